@@ -1,0 +1,97 @@
+"""Who holds which role, where, on a given day."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.utils import timezone
+
+from cases.models import ActingDeputy, Officer, Province, Role, RoleAssignment
+
+
+@dataclass(frozen=True)
+class UserScope:
+    """The roles a user holds today and the provinces and units they reach."""
+
+    officer: Officer | None
+    roles: frozenset[str] = frozenset()
+    provinces_by_role: dict[str, frozenset[int]] = field(default_factory=dict)
+    units_by_role: dict[str, frozenset[int]] = field(default_factory=dict)
+    is_superuser: bool = False
+
+    @property
+    def is_central(self) -> bool:
+        return self.is_superuser or Role.CENTRAL_STAFF in self.roles
+
+    def has_role(self, role: str, province: Province | None = None) -> bool:
+        if province is None:
+            return role in self.roles
+        return province.pk in self.provinces_by_role.get(role, frozenset())
+
+    @property
+    def province_ids(self) -> frozenset[int]:
+        ids: set[int] = set()
+        for provinces in self.provinces_by_role.values():
+            ids |= provinces
+        return frozenset(ids)
+
+    def may_manage_province(self, province: Province) -> bool:
+        """Appoint and assign in a province: its provincial head, or central staff (source, Part 1)."""
+        return self.is_central or self.has_role(Role.PROVINCIAL_HEAD, province)
+
+
+def user_scope(user: AbstractBaseUser | AnonymousUser, on: datetime.date | None = None) -> UserScope:
+    if not user.is_authenticated:
+        return UserScope(officer=None)
+    on = on or timezone.localdate()
+    officer = Officer.objects.filter(user=user, is_active=True).select_related("province", "unit").first()
+    is_superuser = bool(getattr(user, "is_superuser", False))
+    if officer is None:
+        return UserScope(officer=None, is_superuser=is_superuser)
+    provinces: dict[str, set[int]] = {}
+    units: dict[str, set[int]] = {}
+    roles: set[str] = set()
+    for role, province_id, unit_id in (
+        RoleAssignment.objects.current(on)
+        .filter(officer=officer)
+        .values_list("role", "province_id", "unit_id")
+    ):
+        roles.add(role)
+        if province_id:
+            provinces.setdefault(role, set()).add(province_id)
+        if unit_id:
+            units.setdefault(role, set()).add(unit_id)
+    # An acting deputy acts as group director of the province on their days.
+    for province_id in (
+        ActingDeputy.objects.current(on).filter(deputy=officer).values_list("province_id", flat=True)
+    ):
+        roles.add(Role.GROUP_DIRECTOR)
+        provinces.setdefault(Role.GROUP_DIRECTOR, set()).add(province_id)
+    return UserScope(
+        officer=officer,
+        roles=frozenset(roles),
+        provinces_by_role={k: frozenset(v) for k, v in provinces.items()},
+        units_by_role={k: frozenset(v) for k, v in units.items()},
+        is_superuser=is_superuser,
+    )
+
+
+def role_holder(*, province: Province, role: str, on: datetime.date | None = None) -> Officer | None:
+    assignment = (
+        RoleAssignment.objects.current(on)
+        .filter(province=province, role=role)
+        .select_related("officer")
+        .order_by("-start_date")
+        .first()
+    )
+    return assignment.officer if assignment else None
+
+
+def acting_group_director(*, province: Province, on: datetime.date | None = None) -> Officer | None:
+    """Whoever acts as group director on the day: the acting deputy when one is set, else the director."""
+    deputy = ActingDeputy.objects.current(on).filter(province=province).select_related("deputy").first()
+    if deputy:
+        return deputy.deputy
+    return role_holder(province=province, role=Role.GROUP_DIRECTOR, on=on)
