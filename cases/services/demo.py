@@ -83,8 +83,8 @@ def _officer(
     phone: str = "",
 ) -> Officer:
     prefix, first_th, first_en, last_th, last_en = names.next()
-    user = User.objects.create_user(
-        username=username, password=DEMO_PASSWORD, email=f"{username}@demo.dla.go.th"
+    user = User.objects.create(
+        username=username, password=_demo_password_hash(), email=f"{username}@demo.dla.go.th"
     )
     return Officer.objects.create(
         user=user,
