@@ -6,9 +6,11 @@ from __future__ import annotations
 import datetime
 import os
 import shutil
+from collections.abc import Iterator
 
 import pytest
 from django.db import connection
+from pytest_django.plugin import blocking_manager_key
 
 from cases.models import Province
 from cases.services.geography import geography_load
@@ -34,6 +36,24 @@ def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-unty
     """Every test database holds the full reference data (77 provinces, 928 districts, the units)."""
     with django_db_blocker.unblock():
         geography_load()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """A transactional test (and a live server) empties every table when it ends: once all its fixtures are
+    torn down, put the reference data back for the tests after it."""
+    yield
+    if nextitem is None:  # the session is over: the test database is gone already
+        return
+    fixtures = getattr(item, "fixturenames", ())
+    marker = item.get_closest_marker("django_db")
+    if (
+        "transactional_db" in fixtures
+        or "live_server" in fixtures
+        or (marker is not None and marker.kwargs.get("transaction", False))
+    ):
+        with item.config.stash[blocking_manager_key].unblock():
+            geography_load()
 
 
 @pytest.fixture
