@@ -22,18 +22,38 @@ DEMO_PASSWORD = "demo-2568"
 DEMO_START = datetime.date(2025, 10, 1)  # the first day of fiscal year 2569
 
 FIRST_NAMES = [
-    ("นาย", "สมชาย", "Somchai"), ("นาง", "สุภาพร", "Supaporn"), ("นาย", "ประเสริฐ", "Prasert"),
-    ("นางสาว", "กมลวรรณ", "Kamonwan"), ("นาย", "วีระพงษ์", "Weerapong"), ("นาง", "อรุณี", "Arunee"),
-    ("นาย", "ธนากร", "Thanakorn"), ("นางสาว", "พิมพ์ชนก", "Pimchanok"), ("นาย", "สุรเชษฐ์", "Surachet"),
-    ("นาง", "รัตนาภรณ์", "Rattanaporn"), ("นาย", "ณัฐพล", "Nattapon"), ("นางสาว", "ศิริพร", "Siriporn"),
-    ("นาย", "อนุชา", "Anucha"), ("นาง", "จันทร์เพ็ญ", "Chanpen"), ("นาย", "กิตติศักดิ์", "Kittisak"),
-    ("นางสาว", "วราภรณ์", "Waraporn"), ("นาย", "ชัยวัฒน์", "Chaiwat"), ("นาง", "นงลักษณ์", "Nongluck"),
-]  # fmt: skip
+    ("นาย", "สมชาย", "Somchai"),
+    ("นาง", "สุภาพร", "Supaporn"),
+    ("นาย", "ประเสริฐ", "Prasert"),
+    ("นางสาว", "กมลวรรณ", "Kamonwan"),
+    ("นาย", "วีระพงษ์", "Weerapong"),
+    ("นาง", "อรุณี", "Arunee"),
+    ("นาย", "ธนากร", "Thanakorn"),
+    ("นางสาว", "พิมพ์ชนก", "Pimchanok"),
+    ("นาย", "สุรเชษฐ์", "Surachet"),
+    ("นาง", "รัตนาภรณ์", "Rattanaporn"),
+    ("นาย", "ณัฐพล", "Nattapon"),
+    ("นางสาว", "ศิริพร", "Siriporn"),
+    ("นาย", "อนุชา", "Anucha"),
+    ("นาง", "จันทร์เพ็ญ", "Chanpen"),
+    ("นาย", "กิตติศักดิ์", "Kittisak"),
+    ("นางสาว", "วราภรณ์", "Waraporn"),
+    ("นาย", "ชัยวัฒน์", "Chaiwat"),
+    ("นาง", "นงลักษณ์", "Nongluck"),
+]
 LAST_NAMES = [
-    ("ศรีสุข", "Srisuk"), ("วงศ์ใหญ่", "Wongyai"), ("แก้วมณี", "Kaewmanee"), ("ทองดี", "Thongdee"),
-    ("บุญมา", "Boonma"), ("จันทร์แก้ว", "Jankaew"), ("สายทอง", "Saithong"), ("พรหมมา", "Promma"),
-    ("อินทร์แปลง", "Inplaeng"), ("ชัยมงคล", "Chaimongkol"), ("เรืองศรี", "Ruengsri"),
-]  # fmt: skip
+    ("ศรีสุข", "Srisuk"),
+    ("วงศ์ใหญ่", "Wongyai"),
+    ("แก้วมณี", "Kaewmanee"),
+    ("ทองดี", "Thongdee"),
+    ("บุญมา", "Boonma"),
+    ("จันทร์แก้ว", "Jankaew"),
+    ("สายทอง", "Saithong"),
+    ("พรหมมา", "Promma"),
+    ("อินทร์แปลง", "Inplaeng"),
+    ("ชัยมงคล", "Chaimongkol"),
+    ("เรืองศรี", "Ruengsri"),
+]
 
 
 @dataclass(frozen=True)
@@ -125,15 +145,27 @@ def demo_seed() -> bool:
     names = _Names()
     centre = Unit.objects.get(kind=Unit.Kind.COORDINATION_CENTRE)
     central = _officer(
-        names, username="central", position="นักวิเคราะห์นโยบายและแผน", level=CivilServiceLevel.SENIOR_PROFESSIONAL,
-        province=None, unit=centre, since=datetime.date(2021, 3, 1), phone="02 241 9013",
-    )  # fmt: skip
+        names,
+        username="central",
+        position="นักวิเคราะห์นโยบายและแผน",
+        level=CivilServiceLevel.SENIOR_PROFESSIONAL,
+        province=None,
+        unit=centre,
+        since=datetime.date(2021, 3, 1),
+        phone="02 241 9013",
+    )
     role_appoint(officer=central, role=Role.CENTRAL_STAFF, start_date=DEMO_START, by=admin, unit=centre)
     bureau = Unit.objects.get(code="local-finance")
     desk = _officer(
-        names, username="bureau", position="นักวิชาการเงินและบัญชี", level=CivilServiceLevel.PROFESSIONAL,
-        province=None, unit=bureau, since=datetime.date(2019, 6, 1), phone="02 241 9000 ต่อ 4101",
-    )  # fmt: skip
+        names,
+        username="bureau",
+        position="นักวิชาการเงินและบัญชี",
+        level=CivilServiceLevel.PROFESSIONAL,
+        province=None,
+        unit=bureau,
+        since=datetime.date(2019, 6, 1),
+        phone="02 241 9000 ต่อ 4101",
+    )
     role_appoint(officer=desk, role=Role.BUREAU_DESK, start_date=DEMO_START, by=admin, unit=bureau)
 
     for demo in DEMO_PROVINCES:
@@ -148,17 +180,29 @@ def _seed_province(demo: DemoProvince, *, names: _Names, admin: object) -> None:
     phone = f"0{demo.code[0]} {demo.code}1 2345"
 
     def make(username: str, position: str, level: CivilServiceLevel, unit: Unit, **kw: object) -> Officer:
-        return _officer(names, username=username, position=position, level=level, province=province, unit=unit,
-                        since=datetime.date(2020, 10, 1), phone=phone, **kw)  # type: ignore[arg-type]  # fmt: skip
+        return _officer(
+            names,
+            username=username,
+            position=position,
+            level=level,
+            province=province,
+            unit=unit,
+            since=datetime.date(2020, 10, 1),
+            phone=phone,
+            **kw,
+        )  # type: ignore[arg-type]
 
     head = make(f"{demo.prefix}.head", "ท้องถิ่นจังหวัด", CivilServiceLevel.DIRECTOR_HIGHER, office)
     role_appoint(officer=head, role=Role.PROVINCIAL_HEAD, province=province, start_date=DEMO_START, by=admin)
     sso = make(f"{demo.prefix}.sso", "นักวิชาการคอมพิวเตอร์", CivilServiceLevel.PROFESSIONAL, office)
     role_appoint(officer=sso, role=Role.SSO_ADMIN, province=province, start_date=DEMO_START, by=admin)
     director = make(
-        f"{demo.prefix}.director", "ผู้อำนวยการกลุ่มงานส่งเสริมและประสานงานท้องถิ่นอำเภอ",
-        CivilServiceLevel.SENIOR_PROFESSIONAL, group, former_district_officer=True,
-    )  # fmt: skip
+        f"{demo.prefix}.director",
+        "ผู้อำนวยการกลุ่มงานส่งเสริมและประสานงานท้องถิ่นอำเภอ",
+        CivilServiceLevel.SENIOR_PROFESSIONAL,
+        group,
+        former_district_officer=True,
+    )
     role_appoint(
         officer=director, role=Role.GROUP_DIRECTOR, province=province, start_date=DEMO_START, by=admin
     )
@@ -180,9 +224,13 @@ def _seed_province(demo: DemoProvince, *, names: _Names, admin: object) -> None:
     if demo.code == "50":
         # The director is away for two weeks around the demo's today: officer 3 acts for them.
         acting_deputy_set(
-            province=province, deputy=officers[2], start_date=datetime.date(2026, 11, 16),
-            end_date=datetime.date(2026, 12, 4), by=admin, reason="ไปราชการต่างประเทศ",  # type: ignore[arg-type]
-        )  # fmt: skip
+            province=province,
+            deputy=officers[2],
+            start_date=datetime.date(2026, 11, 16),
+            end_date=datetime.date(2026, 12, 4),
+            by=admin,
+            reason="ไปราชการต่างประเทศ",  # type: ignore[arg-type]
+        )
 
 
 def demo_logins() -> list[DemoLogin]:
@@ -195,14 +243,16 @@ def demo_logins() -> list[DemoLogin]:
         (Role.CENTRAL_STAFF, "central", "ทั้งประเทศ"),
         (Role.BUREAU_DESK, "bureau", "สำนักบริหารการคลังท้องถิ่น"),
     ]
-    officers = {o.user.username: o for o in Officer.objects.filter(user__username__in=[r[1] for r in rows])
-                .select_related("user")}  # fmt: skip
+    officers = {
+        o.user.username: o
+        for o in Officer.objects.filter(user__username__in=[r[1] for r in rows]).select_related("user")
+    }
     return [
         DemoLogin(
             role=str(role.label),
             username=username,
             name=str(officers[username]) if username in officers else "",
             scope=scope,
-        )  # fmt: skip
+        )
         for role, username, scope in rows
     ] + [DemoLogin(role="Django admin", username="admin", name="", scope="")]

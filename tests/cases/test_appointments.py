@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import translation
 
-from cases.models import ActingDeputy, DistrictAssignment, District, Officer, Province, Role, RoleAssignment
+from cases.models import ActingDeputy, District, DistrictAssignment, Officer, Province, Role, RoleAssignment
 from cases.models.people import CivilServiceLevel
 from cases.selectors.roles import acting_group_director, role_holder, user_scope
 from cases.services.appointments import acting_deputy_set, role_appoint, role_end
@@ -88,9 +88,11 @@ def test_a_district_assignment_in_the_records_counts_as_service(head: Officer, c
         province=chiang_mai, level=CivilServiceLevel.PROFESSIONAL, former_district_officer=False
     )
     DistrictAssignment.objects.create(
-        district=District.objects.get(code="5002"), officer=candidate, start_date=datetime.date(2022, 1, 1),
+        district=District.objects.get(code="5002"),
+        officer=candidate,
+        start_date=datetime.date(2022, 1, 1),
         end_date=datetime.date(2025, 9, 30),
-    )  # fmt: skip
+    )
 
     role_appoint(
         officer=candidate, role=Role.GROUP_DIRECTOR, province=chiang_mai, start_date=OCT_1, by=head.user
@@ -134,17 +136,23 @@ def test_a_district_officer_may_not_appoint_a_group_director(chiang_mai: Provinc
 
     with pytest.raises(PermissionDenied):
         role_appoint(
-            officer=former_district_officer(chiang_mai), role=Role.GROUP_DIRECTOR, province=chiang_mai,
-            start_date=OCT_1, by=officer.user,
-        )  # fmt: skip
+            officer=former_district_officer(chiang_mai),
+            role=Role.GROUP_DIRECTOR,
+            province=chiang_mai,
+            start_date=OCT_1,
+            by=officer.user,
+        )
 
 
 def test_a_provincial_head_may_not_appoint_in_another_province(head: Officer, lamphun: Province) -> None:
     with pytest.raises(PermissionDenied):
         role_appoint(
-            officer=former_district_officer(lamphun), role=Role.GROUP_DIRECTOR, province=lamphun, start_date=OCT_1,
+            officer=former_district_officer(lamphun),
+            role=Role.GROUP_DIRECTOR,
+            province=lamphun,
+            start_date=OCT_1,
             by=head.user,
-        )  # fmt: skip
+        )
 
 
 def test_only_central_staff_appoint_a_provincial_head(head: Officer, chiang_mai: Province) -> None:
@@ -157,9 +165,12 @@ def test_only_central_staff_appoint_a_provincial_head(head: Officer, chiang_mai:
             officer=successor, role=Role.PROVINCIAL_HEAD, province=chiang_mai, start_date=OCT_1, by=head.user
         )
     role_appoint(
-        officer=successor, role=Role.PROVINCIAL_HEAD, province=chiang_mai, start_date=datetime.date(2026, 1, 1),
+        officer=successor,
+        role=Role.PROVINCIAL_HEAD,
+        province=chiang_mai,
+        start_date=datetime.date(2026, 1, 1),
         by=central.user,
-    )  # fmt: skip
+    )
 
     assert (
         role_holder(province=chiang_mai, role=Role.PROVINCIAL_HEAD, on=datetime.date(2026, 1, 1)) == successor
@@ -173,9 +184,13 @@ def test_the_acting_deputy_acts_as_group_director_on_their_days_only(
     give_role(director, Role.GROUP_DIRECTOR)
     deputy = OfficerFactory(province=chiang_mai)
     acting_deputy_set(
-        province=chiang_mai, deputy=deputy, start_date=datetime.date(2026, 4, 10), end_date=datetime.date(2026, 4, 17),
-        by=head.user, reason="ลาพักผ่อน",
-    )  # fmt: skip
+        province=chiang_mai,
+        deputy=deputy,
+        start_date=datetime.date(2026, 4, 10),
+        end_date=datetime.date(2026, 4, 17),
+        by=head.user,
+        reason="ลาพักผ่อน",
+    )
 
     assert acting_group_director(province=chiang_mai, on=datetime.date(2026, 4, 9)) == director
     assert acting_group_director(province=chiang_mai, on=datetime.date(2026, 4, 10)) == deputy
@@ -190,15 +205,21 @@ def test_the_acting_deputy_acts_as_group_director_on_their_days_only(
 def test_overlapping_acting_deputies_are_refused(head: Officer, chiang_mai: Province) -> None:
     first, second = OfficerFactory(province=chiang_mai), OfficerFactory(province=chiang_mai)
     acting_deputy_set(
-        province=chiang_mai, deputy=first, start_date=datetime.date(2026, 4, 10), end_date=datetime.date(2026, 4, 17),
+        province=chiang_mai,
+        deputy=first,
+        start_date=datetime.date(2026, 4, 10),
+        end_date=datetime.date(2026, 4, 17),
         by=head.user,
-    )  # fmt: skip
+    )
 
     with pytest.raises(ValidationError) as error:
         acting_deputy_set(
-            province=chiang_mai, deputy=second, start_date=datetime.date(2026, 4, 17),
-            end_date=datetime.date(2026, 4, 30), by=head.user,
-        )  # fmt: skip
+            province=chiang_mai,
+            deputy=second,
+            start_date=datetime.date(2026, 4, 17),
+            end_date=datetime.date(2026, 4, 30),
+            by=head.user,
+        )
 
     assert error.value.code == "overlap"
     assert ActingDeputy.objects.count() == 1
