@@ -1,3 +1,4 @@
+from cases.models.calendar import CalendarDay
 from cases.models.geography import (
     District,
     DistrictNeighbour,
@@ -18,6 +19,7 @@ from cases.models.system import WorkerHeartbeat
 
 __all__ = [
     "ActingDeputy",
+    "CalendarDay",
     "CivilServiceLevel",
     "District",
     "DistrictAssignment",
