@@ -1,4 +1,5 @@
 # The two commands of the README: `make run` and `make test`. Everything else is for developers.
+# Needs only Python 3.11+ (python3); everything else is installed into .venv from uv.lock.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -7,7 +8,11 @@ MANAGE := $(BIN)/python manage.py
 
 .PHONY: run test lint bench install messages clean demo
 
+# A developer's run: settings default to production (DEBUG off, a real SECRET_KEY required).
+run demo: export DEBUG := 1
+
 $(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed: make PYTHON=python3.11 ...")'
 	$(PYTHON) -m venv $(VENV)
 
 $(UV): $(BIN)/python
@@ -23,16 +28,20 @@ install: $(VENV)/.synced messages
 messages: $(VENV)/.synced
 	$(BIN)/python -m project.compile_messages
 
+# Each step is idempotent: a second run changes nothing.
 demo: install
 	$(MANAGE) migrate --no-input
 	$(MANAGE) load_geography
 	$(MANAGE) seed_demo
 
+# Web server (PORT, default 8000), Celery worker and beat; Ctrl-C stops all three.
 run: demo
 	$(BIN)/python -m project.devrun
 
+# SQLite and no services by default; DATABASE_URL=postgres://... and REDIS_URL=redis://... run the
+# same suite on PostgreSQL plus the broker tests. Extra pytest arguments: make test ARGS="-k health".
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest $(ARGS)
 
 lint: install
 	$(BIN)/ruff check .

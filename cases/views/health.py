@@ -26,11 +26,14 @@ def _database() -> dict[str, Any]:
 
 
 def _broker() -> dict[str, Any]:
+    timeout = settings.HEALTHZ_BROKER_TIMEOUT
+    # Short socket timeouts of our own: a broker that accepts and never answers must not hang /healthz.
+    short = {"socket_timeout": timeout, "socket_connect_timeout": timeout}
     try:
-        with app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
-            transport = conn.transport_cls
-        return {"ok": True, "transport": str(transport)}
+        with app.connection_for_write(transport_options=short, connect_timeout=timeout) as conn:
+            conn.ensure_connection(max_retries=1, interval_start=0.1, timeout=timeout)
+            driver = conn.transport.driver_type
+        return {"ok": True, "transport": driver}
     except Exception as exc:  # kombu raises many kinds; all mean the broker is not usable
         return {"ok": False, "error": exc.__class__.__name__}
 
