@@ -8,6 +8,7 @@ was created. Every function takes "now" or a date from its caller: nothing here 
 from __future__ import annotations
 
 import datetime
+import functools
 import zoneinfo
 from dataclasses import dataclass, field
 
@@ -22,6 +23,12 @@ def _clock(value: str) -> datetime.time:
     return datetime.time(int(hours), int(minutes))
 
 
+@functools.cache
+def _official_holidays() -> holidays.HolidayBase:
+    """Thai public and government holidays, computed once per process (years are added as asked)."""
+    return holidays.country_holidays("TH", categories=(holidays.PUBLIC, holidays.GOVERNMENT), language="th")
+
+
 @dataclass
 class WorkingCalendar:
     extra_holidays: dict[datetime.date, str] = field(default_factory=dict)
@@ -30,9 +37,7 @@ class WorkingCalendar:
     closes: datetime.time = datetime.time(16, 30)
 
     def __post_init__(self) -> None:
-        self._official = holidays.country_holidays(
-            "TH", categories=(holidays.PUBLIC, holidays.GOVERNMENT), language="th"
-        )
+        self._official = _official_holidays()
 
     # Days
     def holiday_name(self, day: datetime.date) -> str | None:

@@ -204,3 +204,12 @@ LOGGING = {
 
 VAR_DIR.mkdir(exist_ok=True)
 STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns on every start until collectstatic made it
+
+# Notifications
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+EMAIL_MESSAGE_ID_DOMAIN = env.str("EMAIL_MESSAGE_ID_DOMAIN", default="dla-coordination.local")
+# Pending deliveries older than this are enqueued again by the sweep (the broker may have been down).
+NOTIFICATION_SWEEP_AFTER_SECONDS = env.int("NOTIFICATION_SWEEP_AFTER_SECONDS", default=60)
+# A delivery claimed by a worker that has not finished after this long is taken back (the worker died).
+NOTIFICATION_CLAIM_TIMEOUT_SECONDS = env.int("NOTIFICATION_CLAIM_TIMEOUT_SECONDS", default=300)

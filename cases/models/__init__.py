@@ -1,4 +1,13 @@
 from cases.models.calendar import CalendarDay
+from cases.models.deadlines import (
+    Deadline,
+    DeadlinePolicy,
+    DeadlineRule,
+    EscalationStep,
+    EscalationTarget,
+    ScheduledAction,
+    Urgency,
+)
 from cases.models.geography import (
     District,
     DistrictNeighbour,
@@ -16,20 +25,29 @@ from cases.models.people import (
     RoleAssignment,
 )
 from cases.models.system import WorkerHeartbeat
+from cases.models.timeline import TimelineEntry
 
 __all__ = [
     "ActingDeputy",
     "CalendarDay",
     "CivilServiceLevel",
+    "Deadline",
+    "DeadlinePolicy",
+    "DeadlineRule",
     "District",
     "DistrictAssignment",
     "DistrictNeighbour",
+    "EscalationStep",
+    "EscalationTarget",
     "LocalGovernmentOrganisation",
     "Officer",
     "Province",
     "ReferenceDataVersion",
     "Role",
     "RoleAssignment",
+    "ScheduledAction",
+    "TimelineEntry",
     "Unit",
+    "Urgency",
     "WorkerHeartbeat",
 ]

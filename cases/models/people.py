@@ -82,6 +82,9 @@ class Officer(models.Model):
     former_district_officer = models.BooleanField(
         _("served as a district officer before this system's records"), default=False
     )
+    preferred_language = models.CharField(
+        _("language of notifications"), max_length=10, choices=settings.LANGUAGES, default="th"
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

@@ -1,0 +1,496 @@
+"""The deadline engine shared by both workflows: a deadline when a human task is created, reminders before
+it, an escalation ladder after it, all from the policy version the task started with."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models, transaction
+
+from cases.models import (
+    Deadline,
+    DeadlinePolicy,
+    DeadlineRule,
+    EscalationStep,
+    EscalationTarget,
+    Province,
+    Role,
+    RoleAssignment,
+    ScheduledAction,
+    TimelineEntry,
+    Urgency,
+)
+from cases.selectors.roles import acting_group_director, role_holder
+from cases.services.timeline import timeline_add, timeline_entry
+from cases.working_days import WorkingCalendar, working_calendar
+from notifications.models import Kind
+from notifications.services import notify
+
+logger = logging.getLogger(__name__)
+User = get_user_model()
+
+# The defaults of the escalation ladder: (level, working days after the deadline, who, may reassign).
+DEFAULT_LADDER = [
+    (1, 0, EscalationTarget.ASSIGNEE_AND_DIRECTOR, False),
+    (2, 1, EscalationTarget.PROVINCIAL_HEAD, True),
+    (3, 2, EscalationTarget.COORDINATION_CENTRE, True),
+]
+DEFAULT_REMINDERS = [1, 0]
+
+
+def active_policy() -> DeadlinePolicy:
+    policy = DeadlinePolicy.objects.filter(is_active=True).first()
+    if policy is None:
+        raise ImproperlyConfigured("No active deadline policy: run the migrations.")
+    return policy
+
+
+def policy_define_step(
+    *,
+    policy: DeadlinePolicy,
+    step: str,
+    working_days: dict[str, int],
+    reminders: list[int] | None = None,
+    ladder: list[tuple[int, int, str, bool]] | None = None,
+) -> list[DeadlineRule]:
+    """Add (or update) a step's rules for every urgency; used by the flows' data migrations and tests."""
+    rules = []
+    for urgency in Urgency:
+        rule, _ = DeadlineRule.objects.update_or_create(
+            policy=policy,
+            step=step,
+            urgency=urgency,
+            defaults={
+                "working_days": working_days[urgency],
+                "reminders": DEFAULT_REMINDERS if reminders is None else reminders,
+            },
+        )
+        rule.escalations.all().delete()
+        EscalationStep.objects.bulk_create(
+            EscalationStep(
+                rule=rule, level=level, after_working_days=after, target=target, may_reassign=reassign
+            )
+            for level, after, target, reassign in (DEFAULT_LADDER if ladder is None else ladder)
+        )
+        rules.append(rule)
+    return rules
+
+
+def _actions(deadline: Deadline, rule: DeadlineRule, calendar: WorkingCalendar) -> list[ScheduledAction]:
+    due_day = deadline.due_at.astimezone(calendar.closing(deadline.due_at.date()).tzinfo).date()
+    actions = []
+    for days_before in sorted(set(rule.reminders), reverse=True):
+        fire_at = calendar.opening(
+            calendar.add_working_days(due_day, -days_before) if days_before else due_day
+        )
+        if fire_at > deadline.started_at:  # a reminder already in the past is not sent
+            actions.append(
+                ScheduledAction(
+                    deadline=deadline,
+                    kind=ScheduledAction.Kind.REMINDER,
+                    position=days_before,
+                    fire_at=fire_at,
+                )
+            )
+    for step in rule.escalations.all():
+        if (
+            deadline.assignee_is_director
+            and step.level == 1
+            and step.target == EscalationTarget.ASSIGNEE_AND_DIRECTOR
+        ):
+            continue  # the director would be told about their own task: start at level 2
+        fire_at = (
+            deadline.due_at
+            if step.after_working_days == 0
+            else calendar.closing(calendar.add_working_days(due_day, step.after_working_days))
+        )
+        actions.append(
+            ScheduledAction(
+                deadline=deadline, kind=ScheduledAction.Kind.ESCALATION, position=step.level, fire_at=fire_at
+            )
+        )
+    return actions
+
+
+@transaction.atomic
+def deadline_start(
+    *,
+    task: models.Model,
+    case: models.Model,
+    step: str,
+    urgency: Urgency,
+    assignee: AbstractBaseUser | None,
+    province: Province | None,
+    now: datetime.datetime,
+    assignee_is_director: bool = False,
+    policy: DeadlinePolicy | None = None,
+    calendar: WorkingCalendar | None = None,
+) -> Deadline:
+    """Give a new human task its deadline, reminders and escalations, and write it on the case's timeline."""
+    policy = policy or active_policy()
+    calendar = calendar or working_calendar()
+    try:
+        rule = DeadlineRule.objects.prefetch_related("escalations").get(
+            policy=policy, step=step, urgency=urgency
+        )
+    except DeadlineRule.DoesNotExist:
+        raise ImproperlyConfigured(
+            f"Deadline policy v{policy.version} has no rule for {step} / {urgency}"
+        ) from None
+    deadline = Deadline.objects.create(
+        task_type=ContentType.objects.get_for_model(task),
+        task_id=task.pk,
+        case_type=ContentType.objects.get_for_model(case),
+        case_id=case.pk,
+        step=step,
+        urgency=urgency,
+        rule=rule,
+        province=province,
+        assignee=assignee,
+        assignee_is_director=assignee_is_director,
+        started_at=now,
+        due_at=calendar.deadline(now, rule.working_days),
+    )
+    ScheduledAction.objects.bulk_create(_actions(deadline, rule, calendar))
+    timeline_add(
+        case=case,
+        kind=TimelineEntry.Kind.DEADLINE_SET,
+        at=now,
+        data={
+            "step": step,
+            "due_at": deadline.due_at.isoformat(),
+            "working_days": rule.working_days,
+            "policy_version": policy.version,
+        },
+    )
+    return deadline
+
+
+def _open_deadline(task: models.Model) -> Deadline | None:
+    return (
+        Deadline.objects.select_for_update()
+        .filter(
+            task_type=ContentType.objects.get_for_model(task), task_id=task.pk, status=Deadline.Status.OPEN
+        )
+        .first()
+    )
+
+
+@transaction.atomic
+def deadline_close(*, task: models.Model, now: datetime.datetime, cancelled: bool = False) -> Deadline | None:
+    """The task is done (or cancelled): its pending reminders and escalations are cancelled."""
+    deadline = _open_deadline(task)
+    if deadline is None:
+        return None
+    deadline.status = Deadline.Status.CANCELLED if cancelled else Deadline.Status.DONE
+    deadline.closed_at = now
+    deadline.save(update_fields=["status", "closed_at"])
+    deadline.actions.filter(status=ScheduledAction.Status.PENDING).update(
+        status=ScheduledAction.Status.CANCELLED
+    )
+    return deadline
+
+
+@transaction.atomic
+def deadline_reassign(
+    *,
+    task: models.Model,
+    assignee: AbstractBaseUser,
+    by: AbstractBaseUser | None,
+    now: datetime.datetime,
+    on_behalf_of: AbstractBaseUser | None = None,
+    reason: str = "",
+) -> Deadline | None:
+    """The task changes hands. The deadline and the ladder carry over: reassigning does not buy time; the
+    reminders still to come go to the new assignee."""
+    deadline = _open_deadline(task)
+    if deadline is None:
+        return None
+    previous = deadline.assignee
+    deadline.assignee = assignee
+    deadline.assignee_is_director = False
+    deadline.save(update_fields=["assignee", "assignee_is_director"])
+    timeline_add(
+        case=deadline.case,
+        kind=TimelineEntry.Kind.REASSIGNED,
+        at=now,
+        actor=by,
+        on_behalf_of=on_behalf_of,
+        data={
+            "from": _display_name(previous),
+            "to": _display_name(assignee),
+            "reason": reason,
+            "step": deadline.step,
+        },
+    )
+    notify(
+        recipients=[assignee],
+        kind=Kind.TASK_ASSIGNED,
+        context=_context(deadline, extra={"reason": reason}),
+        now=now,
+    )
+    return deadline
+
+
+def _display_name(user: AbstractBaseUser | None) -> str:
+    if user is None:
+        return ""
+    officer = getattr(user, "officer", None)
+    return str(officer) if officer else user.get_username()
+
+
+def _context(deadline: Deadline, extra: dict[str, object] | None = None) -> dict[str, object]:
+    case = deadline.case
+    context: dict[str, object] = {
+        "subject": str(case),
+        "due_at": deadline.due_at.isoformat(),
+        "step": deadline.step,
+        "policy_version": deadline.rule.policy.version,
+    }
+    url = getattr(case, "get_absolute_url", None)
+    if callable(url):
+        context["url"] = url()
+    return {**context, **(extra or {})}
+
+
+@dataclass
+class FireReport:
+    fired: int = 0
+    failed: int = 0
+
+
+class _Recipients:
+    """Who is told at each level, looked up once per province in a run."""
+
+    def __init__(self, on: datetime.date) -> None:
+        self.on = on
+        self._directors: dict[int, AbstractBaseUser | None] = {}
+        self._heads: dict[int, AbstractBaseUser | None] = {}
+        self._centre: list[AbstractBaseUser] | None = None
+
+    def director(self, province: Province | None) -> AbstractBaseUser | None:
+        if province is None:
+            return None
+        if province.pk not in self._directors:
+            officer = acting_group_director(province=province, on=self.on)
+            self._directors[province.pk] = officer.user if officer else None
+        return self._directors[province.pk]
+
+    def head(self, province: Province | None) -> AbstractBaseUser | None:
+        if province is None:
+            return None
+        if province.pk not in self._heads:
+            officer = role_holder(province=province, role=Role.PROVINCIAL_HEAD, on=self.on)
+            self._heads[province.pk] = officer.user if officer else None
+        return self._heads[province.pk]
+
+    def centre(self) -> list[AbstractBaseUser]:
+        if self._centre is None:
+            self._centre = [
+                a.officer.user
+                for a in RoleAssignment.objects.current(self.on)
+                .filter(role=Role.CENTRAL_STAFF, officer__user__isnull=False)
+                .select_related("officer__user")
+            ]
+        return self._centre
+
+    def for_level(self, deadline: Deadline, target: str) -> list[AbstractBaseUser]:
+        if target == EscalationTarget.ASSIGNEE_AND_DIRECTOR:
+            people = [deadline.assignee, self.director(deadline.province)]
+        elif target == EscalationTarget.PROVINCIAL_HEAD:
+            people = [self.head(deadline.province)]
+        else:
+            people = list(self.centre())
+        return [p for p in people if p is not None]
+
+
+def due_actions_fire(*, now: datetime.datetime, batch_size: int = 500) -> FireReport:
+    """The periodic job: fire every reminder and escalation that is due, each exactly once even when two
+    processes run this at the same time (rows are claimed with SELECT ... FOR UPDATE SKIP LOCKED on
+    PostgreSQL; SQLite serialises writers)."""
+    report = FireReport()
+    calendar = working_calendar()
+    recipients = _Recipients(calendar._local(now).date())
+    while True:
+        with transaction.atomic():
+            batch = list(
+                ScheduledAction.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(status=ScheduledAction.Status.PENDING, fire_at__lte=now)
+                .order_by("fire_at", "pk")[:batch_size]
+            )
+            if not batch:
+                return report
+            _fire_batch(batch, now=now, calendar=calendar, recipients=recipients, report=report)
+
+
+def _fire_batch(
+    batch: list[ScheduledAction],
+    *,
+    now: datetime.datetime,
+    calendar: WorkingCalendar,
+    recipients: _Recipients,
+    report: FireReport,
+) -> None:
+    deadlines = {
+        d.pk: d
+        for d in Deadline.objects.filter(pk__in={a.deadline_id for a in batch})
+        .select_related("rule__policy", "province", "assignee__officer")
+        .prefetch_related("rule__escalations")
+    }
+    cases = _load_cases(deadlines.values())
+    entries: list[TimelineEntry] = []
+    notices: list[tuple[list[AbstractBaseUser], str, dict[str, object]]] = []
+    fired: list[int] = []
+    for action in batch:
+        deadline = deadlines[action.deadline_id]
+        if deadline.status != Deadline.Status.OPEN:
+            action.status = ScheduledAction.Status.CANCELLED
+            continue
+        try:
+            case = cases.get((deadline.case_type_id, deadline.case_id))
+            if case is None:
+                raise LookupError(f"the case of deadline {deadline.pk} is gone")
+            entry, who, kind, context = _describe(action, deadline, case, recipients)
+        except Exception as exc:  # recorded where central staff see it, and retried from the admin
+            logger.exception("scheduled action %s failed", action.pk)
+            ScheduledAction.objects.filter(pk=action.pk).update(
+                status=ScheduledAction.Status.FAILED, error=repr(exc)
+            )
+            report.failed += 1
+            continue
+        entries.append(entry)
+        notices.append((who, kind, context))
+        fired.append(action.pk)
+    ScheduledAction.objects.filter(pk__in=fired).update(status=ScheduledAction.Status.FIRED, fired_at=now)
+    ScheduledAction.objects.filter(
+        pk__in=[a.pk for a in batch if a.status == ScheduledAction.Status.CANCELLED]
+    ).update(status=ScheduledAction.Status.CANCELLED)
+    TimelineEntry.objects.bulk_create(entries)
+    for who, kind, context in notices:
+        notify(recipients=who, kind=Kind(kind), context=context, now=now, calendar=calendar)
+    report.fired += len(fired)
+
+
+def _load_cases(deadlines: object) -> dict[tuple[int, int], models.Model]:
+    by_type: dict[int, set[int]] = defaultdict(set)
+    for d in deadlines:  # type: ignore[attr-defined]
+        by_type[d.case_type_id].add(d.case_id)
+    loaded: dict[tuple[int, int], models.Model] = {}
+    for type_id, ids in by_type.items():
+        model = ContentType.objects.get_for_id(type_id).model_class()
+        assert model is not None
+        for obj in model._default_manager.filter(pk__in=ids):
+            loaded[(type_id, obj.pk)] = obj
+    return loaded
+
+
+def _describe(
+    action: ScheduledAction, deadline: Deadline, case: models.Model, recipients: _Recipients
+) -> tuple[TimelineEntry, list[AbstractBaseUser], str, dict[str, object]]:
+    deadline.case = case
+    data: dict[str, object] = {
+        "step": deadline.step,
+        "due_at": deadline.due_at.isoformat(),
+        "policy_version": deadline.rule.policy.version,
+    }
+    if action.kind == ScheduledAction.Kind.REMINDER:
+        who = [deadline.assignee] if deadline.assignee else []
+        kind = Kind.DUE_SOON
+        data["days_before"] = action.position
+    else:
+        step = next(s for s in deadline.rule.escalations.all() if s.level == action.position)
+        who = recipients.for_level(deadline, step.target)
+        kind = Kind.OVERDUE if step.target == EscalationTarget.ASSIGNEE_AND_DIRECTOR else Kind.ESCALATED
+        data.update(level=step.level, target=step.target, may_reassign=step.may_reassign)
+    data["notified"] = [_display_name(u) for u in who]
+    entry = timeline_entry(
+        case=case,
+        kind=TimelineEntry.Kind.REMINDER
+        if action.kind == ScheduledAction.Kind.REMINDER
+        else TimelineEntry.Kind.ESCALATION,
+        at=action.fire_at,
+        data=data,
+    )
+    context = _context(deadline, extra={"level": data.get("level", "")})
+    return entry, who, kind, context
+
+
+@dataclass(frozen=True)
+class DeadlineChange:
+    deadline: Deadline
+    old_due: datetime.datetime
+    new_due: datetime.datetime
+
+
+def policy_preview(
+    *, policy: DeadlinePolicy, calendar: WorkingCalendar | None = None
+) -> list[DeadlineChange]:
+    """Which open deadlines would move if `policy` were applied to them (nothing is written)."""
+    calendar = calendar or working_calendar()
+    rules = {(r.step, r.urgency): r for r in policy.rules.all()}
+    changes = []
+    for deadline in (
+        Deadline.objects.filter(status=Deadline.Status.OPEN)
+        .exclude(rule__policy=policy)
+        .select_related("rule")
+    ):
+        rule = rules.get((deadline.step, deadline.urgency))
+        if rule is None:
+            continue
+        new_due = calendar.deadline(deadline.started_at, rule.working_days)
+        changes.append(DeadlineChange(deadline=deadline, old_due=deadline.due_at, new_due=new_due))
+    return changes
+
+
+@transaction.atomic
+def policy_apply_to_open(
+    *, policy: DeadlinePolicy, by: AbstractBaseUser, now: datetime.datetime
+) -> list[DeadlineChange]:
+    """Move open tasks to `policy`: new due dates, pending reminders and escalations rescheduled (those
+    already fired stay fired), each change written on its case's timeline."""
+    calendar = working_calendar()
+    changes = policy_preview(policy=policy, calendar=calendar)
+    rules = {(r.step, r.urgency): r for r in policy.rules.prefetch_related("escalations")}
+    for change in changes:
+        deadline = Deadline.objects.select_for_update().get(pk=change.deadline.pk)
+        rule = rules[(deadline.step, deadline.urgency)]
+        deadline.rule = rule
+        deadline.due_at = change.new_due
+        deadline.save(update_fields=["rule", "due_at"])
+        fired = set(
+            deadline.actions.exclude(status=ScheduledAction.Status.PENDING).values_list("kind", "position")
+        )
+        deadline.actions.filter(status=ScheduledAction.Status.PENDING).delete()
+        ScheduledAction.objects.bulk_create(
+            a for a in _actions(deadline, rule, calendar) if (a.kind, a.position) not in fired
+        )
+        timeline_add(
+            case=deadline.case,
+            kind=TimelineEntry.Kind.DEADLINE_MOVED,
+            at=now,
+            actor=by,
+            data={
+                "step": deadline.step,
+                "old_due_at": change.old_due.isoformat(),
+                "due_at": change.new_due.isoformat(),
+                "policy_version": policy.version,
+            },
+        )
+    return changes
+
+
+def failed_actions() -> models.QuerySet[ScheduledAction]:
+    return ScheduledAction.objects.filter(status=ScheduledAction.Status.FAILED).select_related("deadline")
+
+
+def failed_action_retry(*, action_ids: list[int]) -> int:
+    return ScheduledAction.objects.filter(pk__in=action_ids, status=ScheduledAction.Status.FAILED).update(
+        status=ScheduledAction.Status.PENDING, error=""
+    )

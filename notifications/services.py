@@ -1,0 +1,255 @@
+"""Writing notifications (in the event's transaction) and delivering them (in workers), once per channel."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import F, Q
+
+from cases.working_days import WorkingCalendar, working_calendar
+from notifications.channels import CHANNELS, ChannelRejected, ChannelUnavailable
+from notifications.models import (
+    QUIET_HOURS_KINDS,
+    URGENT_KINDS,
+    Channel,
+    Delivery,
+    Kind,
+    Notification,
+    Preference,
+)
+
+logger = logging.getLogger(__name__)
+User = get_user_model()
+
+DELIVERY_CHANNELS = [Channel.EMAIL]
+
+
+@dataclass(frozen=True)
+class _Choice:
+    enabled: bool = True
+    digest: bool = False
+
+
+def _preferences(user_ids: set[int], kind: str) -> dict[tuple[int, str], _Choice]:
+    return {
+        (user_id, channel): _Choice(enabled, digest)
+        for user_id, channel, enabled, digest in Preference.objects.filter(
+            user_id__in=user_ids, kind=kind
+        ).values_list("user_id", "channel", "enabled", "digest")
+    }
+
+
+def _not_before(
+    kind: str, digest: bool, now: datetime.datetime, calendar: WorkingCalendar
+) -> datetime.datetime:
+    if kind in URGENT_KINDS:
+        return now  # escalations are never held
+    if digest:
+        return calendar.next_working_morning(now)
+    if kind in QUIET_HOURS_KINDS:
+        return calendar.next_office_moment(now)
+    return now
+
+
+def notify(
+    *,
+    recipients: Iterable[AbstractBaseUser],
+    kind: Kind,
+    context: dict[str, Any],
+    now: datetime.datetime,
+    calendar: WorkingCalendar | None = None,
+) -> list[Notification]:
+    """Write the notifications of one event, in the caller's transaction; delivery starts after commit."""
+    unique = {user.pk: user for user in recipients if user is not None and user.is_active}
+    if not unique:
+        return []
+    calendar = calendar or working_calendar()
+    preferences = _preferences(set(unique), kind)
+    notifications = Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient=user,
+                kind=kind,
+                context=context,
+                created_at=now,
+                show_in_app=preferences.get((user.pk, Channel.IN_APP), _Choice()).enabled,
+            )
+            for user in unique.values()
+        ]
+    )
+    deliveries = []
+    for notification in notifications:
+        for channel in DELIVERY_CHANNELS:
+            choice = preferences.get((notification.recipient_id, channel), _Choice())
+            if not choice.enabled:
+                continue
+            digest = choice.digest and kind not in URGENT_KINDS
+            deliveries.append(
+                Delivery(
+                    notification=notification,
+                    channel=channel,
+                    dedupe_key=f"n{notification.pk}-{channel}",
+                    not_before=_not_before(kind, digest, now, calendar),
+                    digest=digest,
+                )
+            )
+    Delivery.objects.bulk_create(deliveries)
+    due_now = [d.pk for d in deliveries if d.not_before <= now and not d.digest]
+    if due_now:
+        transaction.on_commit(lambda: enqueue(due_now))
+    return notifications
+
+
+def enqueue(delivery_ids: list[int]) -> int:
+    """Hand deliveries to the workers. Never raises: with the broker down they stay pending for the sweep."""
+    from notifications.tasks import deliver
+
+    sent = 0
+    for delivery_id in delivery_ids:
+        try:
+            deliver.apply_async((delivery_id,), retry=False)
+            sent += 1
+        except Exception:  # kombu raises OperationalError and socket errors; the sweep covers them all
+            logger.warning("broker unavailable: %d deliveries wait for the sweep", len(delivery_ids) - sent)
+            break
+    return sent
+
+
+class DeliveryNotReady(Exception):
+    pass
+
+
+def delivery_send(*, delivery_id: int, now: datetime.datetime) -> str:
+    """Deliver one notification on one channel, at most once: the row is claimed by a conditional update,
+    so a retry, a duplicate message from the broker or a second worker finds nothing to do."""
+    claimed = Delivery.objects.filter(
+        pk=delivery_id, status=Delivery.Status.PENDING, not_before__lte=now
+    ).update(status=Delivery.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    if not claimed:
+        return "skipped"
+    delivery = Delivery.objects.select_related("notification__recipient__officer").get(pk=delivery_id)
+    try:
+        CHANNELS[delivery.channel](delivery)
+    except ChannelRejected as exc:
+        Delivery.objects.filter(pk=delivery_id).update(
+            status=Delivery.Status.FAILED, last_error=str(exc)[:2000]
+        )
+        logger.warning("delivery %s refused for good: %s", delivery_id, exc)
+        return "failed"
+    except ChannelUnavailable as exc:
+        # Give the row back so that the retry (or the sweep) can claim it again.
+        Delivery.objects.filter(pk=delivery_id).update(
+            status=Delivery.Status.PENDING, last_error=str(exc)[:2000]
+        )
+        raise
+    Delivery.objects.filter(pk=delivery_id).update(status=Delivery.Status.SENT, sent_at=now, last_error="")
+    return "sent"
+
+
+def delivery_give_up(*, delivery_id: int, error: str) -> None:
+    """After the last retry: record the permanent failure where administrators see it."""
+    Delivery.objects.filter(pk=delivery_id).exclude(status=Delivery.Status.SENT).update(
+        status=Delivery.Status.FAILED, last_error=error[:2000]
+    )
+
+
+def deliveries_sweep(*, now: datetime.datetime) -> int:
+    """Periodic: take back claims of workers that died, and enqueue again what is still pending."""
+    stale = now - datetime.timedelta(seconds=settings.NOTIFICATION_CLAIM_TIMEOUT_SECONDS)
+    Delivery.objects.filter(status=Delivery.Status.SENDING, claimed_at__lt=stale).update(
+        status=Delivery.Status.PENDING
+    )
+    waited = now - datetime.timedelta(seconds=settings.NOTIFICATION_SWEEP_AFTER_SECONDS)
+    ids = list(
+        Delivery.objects.filter(status=Delivery.Status.PENDING, digest=False, not_before__lte=now)
+        .filter(Q(not_before__lte=waited) | Q(attempts__gt=0))
+        .order_by("not_before")
+        .values_list("pk", flat=True)[:5000]
+    )
+    return enqueue(ids)
+
+
+def digests_send(*, now: datetime.datetime) -> int:
+    """Each working morning: one e-mail per person with everything held for their digest."""
+    from notifications.tasks import send_digest
+
+    calendar = working_calendar()
+    if not calendar.is_office_hours(now):
+        return 0
+    users = set(
+        Delivery.objects.filter(status=Delivery.Status.PENDING, digest=True, not_before__lte=now).values_list(
+            "notification__recipient_id", flat=True
+        )
+    )
+    for user_id in users:
+        send_digest.delay(user_id)
+    return len(users)
+
+
+def notifications_mark_read(*, user: AbstractBaseUser, ids: list[int] | None, now: datetime.datetime) -> int:
+    queryset = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        queryset = queryset.filter(pk__in=ids)
+    return queryset.update(read_at=now)
+
+
+def unread_count(user: AbstractBaseUser) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True, show_in_app=True).count()
+
+
+def digest_send(*, user_id: int, now: datetime.datetime) -> int:
+    """One e-mail with every delivery held for the person's digest; each is claimed first, so a second
+    run (or a retry) never sends an item twice."""
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from notifications import texts
+
+    candidates = list(
+        Delivery.objects.filter(
+            notification__recipient_id=user_id,
+            status=Delivery.Status.PENDING,
+            digest=True,
+            not_before__lte=now,
+        ).values_list("pk", flat=True)
+    )
+    claimed = Delivery.objects.filter(pk__in=candidates, status=Delivery.Status.PENDING).update(
+        status=Delivery.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+    )
+    if not claimed:
+        return 0
+    deliveries = list(
+        Delivery.objects.filter(
+            pk__in=candidates, status=Delivery.Status.SENDING, claimed_at=now
+        ).select_related("notification__recipient__officer")
+    )
+    user = User.objects.select_related("officer").get(pk=user_id)
+    with translation.override(texts.recipient_language(user)):
+        lines = [texts.title(d.notification) for d in deliveries]
+        subject = str(_digest_subject()) % {"count": len(lines)}
+        body = render_to_string(
+            "notifications/email/digest.txt", {"user": user, "lines": lines, "site_url": settings.SITE_URL}
+        )
+    ids = [d.pk for d in deliveries]
+    try:
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email], fail_silently=False)
+    except Exception as exc:
+        Delivery.objects.filter(pk__in=ids).update(status=Delivery.Status.PENDING, last_error=str(exc)[:2000])
+        raise ChannelUnavailable(str(exc)) from exc
+    Delivery.objects.filter(pk__in=ids).update(status=Delivery.Status.SENT, sent_at=now)
+    return len(ids)
+
+
+def _digest_subject() -> str:
+    from django.utils.translation import gettext
+
+    return gettext("Your daily summary: %(count)s notifications")
