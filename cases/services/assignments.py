@@ -38,6 +38,29 @@ def _adjoins_any(district: District, others: list[District]) -> bool | None:
     return any(other.pk in neighbours for other in others)
 
 
+def district_assignment_warnings(
+    *, district: District, officer: Officer, start_date: datetime.date
+) -> list[str]:
+    """The warnings `district_assign` would give, computed without writing: shown for confirmation first."""
+    others = [
+        a.district
+        for a in DistrictAssignment.objects.current(start_date)
+        .filter(officer=officer)
+        .exclude(district=district)
+        .select_related("district")
+    ]
+    if others and _adjoins_any(district, others) is False:
+        return [
+            _("%(district)s does not adjoin the other districts of %(officer)s (%(others)s).")
+            % {
+                "district": district.display_name,
+                "officer": officer,
+                "others": ", ".join(o.display_name for o in others),
+            }
+        ]
+    return []
+
+
 @transaction.atomic
 def district_assign(
     *,
