@@ -19,3 +19,11 @@ def heartbeat(self: Task[[], None]) -> None:
     worker = self.request.hostname or socket.gethostname()
     WorkerHeartbeat.objects.update_or_create(worker=worker, defaults={"beat_at": now})
     WorkerHeartbeat.objects.filter(beat_at__lt=now - _FORGET_AFTER).delete()
+
+
+@shared_task(ignore_result=True)
+def fire_deadlines() -> int:
+    """Every minute: fire the reminders and escalations that are due (each exactly once)."""
+    from cases.services.deadlines import due_actions_fire
+
+    return due_actions_fire(now=timezone.now()).fired

@@ -23,9 +23,9 @@ class Kind(models.TextChoices):
 
 
 # Kinds that never wait for a digest or for office hours.
-URGENT_KINDS = frozenset({Kind.ESCALATED, Kind.OVERDUE})
+URGENT_KINDS = frozenset({Kind.ESCALATED.value, Kind.OVERDUE.value})
 # Kinds that are held outside office hours and on holidays ("no reminder goes out on a weekend").
-QUIET_HOURS_KINDS = frozenset({Kind.DUE_SOON, Kind.CYCLE_CLOSING_SOON})
+QUIET_HOURS_KINDS = frozenset({Kind.DUE_SOON.value, Kind.CYCLE_CLOSING_SOON.value})
 
 
 class Channel(models.TextChoices):

@@ -38,12 +38,12 @@ class _Choice:
     digest: bool = False
 
 
-def _preferences(user_ids: set[int], kind: str) -> dict[tuple[int, str], _Choice]:
+def _preferences(user_ids: set[int], kinds: set[str]) -> dict[tuple[int, str, str], _Choice]:
+    rows = Preference.objects.filter(user_id__in=user_ids, kind__in=kinds).values_list(
+        "user_id", "kind", "channel", "enabled", "digest"
+    )
     return {
-        (user_id, channel): _Choice(enabled, digest)
-        for user_id, channel, enabled, digest in Preference.objects.filter(
-            user_id__in=user_ids, kind=kind
-        ).values_list("user_id", "channel", "enabled", "digest")
+        (user_id, kind, channel): _Choice(enabled, digest) for user_id, kind, channel, enabled, digest in rows
     }
 
 
@@ -59,6 +59,13 @@ def _not_before(
     return now
 
 
+@dataclass(frozen=True)
+class Event:
+    recipients: Iterable[AbstractBaseUser]
+    kind: Kind
+    context: dict[str, Any]
+
+
 def notify(
     *,
     recipients: Iterable[AbstractBaseUser],
@@ -68,36 +75,48 @@ def notify(
     calendar: WorkingCalendar | None = None,
 ) -> list[Notification]:
     """Write the notifications of one event, in the caller's transaction; delivery starts after commit."""
-    unique = {user.pk: user for user in recipients if user is not None and user.is_active}
-    if not unique:
+    return notify_many(events=[Event(recipients, kind, context)], now=now, calendar=calendar)
+
+
+def notify_many(
+    *, events: list[Event], now: datetime.datetime, calendar: WorkingCalendar | None = None
+) -> list[Notification]:
+    """Many events at once (the periodic job fires hundreds): a constant number of queries."""
+    rows = []
+    for event in events:
+        unique = {user.pk: user for user in event.recipients if user is not None and user.is_active}
+        rows.extend((user, event) for user in unique.values())
+    if not rows:
         return []
     calendar = calendar or working_calendar()
-    preferences = _preferences(set(unique), kind)
+    preferences = _preferences({user.pk for user, _ in rows}, {Kind(event.kind).value for _, event in rows})
     notifications = Notification.objects.bulk_create(
         [
             Notification(
                 recipient=user,
-                kind=kind,
-                context=context,
+                kind=Kind(event.kind).value,
+                context=event.context,
                 created_at=now,
-                show_in_app=preferences.get((user.pk, Channel.IN_APP), _Choice()).enabled,
+                show_in_app=preferences.get(
+                    (user.pk, Kind(event.kind).value, Channel.IN_APP.value), _Choice()
+                ).enabled,
             )
-            for user in unique.values()
+            for user, event in rows
         ]
     )
     deliveries = []
     for notification in notifications:
         for channel in DELIVERY_CHANNELS:
-            choice = preferences.get((notification.recipient_id, channel), _Choice())
+            choice = preferences.get((notification.recipient_id, notification.kind, channel.value), _Choice())
             if not choice.enabled:
                 continue
-            digest = choice.digest and kind not in URGENT_KINDS
+            digest = choice.digest and notification.kind not in URGENT_KINDS
             deliveries.append(
                 Delivery(
                     notification=notification,
                     channel=channel,
                     dedupe_key=f"n{notification.pk}-{channel}",
-                    not_before=_not_before(kind, digest, now, calendar),
+                    not_before=_not_before(notification.kind, digest, now, calendar),
                     digest=digest,
                 )
             )
@@ -108,36 +127,44 @@ def notify(
     return notifications
 
 
+ENQUEUE_BATCH = 50
+
+
 def enqueue(delivery_ids: list[int]) -> int:
-    """Hand deliveries to the workers. Never raises: with the broker down they stay pending for the sweep."""
+    """Hand deliveries to the workers, in batches. Never raises: with the broker down (or hung: the socket
+    timeouts of the settings apply) they stay pending, and the sweep enqueues them again later."""
     from notifications.tasks import deliver
 
     sent = 0
-    for delivery_id in delivery_ids:
+    for start in range(0, len(delivery_ids), ENQUEUE_BATCH):
+        batch = delivery_ids[start : start + ENQUEUE_BATCH]
         try:
-            deliver.apply_async((delivery_id,), retry=False)
-            sent += 1
+            deliver.apply_async((batch,), retry=False)
         except Exception:  # kombu raises OperationalError and socket errors; the sweep covers them all
             logger.warning("broker unavailable: %d deliveries wait for the sweep", len(delivery_ids) - sent)
             break
+        sent += len(batch)
     return sent
 
 
-class DeliveryNotReady(Exception):
-    pass
-
-
 def delivery_send(*, delivery_id: int, now: datetime.datetime) -> str:
-    """Deliver one notification on one channel, at most once: the row is claimed by a conditional update,
-    so a retry, a duplicate message from the broker or a second worker finds nothing to do."""
+    """Deliver one notification on one channel, once: the row is claimed by a conditional update, so a
+    retry, a duplicate message from the broker or a second worker finds nothing to do; the channel records
+    the send (`commit`) at its point of no return."""
     claimed = Delivery.objects.filter(
         pk=delivery_id, status=Delivery.Status.PENDING, not_before__lte=now
     ).update(status=Delivery.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
     if not claimed:
         return "skipped"
     delivery = Delivery.objects.select_related("notification__recipient__officer").get(pk=delivery_id)
+
+    def commit() -> None:
+        Delivery.objects.filter(pk=delivery_id).update(
+            status=Delivery.Status.SENT, sent_at=now, last_error=""
+        )
+
     try:
-        CHANNELS[delivery.channel](delivery)
+        CHANNELS[delivery.channel](delivery, commit)
     except ChannelRejected as exc:
         Delivery.objects.filter(pk=delivery_id).update(
             status=Delivery.Status.FAILED, last_error=str(exc)[:2000]
@@ -150,8 +177,18 @@ def delivery_send(*, delivery_id: int, now: datetime.datetime) -> str:
             status=Delivery.Status.PENDING, last_error=str(exc)[:2000]
         )
         raise
-    Delivery.objects.filter(pk=delivery_id).update(status=Delivery.Status.SENT, sent_at=now, last_error="")
     return "sent"
+
+
+def deliveries_send(*, delivery_ids: list[int], now: datetime.datetime) -> dict[str, list[int]]:
+    """A batch from the queue: each delivered on its own; those whose channel is down are returned."""
+    outcome: dict[str, list[int]] = {"sent": [], "skipped": [], "failed": [], "unavailable": []}
+    for delivery_id in delivery_ids:
+        try:
+            outcome[delivery_send(delivery_id=delivery_id, now=now)].append(delivery_id)
+        except ChannelUnavailable:
+            outcome["unavailable"].append(delivery_id)
+    return outcome
 
 
 def delivery_give_up(*, delivery_id: int, error: str) -> None:

@@ -9,23 +9,18 @@ from notifications import services
 from notifications.channels import ChannelUnavailable
 
 
-@shared_task(
-    bind=True,
-    autoretry_for=(ChannelUnavailable,),
-    retry_backoff=5,
-    retry_backoff_max=600,
-    max_retries=8,
-    acks_late=True,
-    ignore_result=True,
-)
-def deliver(self, delivery_id: int) -> str:  # type: ignore[no-untyped-def]
-    try:
-        return services.delivery_send(delivery_id=delivery_id, now=timezone.now())
-    except ChannelUnavailable as exc:
+@shared_task(bind=True, max_retries=8, acks_late=True, ignore_result=True)
+def deliver(self, delivery_ids: list[int]) -> dict[str, list[int]]:  # type: ignore[no-untyped-def]
+    """Deliver a batch; those whose channel is down are retried with backoff, then recorded as failed."""
+    outcome = services.deliveries_send(delivery_ids=delivery_ids, now=timezone.now())
+    unavailable = outcome["unavailable"]
+    if unavailable:
         if self.request.retries >= self.max_retries:
-            services.delivery_give_up(delivery_id=delivery_id, error=str(exc))
-            return "failed"
-        raise
+            for delivery_id in unavailable:
+                services.delivery_give_up(delivery_id=delivery_id, error="channel unavailable after retries")
+        else:
+            raise self.retry(args=(unavailable,), countdown=min(600, 5 * 2**self.request.retries))
+    return outcome
 
 
 @shared_task(ignore_result=True)

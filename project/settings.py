@@ -213,3 +213,11 @@ EMAIL_MESSAGE_ID_DOMAIN = env.str("EMAIL_MESSAGE_ID_DOMAIN", default="dla-coordi
 NOTIFICATION_SWEEP_AFTER_SECONDS = env.int("NOTIFICATION_SWEEP_AFTER_SECONDS", default=60)
 # A delivery claimed by a worker that has not finished after this long is taken back (the worker died).
 NOTIFICATION_CLAIM_TIMEOUT_SECONDS = env.int("NOTIFICATION_CLAIM_TIMEOUT_SECONDS", default=300)
+
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "fire-deadlines": {"task": "cases.tasks.fire_deadlines", "schedule": 60.0, "options": {"expires": 55}},
+        "notification-sweep": {"task": "notifications.tasks.sweep", "schedule": 60.0, "options": {"expires": 55}},
+        "notification-digests": {"task": "notifications.tasks.digests", "schedule": 900.0, "options": {"expires": 850}},
+    }
+)

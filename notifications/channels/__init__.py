@@ -14,7 +14,7 @@ from notifications.channels.base import ChannelRejected, ChannelUnavailable
 if TYPE_CHECKING:
     from notifications.models import Delivery
 
-CHANNELS: dict[str, Callable[[Delivery], None]] = {
+CHANNELS: dict[str, Callable[[Delivery, Callable[[], None]], None]] = {
     "email": email.send,
 }
 
