@@ -114,10 +114,13 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "media/"
+# Production: WhiteNoise serves the collected files, compressed. Not the Manifest (hashed names)
+# variant: its collectstatic fails on viewflow 2.4's bundled roboto-fontface.css, which refers to
+# font files viewflow does not ship (Roboto-Thin.woff2 ...).
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
         if not DEBUG
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
@@ -216,8 +219,20 @@ NOTIFICATION_CLAIM_TIMEOUT_SECONDS = env.int("NOTIFICATION_CLAIM_TIMEOUT_SECONDS
 
 CELERY_BEAT_SCHEDULE.update(
     {
-        "fire-deadlines": {"task": "cases.tasks.fire_deadlines", "schedule": 60.0, "options": {"expires": 55}},
-        "notification-sweep": {"task": "notifications.tasks.sweep", "schedule": 60.0, "options": {"expires": 55}},
-        "notification-digests": {"task": "notifications.tasks.digests", "schedule": 900.0, "options": {"expires": 850}},
+        "fire-deadlines": {
+            "task": "cases.tasks.fire_deadlines",
+            "schedule": 60.0,
+            "options": {"expires": 55},
+        },
+        "notification-sweep": {
+            "task": "notifications.tasks.sweep",
+            "schedule": 60.0,
+            "options": {"expires": 55},
+        },
+        "notification-digests": {
+            "task": "notifications.tasks.digests",
+            "schedule": 900.0,
+            "options": {"expires": 850},
+        },
     }
 )

@@ -31,7 +31,7 @@ def _broker() -> dict[str, Any]:
     short = {"socket_timeout": timeout, "socket_connect_timeout": timeout}
     try:
         with app.connection_for_write(transport_options=short, connect_timeout=timeout) as conn:
-            conn.ensure_connection(max_retries=1, interval_start=0.1, timeout=timeout)
+            conn.ensure_connection(max_retries=1, interval_start=0, timeout=timeout)
             driver = conn.transport.driver_type
         return {"ok": True, "transport": driver}
     except Exception as exc:  # kombu raises many kinds; all mean the broker is not usable
