@@ -9,8 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import F, Q
 
@@ -27,7 +26,6 @@ from notifications.models import (
 )
 
 logger = logging.getLogger(__name__)
-User = get_user_model()
 
 DELIVERY_CHANNELS = [Channel.EMAIL]
 
@@ -61,14 +59,14 @@ def _not_before(
 
 @dataclass(frozen=True)
 class Event:
-    recipients: Iterable[AbstractBaseUser]
+    recipients: Iterable[User]
     kind: Kind
     context: dict[str, Any]
 
 
 def notify(
     *,
-    recipients: Iterable[AbstractBaseUser],
+    recipients: Iterable[User],
     kind: Kind,
     context: dict[str, Any],
     now: datetime.datetime,
@@ -82,7 +80,7 @@ def notify_many(
     *, events: list[Event], now: datetime.datetime, calendar: WorkingCalendar | None = None
 ) -> list[Notification]:
     """Many events at once (the periodic job fires hundreds): a constant number of queries."""
-    rows = []
+    rows: list[tuple[User, Event]] = []
     for event in events:
         unique = {user.pk: user for user in event.recipients if user is not None and user.is_active}
         rows.extend((user, event) for user in unique.values())
@@ -231,14 +229,14 @@ def digests_send(*, now: datetime.datetime) -> int:
     return len(users)
 
 
-def notifications_mark_read(*, user: AbstractBaseUser, ids: list[int] | None, now: datetime.datetime) -> int:
+def notifications_mark_read(*, user: User, ids: list[int] | None, now: datetime.datetime) -> int:
     queryset = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if ids is not None:
         queryset = queryset.filter(pk__in=ids)
     return queryset.update(read_at=now)
 
 
-def unread_count(user: AbstractBaseUser) -> int:
+def unread_count(user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True, show_in_app=True).count()
 
 
@@ -290,3 +288,15 @@ def _digest_subject() -> str:
     from django.utils.translation import gettext
 
     return gettext("Your daily summary: %(count)s notifications")
+
+
+@transaction.atomic
+def preferences_save(*, user: User, choices: dict[tuple[str, str], tuple[bool, bool]]) -> None:
+    """Store a person's choices: (kind, channel) -> (enabled, digest). Rows equal to the default are removed."""
+    for (kind, channel), (enabled, digest) in choices.items():
+        if enabled and not digest:
+            Preference.objects.filter(user=user, kind=kind, channel=channel).delete()
+        else:
+            Preference.objects.update_or_create(
+                user=user, kind=kind, channel=channel, defaults={"enabled": enabled, "digest": digest}
+            )

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.utils import timezone
 
 from notifications import services
 from notifications.channels import ChannelUnavailable
 
+MAX_DELIVERY_RETRIES = 8
 
-@shared_task(bind=True, max_retries=8, acks_late=True, ignore_result=True)
-def deliver(self, delivery_ids: list[int]) -> dict[str, list[int]]:  # type: ignore[no-untyped-def]
+
+@shared_task(bind=True, max_retries=MAX_DELIVERY_RETRIES, acks_late=True, ignore_result=True)
+def deliver(self: Task, delivery_ids: list[int]) -> dict[str, list[int]]:
     """Deliver a batch; those whose channel is down are retried with backoff, then recorded as failed."""
     outcome = services.deliveries_send(delivery_ids=delivery_ids, now=timezone.now())
     unavailable = outcome["unavailable"]
     if unavailable:
-        if self.request.retries >= self.max_retries:
+        if self.request.retries >= MAX_DELIVERY_RETRIES:
             for delivery_id in unavailable:
                 services.delivery_give_up(delivery_id=delivery_id, error="channel unavailable after retries")
         else:

@@ -15,7 +15,7 @@ from cases.templatetags.thai_dates import thai_datetime
 from notifications.models import Kind
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
     from notifications.models import Notification
 
@@ -39,7 +39,7 @@ class Rendered:
     body: str
 
 
-def recipient_language(user: AbstractBaseUser) -> str:
+def recipient_language(user: User) -> str:
     officer = getattr(user, "officer", None)
     return getattr(officer, "preferred_language", None) or settings.LANGUAGE_CODE
 

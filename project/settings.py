@@ -75,6 +75,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "cases.context_processors.current_roles",
+                "notifications.context_processors.bell",
             ],
             "builtins": ["cases.templatetags.thai_dates"],
         },

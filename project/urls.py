@@ -11,5 +11,6 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("manage/", include("cases.urls_manage")),
+    path("notifications/", include("notifications.urls")),
     path("", include("cases.urls")),
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.utils import timezone
 
 from cases.models import ActingDeputy, Officer, Province, Role, RoleAssignment
@@ -42,7 +42,7 @@ class UserScope:
         return self.is_central or self.has_role(Role.PROVINCIAL_HEAD, province)
 
 
-def user_scope(user: AbstractBaseUser | AnonymousUser, on: datetime.date | None = None) -> UserScope:
+def user_scope(user: User | AnonymousUser, on: datetime.date | None = None) -> UserScope:
     if not user.is_authenticated:
         return UserScope(officer=None)
     on = on or timezone.localdate()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -40,7 +40,7 @@ def group_director_ineligibility(officer: Officer, on: datetime.date) -> list[st
     return reasons
 
 
-def _check_may_appoint(by: AbstractBaseUser, role: str, province: Province | None) -> None:
+def _check_may_appoint(by: User, role: str, province: Province | None) -> None:
     scope = user_scope(by)
     if scope.is_central:
         return
@@ -61,7 +61,7 @@ def role_appoint(
     officer: Officer,
     role: Role,
     start_date: datetime.date,
-    by: AbstractBaseUser,
+    by: User,
     province: Province | None = None,
     unit: Unit | None = None,
 ) -> RoleAssignment:
@@ -125,7 +125,7 @@ def role_appoint(
 
 
 @transaction.atomic
-def role_end(*, assignment: RoleAssignment, end_date: datetime.date, by: AbstractBaseUser) -> RoleAssignment:
+def role_end(*, assignment: RoleAssignment, end_date: datetime.date, by: User) -> RoleAssignment:
     _check_may_appoint(by, assignment.role, assignment.province)
     if end_date < assignment.start_date:
         raise ValidationError(
@@ -145,7 +145,7 @@ def acting_deputy_set(
     deputy: Officer,
     start_date: datetime.date,
     end_date: datetime.date,
-    by: AbstractBaseUser,
+    by: User,
     reason: str = "",
 ) -> ActingDeputy:
     """Name the officer who acts for the group director of the province on the given days."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -67,7 +67,7 @@ def district_assign(
     district: District,
     officer: Officer,
     start_date: datetime.date,
-    by: AbstractBaseUser,
+    by: User,
     expected_current: int | object | None = UNCHECKED,
     note: str = "",
 ) -> AssignmentResult:
@@ -170,9 +170,7 @@ def district_assign(
 
 
 @transaction.atomic
-def district_unassign(
-    *, district: District, end_date: datetime.date, by: AbstractBaseUser
-) -> DistrictAssignment:
+def district_unassign(*, district: District, end_date: datetime.date, by: User) -> DistrictAssignment:
     """End the current assignment: the district has nobody responsible after end_date."""
     if not user_scope(by).may_manage_province(district.province):
         raise PermissionDenied(

@@ -8,8 +8,7 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models, transaction
@@ -34,7 +33,6 @@ from notifications.models import Kind
 from notifications.services import notify
 
 logger = logging.getLogger(__name__)
-User = get_user_model()
 
 # The defaults of the escalation ladder: (level, working days after the deadline, who, may reassign).
 DEFAULT_LADDER = [
@@ -126,7 +124,7 @@ def deadline_start(
     case: models.Model,
     step: str,
     urgency: Urgency,
-    assignee: AbstractBaseUser | None,
+    assignee: User | None,
     province: Province | None,
     now: datetime.datetime,
     assignee_is_director: bool = False,
@@ -202,10 +200,10 @@ def deadline_close(*, task: models.Model, now: datetime.datetime, cancelled: boo
 def deadline_reassign(
     *,
     task: models.Model,
-    assignee: AbstractBaseUser,
-    by: AbstractBaseUser | None,
+    assignee: User,
+    by: User | None,
     now: datetime.datetime,
-    on_behalf_of: AbstractBaseUser | None = None,
+    on_behalf_of: User | None = None,
     reason: str = "",
 ) -> Deadline | None:
     """The task changes hands. The deadline and the ladder carry over: reassigning does not buy time; the
@@ -239,7 +237,7 @@ def deadline_reassign(
     return deadline
 
 
-def _display_name(user: AbstractBaseUser | None) -> str:
+def _display_name(user: User | None) -> str:
     if user is None:
         return ""
     officer = getattr(user, "officer", None)
@@ -271,11 +269,11 @@ class _Recipients:
 
     def __init__(self, on: datetime.date) -> None:
         self.on = on
-        self._directors: dict[int, AbstractBaseUser | None] = {}
-        self._heads: dict[int, AbstractBaseUser | None] = {}
-        self._centre: list[AbstractBaseUser] | None = None
+        self._directors: dict[int, User | None] = {}
+        self._heads: dict[int, User | None] = {}
+        self._centre: list[User] | None = None
 
-    def director(self, province: Province | None) -> AbstractBaseUser | None:
+    def director(self, province: Province | None) -> User | None:
         if province is None:
             return None
         if province.pk not in self._directors:
@@ -283,7 +281,7 @@ class _Recipients:
             self._directors[province.pk] = officer.user if officer else None
         return self._directors[province.pk]
 
-    def head(self, province: Province | None) -> AbstractBaseUser | None:
+    def head(self, province: Province | None) -> User | None:
         if province is None:
             return None
         if province.pk not in self._heads:
@@ -291,7 +289,7 @@ class _Recipients:
             self._heads[province.pk] = officer.user if officer else None
         return self._heads[province.pk]
 
-    def centre(self) -> list[AbstractBaseUser]:
+    def centre(self) -> list[User]:
         if self._centre is None:
             self._centre = [
                 a.officer.user
@@ -301,7 +299,7 @@ class _Recipients:
             ]
         return self._centre
 
-    def for_level(self, deadline: Deadline, target: str) -> list[AbstractBaseUser]:
+    def for_level(self, deadline: Deadline, target: str) -> list[User]:
         if target == EscalationTarget.ASSIGNEE_AND_DIRECTOR:
             people = [deadline.assignee, self.director(deadline.province)]
         elif target == EscalationTarget.PROVINCIAL_HEAD:
@@ -346,7 +344,7 @@ def _fire_batch(
     }
     cases = _load_cases(deadlines.values())
     entries: list[TimelineEntry] = []
-    notices: list[tuple[list[AbstractBaseUser], str, dict[str, object]]] = []
+    notices: list[tuple[list[User], str, dict[str, object]]] = []
     fired: list[int] = []
     for action in batch:
         deadline = deadlines[action.deadline_id]
@@ -393,7 +391,7 @@ def _load_cases(deadlines: object) -> dict[tuple[int, int], models.Model]:
 
 def _describe(
     action: ScheduledAction, deadline: Deadline, case: models.Model, recipients: _Recipients
-) -> tuple[TimelineEntry, list[AbstractBaseUser], str, dict[str, object]]:
+) -> tuple[TimelineEntry, list[User], str, dict[str, object]]:
     deadline.case = case
     data: dict[str, object] = {
         "step": deadline.step,
@@ -450,9 +448,7 @@ def policy_preview(
 
 
 @transaction.atomic
-def policy_apply_to_open(
-    *, policy: DeadlinePolicy, by: AbstractBaseUser, now: datetime.datetime
-) -> list[DeadlineChange]:
+def policy_apply_to_open(*, policy: DeadlinePolicy, by: User, now: datetime.datetime) -> list[DeadlineChange]:
     """Move open tasks to `policy`: new due dates, pending reminders and escalations rescheduled (those
     already fired stay fired), each change written on its case's timeline."""
     calendar = working_calendar()

@@ -7,16 +7,14 @@ import datetime
 import functools
 from dataclasses import dataclass
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from cases.models import District, Officer, Province, Role, Unit
 from cases.models.people import CivilServiceLevel
 from cases.services.appointments import acting_deputy_set, role_appoint
 from cases.services.assignments import district_assign
-
-User = get_user_model()
 
 DEMO_PASSWORD = "demo-2568"
 DEMO_START = datetime.date(2025, 10, 1)  # the first day of fiscal year 2569
@@ -173,13 +171,19 @@ def demo_seed() -> bool:
     return True
 
 
-def _seed_province(demo: DemoProvince, *, names: _Names, admin: object) -> None:
+def _seed_province(demo: DemoProvince, *, names: _Names, admin: User) -> None:
     province = Province.objects.get(code=demo.code)
     office = Unit.objects.get(kind=Unit.Kind.PROVINCIAL_OFFICE, province=province)
     group = Unit.objects.get(kind=Unit.Kind.COORDINATION_GROUP, province=province)
     phone = f"0{demo.code[0]} {demo.code}1 2345"
 
-    def make(username: str, position: str, level: CivilServiceLevel, unit: Unit, **kw: object) -> Officer:
+    def make(
+        username: str,
+        position: str,
+        level: CivilServiceLevel,
+        unit: Unit,
+        former_district_officer: bool = False,
+    ) -> Officer:
         return _officer(
             names,
             username=username,
@@ -189,8 +193,8 @@ def _seed_province(demo: DemoProvince, *, names: _Names, admin: object) -> None:
             unit=unit,
             since=datetime.date(2020, 10, 1),
             phone=phone,
-            **kw,
-        )  # type: ignore[arg-type]
+            former_district_officer=former_district_officer,
+        )
 
     head = make(f"{demo.prefix}.head", "ท้องถิ่นจังหวัด", CivilServiceLevel.DIRECTOR_HIGHER, office)
     role_appoint(officer=head, role=Role.PROVINCIAL_HEAD, province=province, start_date=DEMO_START, by=admin)
@@ -220,7 +224,7 @@ def _seed_province(demo: DemoProvince, *, names: _Names, admin: object) -> None:
     # The first two officers hold two districts each (staff is short, Part 1 question 4); the rest one.
     queue = [o for pair in zip(officers[:2], officers[:2], strict=True) for o in pair] + officers[2:]
     for officer, district in zip(queue, districts, strict=False):
-        district_assign(district=district, officer=officer, start_date=DEMO_START, by=admin)  # type: ignore[arg-type]
+        district_assign(district=district, officer=officer, start_date=DEMO_START, by=admin)
     if demo.code == "50":
         # The director is away for two weeks around the demo's today: officer 3 acts for them.
         acting_deputy_set(
@@ -229,7 +233,7 @@ def _seed_province(demo: DemoProvince, *, names: _Names, admin: object) -> None:
             start_date=datetime.date(2026, 11, 16),
             end_date=datetime.date(2026, 12, 4),
             by=admin,
-            reason="ไปราชการต่างประเทศ",  # type: ignore[arg-type]
+            reason="ไปราชการต่างประเทศ",
         )
 
 
@@ -244,14 +248,15 @@ def demo_logins() -> list[DemoLogin]:
         (Role.BUREAU_DESK, "bureau", "สำนักบริหารการคลังท้องถิ่น"),
     ]
     officers = {
-        o.user.username: o
+        username: str(o)
         for o in Officer.objects.filter(user__username__in=[r[1] for r in rows]).select_related("user")
+        if o.user is not None and (username := o.user.username)
     }
     return [
         DemoLogin(
             role=str(role.label),
             username=username,
-            name=str(officers[username]) if username in officers else "",
+            name=officers.get(username, ""),
             scope=scope,
         )
         for role, username, scope in rows

@@ -103,45 +103,67 @@ class LoadReport:
         )
 
 
-def _upsert(model: type[Province] | type[District], rows: dict[str, dict[str, object]]) -> tuple[int, int]:
-    existing = {obj.code: obj for obj in model.objects.all()}
-    to_create, to_update = [], []
-    for code, values in rows.items():
-        obj = existing.get(code)
-        if obj is None:
-            to_create.append(model(code=code, **values))
-        elif any(
-            getattr(obj, k if k != "province" else "province_id") != (v.pk if k == "province" else v)
-            for k, v in values.items()
-        ):  # type: ignore[union-attr]
-            for k, v in values.items():
-                setattr(obj, k, v)
-            to_update.append(obj)
-    model.objects.bulk_create(to_create)  # type: ignore[attr-defined]
-    if to_update:
-        model.objects.bulk_update(to_update, list(next(iter(rows.values())).keys()))  # type: ignore[attr-defined]
-    return len(to_create), len(to_update)
+def _province_rows() -> dict[str, dict[str, str]]:
+    return {p.code: {"name_th": p.name_th, "name_en": p.name_en} for p in geothai.provinces()}
+
+
+def _district_rows() -> dict[str, dict[str, str]]:
+    return {
+        d.code: {"name_th": d.name_th, "name_en": d.name_en, "province_code": p.code}
+        for p in geothai.provinces()
+        for d in geothai.districts(p.code)
+    }
+
+
+def _upsert_provinces() -> tuple[int, int]:
+    existing = {p.code: p for p in Province.objects.all()}
+    new, changed = [], []
+    for code, values in _province_rows().items():
+        province = existing.get(code)
+        if province is None:
+            new.append(Province(code=code, **values))
+        elif (province.name_th, province.name_en) != (values["name_th"], values["name_en"]):
+            province.name_th, province.name_en = values["name_th"], values["name_en"]
+            changed.append(province)
+    Province.objects.bulk_create(new)
+    Province.objects.bulk_update(changed, ["name_th", "name_en"])
+    return len(new), len(changed)
+
+
+def _upsert_districts() -> tuple[int, int]:
+    provinces = {p.code: p for p in Province.objects.all()}
+    existing = {d.code: d for d in District.objects.select_related("province")}
+    new, changed = [], []
+    for code, values in _district_rows().items():
+        province = provinces[values["province_code"]]
+        district = existing.get(code)
+        if district is None:
+            new.append(
+                District(code=code, name_th=values["name_th"], name_en=values["name_en"], province=province)
+            )
+        elif (district.name_th, district.name_en, district.province_id) != (
+            values["name_th"],
+            values["name_en"],
+            province.pk,
+        ):
+            district.name_th, district.name_en, district.province = (
+                values["name_th"],
+                values["name_en"],
+                province,
+            )
+            changed.append(district)
+    District.objects.bulk_create(new)
+    District.objects.bulk_update(changed, ["name_th", "name_en", "province"])
+    return len(new), len(changed)
 
 
 @transaction.atomic
 def geography_load() -> LoadReport:
     """Create or update the 77 provinces and 928 districts, and the units of the DLA. Idempotent."""
     report = LoadReport(version=geothai.DATA_VERSION)
-    report.provinces_created, report.provinces_updated = _upsert(
-        Province, {p.code: {"name_th": p.name_th, "name_en": p.name_en} for p in geothai.provinces()}
-    )
-    provinces = {p.code: p for p in Province.objects.all()}
-    district_rows: dict[str, dict[str, object]] = {}
-    for p in geothai.provinces():
-        for d in geothai.districts(p.code):
-            district_rows[d.code] = {
-                "name_th": d.name_th,
-                "name_en": d.name_en,
-                "province": provinces[p.code],
-            }
-    report.districts_created, report.districts_updated = _upsert(District, district_rows)
-
-    report.units_created = _ensure_units(provinces.values())
+    report.provinces_created, report.provinces_updated = _upsert_provinces()
+    report.districts_created, report.districts_updated = _upsert_districts()
+    report.units_created = _ensure_units(list(Province.objects.order_by("code")))
     stored = ReferenceDataVersion.objects.filter(source=GEOTHAI_SOURCE, version=geothai.DATA_VERSION).exists()
     if report.changed or not stored:
         ReferenceDataVersion.objects.update_or_create(
@@ -150,7 +172,7 @@ def geography_load() -> LoadReport:
     return report
 
 
-def _ensure_units(provinces: object) -> int:
+def _ensure_units(provinces: list[Province]) -> int:
     existing = set(Unit.objects.values_list("code", flat=True))
     new: list[Unit] = []
     code, name_th, name_en, abbreviation = COORDINATION_CENTRE
@@ -172,7 +194,7 @@ def _ensure_units(provinces: object) -> int:
             )
     Unit.objects.bulk_create(new)
     offices: list[Unit] = []
-    for province in sorted(provinces, key=lambda p: p.code):  # type: ignore[attr-defined]
+    for province in provinces:
         if province.code == BANGKOK_CODE:
             continue
         office_code = f"pao-office-{province.code}"
@@ -190,7 +212,7 @@ def _ensure_units(provinces: object) -> int:
     Unit.objects.bulk_create(offices)
     groups: list[Unit] = []
     office_by_province = {u.province_id: u for u in Unit.objects.filter(kind=Unit.Kind.PROVINCIAL_OFFICE)}
-    for province in sorted(provinces, key=lambda p: p.code):  # type: ignore[attr-defined]
+    for province in provinces:
         if province.code == BANGKOK_CODE:
             continue
         group_code = f"coordination-group-{province.code}"

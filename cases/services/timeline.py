@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
@@ -16,8 +16,8 @@ def timeline_entry(
     kind: TimelineEntry.Kind,
     at: datetime.datetime,
     data: dict[str, Any] | None = None,
-    actor: AbstractBaseUser | None = None,
-    on_behalf_of: AbstractBaseUser | None = None,
+    actor: User | None = None,
+    on_behalf_of: User | None = None,
 ) -> TimelineEntry:
     """Build (not save) an entry: callers save one with .save() or many with bulk_create."""
     return TimelineEntry(
