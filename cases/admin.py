@@ -215,3 +215,6 @@ class ActingDeputyAdmin(AssignmentAdmin):
     list_filter = ["province"]
     search_fields = ["deputy__first_name_th", "deputy__last_name_th"]
     list_select_related = ["deputy", "province"]
+
+
+from cases import admin_deadlines  # noqa: E402,F401  (registers the deadline engine's admin)

@@ -300,3 +300,15 @@ def preferences_save(*, user: User, choices: dict[tuple[str, str], tuple[bool, b
             Preference.objects.update_or_create(
                 user=user, kind=kind, channel=channel, defaults={"enabled": enabled, "digest": digest}
             )
+
+
+def deliveries_retry(*, delivery_ids: list[int]) -> int:
+    """From the admin: failed deliveries get another chance (the sweep or this enqueue sends them)."""
+    ids = list(
+        Delivery.objects.filter(pk__in=delivery_ids, status=Delivery.Status.FAILED).values_list(
+            "pk", flat=True
+        )
+    )
+    Delivery.objects.filter(pk__in=ids).update(status=Delivery.Status.PENDING, attempts=0, last_error="")
+    transaction.on_commit(lambda: enqueue(ids))
+    return len(ids)

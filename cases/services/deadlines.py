@@ -490,3 +490,48 @@ def failed_action_retry(*, action_ids: list[int]) -> int:
     return ScheduledAction.objects.filter(pk__in=action_ids, status=ScheduledAction.Status.FAILED).update(
         status=ScheduledAction.Status.PENDING, error=""
     )
+
+
+def policy_in_use(policy: DeadlinePolicy) -> bool:
+    return Deadline.objects.filter(rule__policy=policy).exists()
+
+
+@transaction.atomic
+def policy_copy(*, policy: DeadlinePolicy, by: User | None) -> DeadlinePolicy:
+    """A new, inactive version with the same rules and ladders, to edit before activating it."""
+    latest = DeadlinePolicy.objects.select_for_update().order_by("-version").first()
+    copy = DeadlinePolicy.objects.create(
+        version=(latest.version if latest else 0) + 1,
+        name=policy.name,
+        note=policy.note,
+        created_by=by,
+    )
+    for rule in policy.rules.prefetch_related("escalations"):
+        new_rule = DeadlineRule.objects.create(
+            policy=copy,
+            step=rule.step,
+            urgency=rule.urgency,
+            working_days=rule.working_days,
+            reminders=rule.reminders,
+        )
+        EscalationStep.objects.bulk_create(
+            EscalationStep(
+                rule=new_rule,
+                level=e.level,
+                after_working_days=e.after_working_days,
+                target=e.target,
+                may_reassign=e.may_reassign,
+            )
+            for e in rule.escalations.all()
+        )
+    return copy
+
+
+@transaction.atomic
+def policy_activate(*, policy: DeadlinePolicy) -> DeadlinePolicy:
+    DeadlinePolicy.objects.select_for_update().filter(is_active=True).exclude(pk=policy.pk).update(
+        is_active=False
+    )
+    DeadlinePolicy.objects.filter(pk=policy.pk).update(is_active=True)
+    policy.refresh_from_db()
+    return policy

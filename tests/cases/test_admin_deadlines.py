@@ -1,0 +1,100 @@
+"""Central staff edit the deadline policy and the calendar, and repair failures, in the admin."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from cases.models import CalendarDay, DeadlinePolicy, DeadlineRule, District, ScheduledAction, Urgency
+from cases.services.deadlines import deadline_start, policy_define_step
+from cases.working_days import BANGKOK
+from notifications.models import Delivery, Kind
+from notifications.services import notify
+from tests.factories import OfficerFactory
+
+pytestmark = pytest.mark.django_db
+
+DAYS = {Urgency.NORMAL: 3, Urgency.URGENT: 2, Urgency.VERY_URGENT: 1, Urgency.MOST_URGENT: 1}
+FRIDAY = datetime.datetime(2026, 4, 10, 10, tzinfo=BANGKOK)
+
+
+@pytest.fixture
+def policy() -> DeadlinePolicy:
+    policy = DeadlinePolicy.objects.get(is_active=True)
+    policy_define_step(policy=policy, step="test.review", working_days=DAYS)
+    return policy
+
+
+def start_task(officer) -> None:  # type: ignore[no-untyped-def]
+    deadline_start(
+        task=officer, case=District.objects.get(code="5001"), step="test.review", urgency=Urgency.NORMAL,
+        assignee=officer.user, province=officer.province, now=FRIDAY,
+    )  # fmt: skip
+
+
+def test_a_policy_in_use_cannot_be_edited_but_can_be_copied_activated_and_applied(
+    admin_client, policy
+) -> None:  # type: ignore[no-untyped-def]
+    start_task(OfficerFactory())
+    rule = DeadlineRule.objects.get(policy=policy, step="test.review", urgency=Urgency.NORMAL)
+    changelist = reverse("admin:cases_deadlinepolicy_changelist")
+
+    refused = admin_client.post(
+        reverse("admin:cases_deadlinerule_change", args=[rule.pk]), {"working_days": 9}
+    )
+    admin_client.post(changelist, {"action": "copy_as_new_version", "_selected_action": [policy.pk]})
+    v2 = DeadlinePolicy.objects.get(version=2)
+    DeadlineRule.objects.filter(policy=v2, step="test.review", urgency=Urgency.NORMAL).update(working_days=5)
+    admin_client.post(changelist, {"action": "activate", "_selected_action": [v2.pk]})
+    preview = admin_client.post(changelist, {"action": "apply_to_open_tasks", "_selected_action": [v2.pk]})
+    applied = admin_client.post(
+        changelist, {"action": "apply_to_open_tasks", "_selected_action": [v2.pk], "confirm": "yes"}
+    )
+
+    assert refused.status_code == 403
+    assert DeadlineRule.objects.get(pk=rule.pk).working_days == 3
+    assert DeadlinePolicy.objects.get(is_active=True) == v2
+    assert preview.status_code == 200 and "22 เม.ย. 2569" in preview.content.decode()
+    assert applied.status_code == 302
+    assert ScheduledAction.objects.filter(deadline__rule__policy=v2).exists()
+
+
+def test_a_failed_action_is_retried_from_the_admin(admin_client, policy) -> None:  # type: ignore[no-untyped-def]
+    start_task(OfficerFactory())
+    action = ScheduledAction.objects.first()
+    ScheduledAction.objects.filter(pk=action.pk).update(status=ScheduledAction.Status.FAILED, error="boom")
+
+    admin_client.post(
+        reverse("admin:cases_scheduledaction_changelist"),
+        {"action": "retry", "_selected_action": [action.pk]},
+    )
+
+    action.refresh_from_db()
+    assert action.status == ScheduledAction.Status.PENDING
+
+
+def test_a_failed_delivery_is_sent_again_from_the_admin(
+    admin_client, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    notify(recipients=[OfficerFactory().user], kind=Kind.TASK_ASSIGNED, context={"subject": "x"}, now=FRIDAY)
+    Delivery.objects.update(status=Delivery.Status.FAILED, last_error="smtp down")
+    delivery = Delivery.objects.get()
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        admin_client.post(
+            reverse("admin:notifications_delivery_changelist"),
+            {"action": "retry", "_selected_action": [delivery.pk]},
+        )
+
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.PENDING
+    assert len(callbacks) == 1
+
+
+def test_an_administrator_adds_a_special_holiday(admin_client) -> None:  # type: ignore[no-untyped-def]
+    response = admin_client.post(
+        reverse("admin:cases_calendarday_add"), {"date": "2026-04-16", "kind": "HOLIDAY", "name": "วันหยุดพิเศษ"}
+    )
+
+    assert response.status_code == 302
+    assert CalendarDay.objects.get().name == "วันหยุดพิเศษ"
