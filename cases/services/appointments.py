@@ -110,7 +110,7 @@ def role_appoint(
         )
     try:
         with transaction.atomic():
-            return RoleAssignment.objects.create(
+            assignment = RoleAssignment.objects.create(
                 officer=officer,
                 role=role,
                 province=province,
@@ -122,6 +122,9 @@ def role_appoint(
         raise ValidationError(
             _("Someone else appointed to this role in the meantime."), code="stale"
         ) from exc
+    if role == Role.CENTRAL_STAFF and officer.user is not None:
+        central_staff_admin_access(officer.user)
+    return assignment
 
 
 @transaction.atomic
@@ -178,3 +181,46 @@ def acting_deputy_set(
         reason=reason,
         created_by=by,
     )
+
+
+CENTRAL_ADMIN_GROUP = "Central staff (admin)"
+# What central staff edit in the admin: the calendar, the deadline policy, the units and LGOs, and the
+# repair of failed reminders and deliveries (issue 3); the rest of the admin stays with system administrators.
+CENTRAL_ADMIN_PERMISSIONS = {
+    "cases": {
+        "calendarday": ("view", "add", "change", "delete"),
+        "deadlinepolicy": ("view", "add", "change"),
+        "deadlinerule": ("view", "add", "change", "delete"),
+        "escalationstep": ("view", "add", "change", "delete"),
+        "scheduledaction": ("view", "change"),
+        "unit": ("view", "add", "change"),
+        "localgovernmentorganisation": ("view", "add", "change"),
+        "districtneighbour": ("view", "add", "change", "delete"),
+        "province": ("view",),
+        "district": ("view",),
+        "officer": ("view",),
+    },
+    "notifications": {"notification": ("view",), "delivery": ("view", "change")},
+}
+
+
+def central_staff_admin_access(user: User) -> None:
+    """Central staff work in the admin for what the issues put there: staff status and one group."""
+    from django.contrib.auth.models import Group, Permission
+
+    group, _created = Group.objects.get_or_create(name=CENTRAL_ADMIN_GROUP)
+    wanted = [
+        f"{action}_{model}"
+        for models in CENTRAL_ADMIN_PERMISSIONS.values()
+        for model, actions in models.items()
+        for action in actions
+    ]
+    group.permissions.set(
+        Permission.objects.filter(
+            codename__in=wanted, content_type__app_label__in=list(CENTRAL_ADMIN_PERMISSIONS)
+        )
+    )
+    user.groups.add(group)
+    if not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])

@@ -98,3 +98,24 @@ def test_an_administrator_adds_a_special_holiday(admin_client) -> None:  # type:
 
     assert response.status_code == 302
     assert CalendarDay.objects.get().name == "วันหยุดพิเศษ"
+
+
+def test_central_staff_reach_the_deadline_policy_in_the_admin_and_officers_do_not(client) -> None:  # type: ignore[no-untyped-def]
+    from cases.models import Role
+    from cases.services.appointments import role_appoint
+    from tests.factories import UserFactory, give_role
+
+    admin_user = UserFactory(is_superuser=True, is_staff=True)
+    central = OfficerFactory(province=None)
+    role_appoint(officer=central, role=Role.CENTRAL_STAFF, start_date=datetime.date(2025, 10, 1), by=admin_user)
+    officer = OfficerFactory()
+    give_role(officer, Role.DISTRICT_OFFICER)
+    url = reverse("admin:cases_deadlinepolicy_changelist")
+
+    client.force_login(central.user)
+    as_central = client.get(url)
+    client.force_login(officer.user)
+    as_officer = client.get(url)
+
+    assert as_central.status_code == 200
+    assert as_officer.status_code == 302  # to the admin sign-in: not staff
