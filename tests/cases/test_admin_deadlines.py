@@ -107,7 +107,9 @@ def test_central_staff_reach_the_deadline_policy_in_the_admin_and_officers_do_no
 
     admin_user = UserFactory(is_superuser=True, is_staff=True)
     central = OfficerFactory(province=None)
-    role_appoint(officer=central, role=Role.CENTRAL_STAFF, start_date=datetime.date(2025, 10, 1), by=admin_user)
+    role_appoint(
+        officer=central, role=Role.CENTRAL_STAFF, start_date=datetime.date(2025, 10, 1), by=admin_user
+    )
     officer = OfficerFactory()
     give_role(officer, Role.DISTRICT_OFFICER)
     url = reverse("admin:cases_deadlinepolicy_changelist")
