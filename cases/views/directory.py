@@ -25,7 +25,14 @@ class DirectorySearchForm(forms.Form):
         label=_("Name, district or province"),
         required=False,
         max_length=100,
-        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off", "enterkeyhint": "search"}),
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "autocomplete": "off",
+                "enterkeyhint": "search",
+                "aria-describedby": "q-help",
+            }
+        ),
     )
     province = forms.ModelChoiceField(
         label=_("Province"),
