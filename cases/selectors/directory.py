@@ -30,6 +30,7 @@ from cases.models import (
     Unit,
 )
 from cases.models.geography import BANGKOK_CODE
+from cases.models.people import CivilServiceLevel
 from cases.services.geography import GEOTHAI_SOURCE
 
 # Words people type before a place name that the stored names do not carry ("อำเภอแม่ริม" → "แม่ริม").
@@ -80,6 +81,20 @@ class OfficerRow:
     @property
     def holds_several_districts(self) -> bool:
         return len(self.districts) > 1
+
+    # Labels from a dictionary built once: Django's get_FOO_display() rebuilds the choices on every call,
+    # which is most of the cost of a 50-row result page.
+    @property
+    def level_label(self) -> str:
+        return _LEVEL_LABELS.get(self.officer.level, "")
+
+    @property
+    def role_labels(self) -> list[tuple[RoleAssignment, str]]:
+        return [(role, str(_ROLE_LABELS.get(role.role, role.role))) for role in self.roles]
+
+
+_LEVEL_LABELS: dict[str, str] = dict(CivilServiceLevel.choices)
+_ROLE_LABELS = dict(Role.choices)
 
 
 def _officers_with_current(on: datetime.date) -> QuerySet[Officer]:
