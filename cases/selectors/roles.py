@@ -37,6 +37,11 @@ class UserScope:
             ids |= provinces
         return frozenset(ids)
 
+    @property
+    def manages_provinces(self) -> bool:
+        """Has a province management page: central staff, or a provincial head."""
+        return self.is_central or Role.PROVINCIAL_HEAD in self.roles
+
     def may_manage_province(self, province: Province) -> bool:
         """Appoint and assign in a province: its provincial head, or central staff (source, Part 1)."""
         return self.is_central or self.has_role(Role.PROVINCIAL_HEAD, province)
