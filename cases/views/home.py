@@ -22,6 +22,7 @@ from cases.selectors.directory import (
     province_directory,
     unit_members,
 )
+from cases.selectors.problems import background_problems
 from cases.selectors.roles import UserScope
 
 
@@ -57,6 +58,7 @@ def home_sections(scope: UserScope) -> dict[str, Any]:
         context["sso_provinces"] = sso
     if scope.is_central:
         context["national"] = national_coverage()
+        context["problems"] = background_problems()
     units = sorted(scope.units_by_role.get(Role.BUREAU_DESK, frozenset()))
     if units:
         context["unit_sections"] = unit_members(units=units)

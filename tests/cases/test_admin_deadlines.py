@@ -121,3 +121,23 @@ def test_central_staff_reach_the_deadline_policy_in_the_admin_and_officers_do_no
 
     assert as_central.status_code == 200
     assert as_officer.status_code == 302  # to the admin sign-in: not staff
+
+
+def test_central_staff_see_failed_background_work_on_their_home_page(client, policy) -> None:  # type: ignore[no-untyped-def]
+    from cases.models import Role
+    from tests.factories import give_role
+
+    central = OfficerFactory(province=None)
+    give_role(central, Role.CENTRAL_STAFF)
+    start_task(OfficerFactory())
+    client.force_login(central.user)
+    calm = client.get(reverse("home")).content.decode()
+    ScheduledAction.objects.filter(pk=ScheduledAction.objects.first().pk).update(
+        status=ScheduledAction.Status.FAILED
+    )
+
+    alarmed = client.get(reverse("home")).content.decode()
+
+    assert "problems-heading" not in calm
+    assert "problems-heading" in alarmed
+    assert reverse("admin:cases_scheduledaction_changelist") in alarmed
