@@ -59,13 +59,14 @@ class DemoProvince:
     code: str
     prefix: str  # username prefix
     officers: int  # district officers; the first two hold two districts each
+    phone: str  # the provincial office's number
 
 
 DEMO_PROVINCES = [
-    DemoProvince("50", "cm", 14),  # เชียงใหม่ (25 districts: some left without an officer)
-    DemoProvince("51", "lp", 6),  # ลำพูน (8 districts)
-    DemoProvince("40", "kk", 12),  # ขอนแก่น (26 districts)
-    DemoProvince("83", "pk", 2),  # ภูเก็ต (3 districts)
+    DemoProvince("50", "cm", 14, "053 112 345"),  # เชียงใหม่ (25 districts: some left without an officer)
+    DemoProvince("51", "lp", 6, "053 511 234"),  # ลำพูน (8 districts)
+    DemoProvince("40", "kk", 12, "043 236 410"),  # ขอนแก่น (26 districts)
+    DemoProvince("83", "pk", 2, "076 211 456"),  # ภูเก็ต (3 districts)
 ]
 
 
@@ -175,7 +176,6 @@ def _seed_province(demo: DemoProvince, *, names: _Names, admin: User) -> None:
     province = Province.objects.get(code=demo.code)
     office = Unit.objects.get(kind=Unit.Kind.PROVINCIAL_OFFICE, province=province)
     group = Unit.objects.get(kind=Unit.Kind.COORDINATION_GROUP, province=province)
-    phone = f"0{demo.code[0]} {demo.code}1 2345"
 
     def make(
         username: str,
@@ -183,6 +183,7 @@ def _seed_province(demo: DemoProvince, *, names: _Names, admin: User) -> None:
         level: CivilServiceLevel,
         unit: Unit,
         former_district_officer: bool = False,
+        phone: str = demo.phone,
     ) -> Officer:
         return _officer(
             names,
@@ -216,7 +217,9 @@ def _seed_province(demo: DemoProvince, *, names: _Names, admin: User) -> None:
     officers = []
     for i in range(demo.officers):
         level = CivilServiceLevel.PROFESSIONAL if i % 3 else CivilServiceLevel.PRACTITIONER
-        officer = make(f"{demo.prefix}.officer{i + 1}", position, level, group)
+        # District officers work in the field: a mobile number each.
+        mobile = f"08{1 + i % 9} {int(demo.code) * 7 + i:03d} {4000 + 37 * i:04d}"
+        officer = make(f"{demo.prefix}.officer{i + 1}", position, level, group, phone=mobile)
         role_appoint(
             officer=officer, role=Role.DISTRICT_OFFICER, province=province, start_date=DEMO_START, by=admin
         )
