@@ -1,0 +1,56 @@
+"""`make run` loads a living demo organisation, once."""
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.db.models import Count
+
+from cases.models import DistrictAssignment, Officer, Role, RoleAssignment
+from cases.selectors.roles import user_scope
+from cases.services.demo import DEMO_PASSWORD, demo_logins, demo_seed
+
+pytestmark = pytest.mark.django_db
+
+ON = datetime.date(2026, 1, 15)
+
+
+def test_the_demo_has_one_sign_in_for_each_role_and_they_work(client) -> None:  # type: ignore[no-untyped-def]
+    demo_seed()
+
+    logins = {login.username: login for login in demo_logins()}
+    for role, username in [
+        (Role.DISTRICT_OFFICER, "cm.officer1"),
+        (Role.GROUP_DIRECTOR, "cm.director"),
+        (Role.PROVINCIAL_HEAD, "cm.head"),
+        (Role.SSO_ADMIN, "cm.sso"),
+        (Role.CENTRAL_STAFF, "central"),
+        (Role.BUREAU_DESK, "bureau"),
+    ]:
+        assert username in logins
+        assert user_scope(User.objects.get(username=username), on=ON).has_role(role)
+        assert client.login(username=username, password=DEMO_PASSWORD)
+
+
+def test_the_demo_is_realistic_some_officers_hold_two_districts_some_districts_have_nobody() -> None:
+    demo_seed()
+
+    held = DistrictAssignment.objects.current(ON).values("officer").annotate(n=Count("id"))
+    chiang_mai_districts = 25
+    assert any(row["n"] == 2 for row in held)
+    assert (
+        DistrictAssignment.objects.current(ON).filter(district__province__code="50").count()
+        < chiang_mai_districts
+    )
+    assert all(o.first_name_th and o.phone for o in Officer.objects.all())
+    assert RoleAssignment.objects.filter(role=Role.GROUP_DIRECTOR).count() == 4
+
+
+def test_running_the_demo_again_changes_nothing() -> None:
+    call_command("seed_demo")
+    counts = (User.objects.count(), Officer.objects.count(), DistrictAssignment.objects.count())
+
+    call_command("seed_demo")
+
+    assert (User.objects.count(), Officer.objects.count(), DistrictAssignment.objects.count()) == counts
