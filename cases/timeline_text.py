@@ -53,6 +53,46 @@ def describe(entry: TimelineEntry) -> str:
             "new": data.get("to") or "-",
         }
         return f"{text}: {data['reason']}" if data.get("reason") else text
+    if entry.kind == TimelineEntry.Kind.STEP and data.get("event") in _REQUEST_EVENTS:
+        return _request_step(data)
+    if entry.kind == TimelineEntry.Kind.COMMENT:
+        return str(data.get("text", ""))
     if entry.kind == TimelineEntry.Kind.FAILURE:
         return _("A background step failed: %(error)s") % {"error": data.get("error", "")}
     return str(data.get("text", entry.get_kind_display()))
+
+
+# Steps of a coordination request (cases/services/requests.py): the event, and the words for it.
+_REQUEST_EVENTS = {
+    "sent": lambda d: _("Sent to the group director as %(number)s") % {"number": d.get("number", "")},
+    "routed": lambda d: _("Approved and routed to %(to)s") % {"to": d.get("to", "")},
+    "returned": lambda d: _("Returned to the requester for more information"),
+    "resent": lambda d: _("Edited and sent again"),
+    "rejected": lambda d: _("Rejected"),
+    "answered_directly": lambda d: _("Answered directly by the group director"),
+    "answered": lambda d: _("Answered"),
+    "answered_by_district": lambda d: _("Answered by the district officer"),
+    "clarification_asked": lambda d: _("Clarification asked of the requester"),
+    "clarified": lambda d: _("Clarification given"),
+    "handed_on": lambda d: _("Handed on to %(to)s") % {"to": d.get("to", "")},
+    "accepted": lambda d: _("Answer accepted: closed"),
+    "reopened": lambda d: _("Reopened"),
+    "closed_automatically": lambda d: _(
+        "Closed automatically: the answer was neither accepted nor reopened in time"
+    ),
+    "withdrawn": lambda d: _("Withdrawn by the requester"),
+    "claimed": lambda d: _("Claimed from the pool"),
+    "released": lambda d: _("Released back to the pool"),
+    "attached": lambda d: _("File attached: %(name)s") % {"name": d.get("name", "")},
+}
+
+
+def _request_step(data: dict[str, Any]) -> str:
+    return str(_REQUEST_EVENTS[data["event"]](data))
+
+
+def step_detail(entry: TimelineEntry) -> str:
+    """The text that came with a step (a reason, an answer, a question), shown under its description."""
+    if entry.kind == TimelineEntry.Kind.STEP:
+        return str(entry.data.get("text", ""))
+    return ""

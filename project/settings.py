@@ -238,3 +238,8 @@ CELERY_BEAT_SCHEDULE.update(
         },
     }
 )
+
+# Coordination requests: attachments (PDF, DOCX, XLSX, JPG, PNG, checked by content) up to this size each,
+# stored under MEDIA_ROOT and served only through the request's permission check.
+REQUEST_ATTACHMENT_MAX_BYTES = env.int("REQUEST_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+REQUEST_ATTACHMENTS_PER_REQUEST = env.int("REQUEST_ATTACHMENTS_PER_REQUEST", default=10)

@@ -12,5 +12,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("manage/", include("cases.urls_manage")),
     path("notifications/", include("notifications.urls")),
+    path("requests/", include("flows.urls")),
     path("", include("cases.urls")),
 ]

@@ -24,13 +24,23 @@ from cases.models.people import (
     Role,
     RoleAssignment,
 )
+from cases.models.requests import (
+    Attachment,
+    Category,
+    CoordinationRequest,
+    RequestCounter,
+    RequestStatus,
+)
 from cases.models.system import WorkerHeartbeat
 from cases.models.timeline import TimelineEntry
 
 __all__ = [
     "ActingDeputy",
+    "Attachment",
     "CalendarDay",
+    "Category",
     "CivilServiceLevel",
+    "CoordinationRequest",
     "Deadline",
     "DeadlinePolicy",
     "DeadlineRule",
@@ -43,6 +53,8 @@ __all__ = [
     "Officer",
     "Province",
     "ReferenceDataVersion",
+    "RequestCounter",
+    "RequestStatus",
     "Role",
     "RoleAssignment",
     "ScheduledAction",

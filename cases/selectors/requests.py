@@ -1,0 +1,313 @@
+"""Reading coordination requests: who may see which, the lists of each role, filters, figures."""
+
+from __future__ import annotations
+
+import datetime
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from cases.models import (
+    Category,
+    CoordinationRequest,
+    District,
+    DistrictAssignment,
+    Officer,
+    Province,
+    RequestStatus,
+    Role,
+    RoleAssignment,
+    Unit,
+)
+from cases.selectors.roles import UserScope
+
+OPEN_TASK = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
+
+_LIST_RELATED = (
+    "category",
+    "district__province",
+    "province",
+    "target_unit",
+    "target_province",
+    "holder__officer",
+    "holder_unit",
+    "requester__officer",
+)
+
+
+def with_list_data(qs: QuerySet[CoordinationRequest]) -> QuerySet[CoordinationRequest]:
+    """What a list row renders, in one query."""
+    return qs.select_related(*_LIST_RELATED)
+
+
+def pool_units(scope: UserScope) -> frozenset[int]:
+    """The pools the user draws from: their bureau desks, and the coordination centre for central staff."""
+    units = set(scope.units_by_role.get(Role.BUREAU_DESK, frozenset()))
+    if scope.is_central and scope.officer is not None:
+        units |= set(Unit.objects.filter(kind=Unit.Kind.COORDINATION_CENTRE).values_list("pk", flat=True))
+    return frozenset(units)
+
+
+def current_district_ids(officer: Officer | None, on: datetime.date | None = None) -> list[int]:
+    if officer is None:
+        return []
+    return list(
+        DistrictAssignment.objects.current(on).filter(officer=officer).values_list("district_id", flat=True)
+    )
+
+
+def visible_requests(user: User | AnonymousUser, scope: UserScope) -> QuerySet[CoordinationRequest]:
+    """Every request the user may see. Officers: their own and their districts'; directors and provincial
+    heads: their province's and those routed to it; bureau desks: those routed to their unit; central staff:
+    all; anyone: those where they hold or held a task."""
+    qs = CoordinationRequest.objects.all()
+    if not user.is_authenticated:
+        return qs.none()
+    if scope.is_central:
+        return qs
+    condition = Q(requester=user)
+    districts = current_district_ids(scope.officer) if scope.has_role(Role.DISTRICT_OFFICER) else []
+    if districts:
+        condition |= Q(district_id__in=districts) & ~Q(status=RequestStatus.DRAFT)
+    provinces: set[int] = set()
+    for role in (Role.GROUP_DIRECTOR, Role.PROVINCIAL_HEAD):
+        provinces |= scope.provinces_by_role.get(role, frozenset())
+    if provinces:
+        condition |= (
+            Q(province_id__in=provinces)
+            | Q(target_province_id__in=provinces)
+            | Q(holder_province_id__in=provinces)
+        ) & ~Q(status=RequestStatus.DRAFT)
+    units = pool_units(scope)
+    if units:
+        condition |= Q(target_unit_id__in=units) & ~Q(status=RequestStatus.DRAFT)
+    return qs.filter(
+        condition | Q(Exists(Task.objects.filter(process_id=OuterRef("process_id"), owner=user)))
+    )
+
+
+def request_for(user: User | AnonymousUser, scope: UserScope, pk: int) -> CoordinationRequest | None:
+    return (
+        with_list_data(visible_requests(user, scope))
+        .select_related("lgo", "answered_by__officer", "current_task")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+# Lists of each role
+
+
+def my_requests(user: User) -> QuerySet[CoordinationRequest]:
+    return with_list_data(CoordinationRequest.objects.filter(requester=user)).order_by("-created_at", "-pk")
+
+
+def waiting_for(user: User) -> QuerySet[CoordinationRequest]:
+    """Requests whose current task is the user's: overdue first, then by deadline."""
+    return with_list_data(
+        CoordinationRequest.objects.filter(holder=user, status__in=RequestStatus.open_states())
+    ).order_by("due_at", "pk")
+
+
+def pool(units: frozenset[int]) -> QuerySet[CoordinationRequest]:
+    """Requests waiting in a pool for someone to claim them."""
+    return with_list_data(
+        CoordinationRequest.objects.filter(
+            holder_unit_id__in=units, holder__isnull=True, status=RequestStatus.AT_TARGET
+        )
+    ).order_by("due_at", "pk")
+
+
+def province_requests(province_ids: frozenset[int] | set[int]) -> QuerySet[CoordinationRequest]:
+    return with_list_data(
+        CoordinationRequest.objects.filter(
+            Q(province_id__in=province_ids) | Q(target_province_id__in=province_ids)
+        ).exclude(status=RequestStatus.DRAFT)
+    )
+
+
+def all_requests() -> QuerySet[CoordinationRequest]:
+    return with_list_data(CoordinationRequest.objects.exclude(status=RequestStatus.DRAFT))
+
+
+# Filters and search
+
+
+@dataclass
+class RequestFilter:
+    q: str = ""
+    status: str = ""
+    urgency: str = ""
+    category: int | None = None
+    province: int | None = None
+    district: int | None = None
+    overdue: bool = False
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+
+    def apply(
+        self, qs: QuerySet[CoordinationRequest], now: datetime.datetime
+    ) -> QuerySet[CoordinationRequest]:
+        if self.q:
+            terms = self.q.split()
+            for term in terms:
+                qs = qs.filter(
+                    Q(number__icontains=term)
+                    | Q(subject__icontains=term)
+                    | Q(requester__officer__first_name_th__icontains=term)
+                    | Q(requester__officer__last_name_th__icontains=term)
+                    | Q(requester__officer__first_name_en__icontains=term)
+                    | Q(requester__officer__last_name_en__icontains=term)
+                )
+        if self.status:
+            qs = qs.filter(status=self.status)
+        if self.urgency:
+            qs = qs.filter(urgency=self.urgency)
+        if self.category:
+            qs = qs.filter(category_id=self.category)
+        if self.province:
+            qs = qs.filter(province_id=self.province)
+        if self.district:
+            qs = qs.filter(district_id=self.district)
+        if self.overdue:
+            qs = qs.filter(status__in=RequestStatus.open_states(), due_at__lt=now)
+        if self.date_from:
+            qs = qs.filter(sent_at__date__gte=self.date_from)
+        if self.date_to:
+            qs = qs.filter(sent_at__date__lte=self.date_to)
+        return qs
+
+    @property
+    def is_empty(self) -> bool:
+        return self == RequestFilter()
+
+
+def filter_choices(province_ids: set[int] | frozenset[int] | None) -> dict[str, Any]:
+    """The options of the filter form: all provinces for central staff, the districts of the given ones."""
+    districts = (
+        District.objects.filter(province_id__in=province_ids) if province_ids else District.objects.none()
+    )
+    return {
+        "categories": list(Category.objects.all()),
+        "provinces": list(Province.objects.exclude(code="10")) if province_ids is None else [],
+        "districts": list(districts.order_by("name_th")),
+    }
+
+
+# Figures for central staff
+
+
+@dataclass
+class FigureRow:
+    label: str
+    open: int = 0
+    overdue: int = 0
+    answered: int = 0
+    hours: list[float] = field(default_factory=list)
+
+    @property
+    def median_days(self) -> float | None:
+        return round(statistics.median(self.hours) / 24, 1) if self.hours else None
+
+
+def figures(qs: QuerySet[CoordinationRequest], now: datetime.datetime) -> dict[str, list[FigureRow]]:
+    """Open, overdue and median time to answer (sent → answered, calendar days), by province and by target.
+    One query: the rows are few columns of the filtered requests."""
+    by_province: dict[str, FigureRow] = {}
+    by_target: dict[str, FigureRow] = {}
+    rows = qs.values_list(
+        "status",
+        "due_at",
+        "sent_at",
+        "answered_at",
+        "province__name_th",
+        "target_unit__name_th",
+        "target_province__name_th",
+    )
+    open_states = set(RequestStatus.open_states())
+    for status, due_at, sent_at, answered_at, province, unit, target_province in rows.iterator():
+        target = unit or (f"จังหวัด{target_province}" if target_province else "-")
+        for table, key in ((by_province, province), (by_target, target)):
+            row = table.setdefault(key, FigureRow(label=key))
+            if status in open_states:
+                row.open += 1
+                if due_at and due_at < now:
+                    row.overdue += 1
+            if answered_at and sent_at:
+                row.answered += 1
+                row.hours.append((answered_at - sent_at).total_seconds() / 3600)
+    return {
+        "by_province": sorted(by_province.values(), key=lambda r: r.label),
+        "by_target": sorted(by_target.values(), key=lambda r: r.label),
+    }
+
+
+def totals(qs: QuerySet[CoordinationRequest], now: datetime.datetime) -> dict[str, int]:
+    open_qs = qs.filter(status__in=RequestStatus.open_states())
+    return {"open": open_qs.count(), "overdue": open_qs.filter(due_at__lt=now).count()}
+
+
+# People the user can hand a request on to, or reassign it to
+
+
+def district_officers_of(province: Province, on: datetime.date | None = None) -> list[Officer]:
+    on = on or timezone.localdate()
+    ids = RoleAssignment.objects.current(on).filter(role=Role.DISTRICT_OFFICER, province=province)
+    return list(
+        Officer.objects.filter(pk__in=ids.values("officer_id"), user__isnull=False, is_active=True)
+        .select_related("user")
+        .order_by("first_name_th")
+    )
+
+
+def pool_members(unit: Unit, on: datetime.date | None = None) -> list[Officer]:
+    on = on or timezone.localdate()
+    role = Role.CENTRAL_STAFF if unit.kind == Unit.Kind.COORDINATION_CENTRE else Role.BUREAU_DESK
+    assignments = RoleAssignment.objects.current(on).filter(role=role)
+    if role == Role.BUREAU_DESK:
+        assignments = assignments.filter(unit=unit)
+    return list(
+        Officer.objects.filter(pk__in=assignments.values("officer_id"), user__isnull=False, is_active=True)
+        .select_related("user")
+        .order_by("first_name_th")
+    )
+
+
+def reassign_candidates(request: CoordinationRequest) -> list[Officer]:
+    """Who an open task may go to: the pool's members, else the officers of the province holding it."""
+    if request.holder_unit is not None:
+        return pool_members(request.holder_unit)
+    province = request.holder_province or request.province
+    on = timezone.localdate()
+    ids = RoleAssignment.objects.current(on).filter(province=province).values("officer_id")
+    return list(
+        Officer.objects.filter(pk__in=ids, user__isnull=False, is_active=True)
+        .select_related("user")
+        .order_by("first_name_th")
+    )
+
+
+def timeline(request: CoordinationRequest) -> list[Any]:
+    from django.contrib.contenttypes.models import ContentType
+
+    from cases.models import TimelineEntry
+
+    return list(
+        TimelineEntry.objects.filter(
+            case_type=ContentType.objects.get_for_model(CoordinationRequest), case_id=request.pk
+        ).select_related("actor__officer", "on_behalf_of__officer")
+    )
+
+
+def counts_by_status(qs: QuerySet[CoordinationRequest]) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    for status in qs.values_list("status", flat=True):
+        counts[status] += 1
+    return dict(counts)

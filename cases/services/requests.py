@@ -1,0 +1,1017 @@
+"""The work of the coordination request flow (flows/coordination.py is its wiring): drafts and numbers,
+each human step's decision, deadlines through the engine, the timeline and notifications.
+
+Every action on a task goes through `_act`: the task is re-read under the flow's lock, and if someone else
+has just completed, claimed or cancelled it the caller gets TaskUnavailable and nothing is written."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from viewflow.workflow.models import Process, Task
+from viewflow.workflow.status import STATUS
+
+from cases.data.province_abbreviations import PROVINCE_ABBREVIATIONS
+from cases.models import (
+    Attachment,
+    Category,
+    CoordinationRequest,
+    Deadline,
+    District,
+    LocalGovernmentOrganisation,
+    Officer,
+    Province,
+    RequestCounter,
+    RequestStatus,
+    Role,
+    TimelineEntry,
+    Unit,
+    Urgency,
+)
+from cases.models.deadlines import DeadlineRule
+from cases.selectors.requests import current_district_ids, pool_members
+from cases.selectors.roles import UserScope, acting_group_director, role_holder, user_scope
+from cases.services.deadlines import active_policy, deadline_close, deadline_reassign, deadline_start
+from cases.services.timeline import timeline_add
+from cases.working_days import BANGKOK, working_calendar
+from notifications.models import Kind
+from notifications.services import notify
+
+NUMBER_PREFIX = "ปส."
+SUBJECT_MAX = 200
+TEXT_MAX = 5000
+
+# The deadline policy step of each human task of the flow.
+STEP_OF_NODE = {
+    "review": "coordination.review",
+    "revise": "coordination.reply",
+    "handle": "coordination.answer",
+    "clarify": "coordination.reply",
+    "district_answer": "coordination.answer",
+    "acceptance": "coordination.acceptance",
+}
+STATUS_OF_NODE = {
+    "review": RequestStatus.REVIEW,
+    "revise": RequestStatus.RETURNED,
+    "handle": RequestStatus.AT_TARGET,
+    "clarify": RequestStatus.CLARIFICATION,
+    "district_answer": RequestStatus.HANDED_ON,
+    "acceptance": RequestStatus.ANSWERED,
+}
+
+
+class Decision:
+    """What the last human step decided; the flow's gateways read it from the process data."""
+
+    ROUTE = "route"
+    RETURN = "return"
+    REJECT = "reject"
+    ANSWER = "answer"
+    CLARIFY = "clarify"
+    HAND_ON = "hand_on"
+    ACCEPT = "accept"
+    REOPEN = "reopen"
+
+
+class RequestError(Exception):
+    """A refusal worded for the person who asked (shown as a message, never a server error)."""
+
+
+class TaskUnavailable(RequestError):
+    pass
+
+
+def fiscal_year(day: datetime.date) -> int:
+    """The Thai fiscal year (Buddhist Era), named by the year it ends in: 1 Oct 2025 is in 2569."""
+    return day.year + 543 + (1 if day.month >= 10 else 0)
+
+
+def province_abbreviation(province: Province) -> str:
+    return PROVINCE_ABBREVIATIONS.get(province.code) or province.abbreviation or province.code
+
+
+def _flow() -> Any:
+    from flows.coordination import CoordinationFlow
+
+    return CoordinationFlow
+
+
+def _now(now: datetime.datetime | None) -> datetime.datetime:
+    return now or timezone.now()
+
+
+def _name(user: User | None) -> str:
+    if user is None:
+        return ""
+    officer = getattr(user, "officer", None)
+    return str(officer) if officer else user.get_username()
+
+
+def _context(request: CoordinationRequest, **extra: Any) -> dict[str, Any]:
+    return {
+        "subject": f"{request.number} {request.subject}".strip(),
+        "url": request.get_absolute_url(),
+        **extra,
+    }
+
+
+def _step(
+    request: CoordinationRequest,
+    event: str,
+    *,
+    by: User | None,
+    now: datetime.datetime,
+    on_behalf_of: User | None = None,
+    **data: Any,
+) -> None:
+    timeline_add(
+        case=request,
+        kind=TimelineEntry.Kind.STEP,
+        at=now,
+        actor=by,
+        on_behalf_of=on_behalf_of,
+        data={"event": event, **data},
+    )
+
+
+def _text(value: str, field: str, *, required: bool = True, limit: int = TEXT_MAX) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise ValidationError({field: _("This field is required.")})
+    if len(value) > limit:
+        raise ValidationError(
+            {
+                field: _("At most %(limit)s characters (this has %(count)s).")
+                % {"limit": limit, "count": len(value)}
+            }
+        )
+    return value
+
+
+# Drafts and sending
+
+
+@dataclass
+class RequestInput:
+    subject: str
+    details: str
+    category: Category
+    urgency: str
+    district: District
+    target_unit: Unit | None = None
+    target_province: Province | None = None
+    lgo: LocalGovernmentOrganisation | None = None
+
+
+def requester_districts(scope: UserScope) -> list[District]:
+    ids = current_district_ids(scope.officer) if scope.has_role(Role.DISTRICT_OFFICER) else []
+    return list(District.objects.filter(pk__in=ids).select_related("province").order_by("name_th"))
+
+
+def target_units() -> list[Unit]:
+    return list(
+        Unit.objects.filter(
+            kind__in=[Unit.Kind.BUREAU, Unit.Kind.DIVISION, Unit.Kind.COORDINATION_CENTRE], is_active=True
+        ).order_by("-kind", "name_th")
+    )
+
+
+def _validate(data: RequestInput, scope: UserScope) -> None:
+    errors: dict[str, list[str]] = {}
+    for name, limit in (("subject", SUBJECT_MAX), ("details", TEXT_MAX)):
+        try:
+            setattr(data, name, _text(getattr(data, name), name, limit=limit))
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if data.urgency not in Urgency.values:
+        errors["urgency"] = [_("Choose an urgency.")]
+    if data.district.pk not in {d.pk for d in requester_districts(scope)}:
+        errors["district"] = [_("Choose one of your own districts.")]
+    if (data.target_unit is None) == (data.target_province is None):
+        errors["target"] = [
+            _("Choose one target: a central unit, another province or the coordination centre.")
+        ]
+    elif data.target_province is not None and data.target_province.pk == data.district.province_id:
+        errors["target"] = [_("The target cannot be your own province.")]
+    elif data.target_unit is not None and data.target_unit.province_id is not None:
+        errors["target"] = [_("Choose a central unit or the coordination centre.")]
+    elif data.target_province is not None and not data.target_province.has_provincial_office:
+        errors["target"] = [_("Bangkok has no provincial office: choose a central unit.")]
+    if data.lgo is not None and data.lgo.district_id != data.district.pk:
+        errors["lgo"] = [_("The local government organisation must be in the chosen district.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def request_save_draft(
+    *,
+    by: User,
+    data: RequestInput,
+    key: uuid.UUID | None = None,
+    request: CoordinationRequest | None = None,
+    now: datetime.datetime | None = None,
+) -> CoordinationRequest:
+    """Create a draft (or update one). The same form posted twice (the same key) gives the same request."""
+    now = _now(now)
+    scope = user_scope(by)
+    _validate(data, scope)
+    if request is None and key is not None:
+        existing = CoordinationRequest.objects.filter(idempotency_key=key).first()
+        if existing is not None:
+            if existing.requester_id != by.pk:
+                raise RequestError(_("This form was already used. Open a new one."))
+            return existing
+    if request is not None:
+        request = CoordinationRequest.objects.select_for_update().get(pk=request.pk)
+        if request.requester_id != by.pk or request.status not in (
+            RequestStatus.DRAFT,
+            RequestStatus.RETURNED,
+        ):
+            raise RequestError(_("This request can no longer be edited."))
+    else:
+        request = CoordinationRequest(requester=by, created_at=now, idempotency_key=key)
+    request.subject = data.subject
+    request.details = data.details
+    request.category = data.category
+    request.urgency = data.urgency
+    request.district = data.district
+    request.province_id = data.district.province_id
+    request.lgo = data.lgo
+    request.target_unit = data.target_unit
+    request.target_province = data.target_province
+    request.updated_at = now
+    try:
+        with transaction.atomic():
+            request.save()
+    except IntegrityError:
+        # The same key was used by a concurrent submission of the same form: that one won.
+        existing = CoordinationRequest.objects.filter(idempotency_key=key).first() if key else None
+        if existing is None:
+            raise
+        return existing
+    return request
+
+
+def _allocate_number(request: CoordinationRequest, now: datetime.datetime) -> None:
+    year = fiscal_year(now.astimezone(BANGKOK).date())
+    RequestCounter.objects.get_or_create(province_id=request.province_id, fiscal_year=year)
+    counter = RequestCounter.objects.select_for_update().get(
+        province_id=request.province_id, fiscal_year=year
+    )
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    request.fiscal_year = year
+    request.running_number = counter.last
+    request.number = f"{NUMBER_PREFIX}{province_abbreviation(request.province)} {counter.last}/{year}"
+
+
+@transaction.atomic
+def request_send(
+    *, request: CoordinationRequest, by: User, now: datetime.datetime | None = None
+) -> CoordinationRequest:
+    """Send a draft to the group director: it gets its number and its process. Sending twice does nothing."""
+    now = _now(now)
+    request = CoordinationRequest.objects.select_for_update().select_related("province").get(pk=request.pk)
+    if request.requester_id != by.pk:
+        raise RequestError(_("Only the requester can send this request."))
+    if request.status != RequestStatus.DRAFT:
+        return request  # already sent (a second click, a second tab)
+    _allocate_number(request, now)
+    request.sent_at = now
+    request.status = RequestStatus.REVIEW
+    request.updated_at = now
+    request.save()
+    _step(request, "sent", by=by, now=now, number=request.number)
+    process = _flow().start.run(request=request)
+    CoordinationRequest.objects.filter(pk=request.pk).update(process=process)
+    request.refresh_from_db()
+    return request
+
+
+def process_begin(*, process: Process, request: CoordinationRequest) -> Process:
+    """The start node: the process remembers its request."""
+    process.data = {"request": request.pk}
+    process.artifact = request
+    return process
+
+
+def _request_of(process: Process, lock: bool = True) -> CoordinationRequest:
+    qs = CoordinationRequest.objects.select_related("province", "requester", "target_unit", "target_province")
+    if lock:
+        qs = qs.select_for_update(of=("self",))
+    request = qs.get(pk=process.data["request"])
+    if request.process_id is None:
+        request.process_id = process.pk
+    return request
+
+
+# Who each task goes to (called by the flow's Assign)
+
+
+def _user(officer: Officer | None) -> User | None:
+    return officer.user if officer is not None and officer.is_active else None
+
+
+def assignee_review(process: Process) -> User | None:
+    """The group director of the requester's province, or the acting deputy on their days; without one, the
+    provincial head."""
+    request = _request_of(process, lock=False)
+    today = timezone.localdate()
+    return _user(acting_group_director(province=request.province, on=today)) or _user(
+        role_holder(province=request.province, role=Role.PROVINCIAL_HEAD, on=today)
+    )
+
+
+def assignee_requester(process: Process) -> User | None:
+    return _request_of(process, lock=False).requester
+
+
+def assignee_handler(process: Process) -> User | None:
+    """The one who handled it before (after a clarification or a reopening); else the target province's
+    group director; a central unit's task goes to its pool (nobody until a member claims it)."""
+    handler = process.data.get("handler")
+    if handler:
+        return User.objects.filter(pk=handler, is_active=True).first()
+    request = _request_of(process, lock=False)
+    if request.target_province is not None:
+        return _user(acting_group_director(province=request.target_province, on=timezone.localdate()))
+    return None
+
+
+def assignee_district_officer(process: Process) -> User | None:
+    return User.objects.filter(pk=process.data.get("district_officer")).first()
+
+
+def decision(process: Process) -> str:
+    return str(process.data.get("decision", ""))
+
+
+# When a task opens (the flow's onCreate) and closes
+
+
+def task_opened(*, task: Task, now: datetime.datetime | None = None) -> Deadline:
+    """A human task was created: it gets its deadline, the request shows where it is, the holder is told."""
+    now = _now(now)
+    node = task.flow_task.name
+    request = _request_of(task.process)
+    pool_unit = None
+    # Whose director and head the ladder climbs to: the target province's for its answer, the requester's
+    # province's for its own steps (and for the director's direct answer); a central unit's answer has no
+    # province (the ladder goes to the coordination centre).
+    province: Province | None = request.province
+    if node in ("handle", "district_answer") and not task.process.data.get("direct"):
+        province = request.target_province
+        if node == "handle" and request.target_unit is not None and task.owner_id is None:
+            pool_unit = request.target_unit
+    owner: User | None = task.owner
+    is_director = bool(
+        owner is not None
+        and province is not None
+        and (officer := getattr(owner, "officer", None)) is not None
+        and officer == acting_group_director(province=province, on=timezone.localdate())
+    )
+    deadline = deadline_start(
+        task=task,
+        case=request,
+        step=STEP_OF_NODE[node],
+        urgency=Urgency(request.urgency),
+        assignee=owner,
+        province=province,
+        now=now,
+        assignee_is_director=is_director,
+    )
+    request.status = STATUS_OF_NODE[node]
+    request.current_task = task
+    request.holder = owner
+    request.holder_unit = pool_unit
+    request.holder_province = province
+    request.due_at = deadline.due_at
+    request.updated_at = now
+    request.save()
+    recipients = (
+        [owner] if owner else [o.user for o in pool_members(pool_unit) if o.user] if pool_unit else []
+    )
+    notify(
+        recipients=recipients,
+        kind=Kind.RETURNED if node in ("revise", "clarify") else Kind.TASK_ASSIGNED,
+        context=_context(request, step=STEP_OF_NODE[node], due_at=deadline.due_at.isoformat()),
+        now=now,
+    )
+    return deadline
+
+
+def acceptance_closes_at(process: Process) -> datetime.datetime:
+    """When an answered request closes itself: the acceptance step's working days, from now."""
+    request = _request_of(process, lock=False)
+    rule = DeadlineRule.objects.get(
+        policy=active_policy(), step=STEP_OF_NODE["acceptance"], urgency=request.urgency
+    )
+    return working_calendar().deadline(timezone.now(), rule.working_days)
+
+
+@contextmanager
+def _act(
+    *, request: CoordinationRequest, task_id: int | None, by: User, nodes: tuple[str, ...]
+) -> Iterator[tuple[Any, CoordinationRequest]]:
+    """The open task of the request at one of `nodes`, held by `by`, under the flow's lock."""
+    gone = TaskUnavailable(
+        _("Someone else has just acted on this request, or it has moved on. The page shows where it is now.")
+    )
+    task = Task.objects.filter(pk=task_id, process_id=request.process_id).first() if task_id else None
+    if task is None:
+        raise gone
+    with task.activation() as activation:
+        if (
+            activation.task.status != STATUS.ASSIGNED
+            or activation.task.owner_id != by.pk
+            or activation.task.flow_task.name not in nodes
+        ):
+            raise gone
+        yield activation, _request_of(activation.process)
+
+
+def _finish(
+    activation: Any,
+    request: CoordinationRequest,
+    *,
+    decided: str,
+    now: datetime.datetime,
+    **process_data: Any,
+) -> None:
+    """Close the task's deadline, record the decision and move the flow on."""
+    deadline_close(task=activation.task, now=now)
+    request.current_task = None
+    request.holder = None
+    request.holder_unit = None
+    request.updated_at = now
+    request.save()
+    activation.process.data.update(decision=decided, **process_data)
+    activation.process.save()
+    activation.start(None)
+    activation.execute()
+
+
+def _on_behalf(by: User, request: CoordinationRequest) -> User | None:
+    """When an acting deputy acts, the director they stand in for."""
+    officer = role_holder(province=request.province, role=Role.GROUP_DIRECTOR)
+    director = _user(officer)
+    return director if director is not None and director.pk != by.pk else None
+
+
+# The director's review
+
+
+def request_route(
+    *,
+    request: CoordinationRequest,
+    task_id: int | None,
+    by: User,
+    comment: str = "",
+    target_unit: Unit | None = None,
+    target_province: Province | None = None,
+    now: datetime.datetime | None = None,
+) -> CoordinationRequest:
+    """Approve and route to the target (the director may change it)."""
+    now = _now(now)
+    comment = _text(comment, "comment", required=False)
+    with _act(request=request, task_id=task_id, by=by, nodes=("review",)) as (activation, request):
+        if target_unit is not None or target_province is not None:
+            if (target_unit is None) == (target_province is None) or (
+                target_province is not None and target_province.pk == request.province_id
+            ):
+                raise RequestError(_("The target cannot be your own province."))
+            request.target_unit, request.target_province = target_unit, target_province
+        _step(
+            request,
+            "routed",
+            by=by,
+            now=now,
+            on_behalf_of=_on_behalf(by, request),
+            to=str(request.target),
+            text=comment,
+        )
+        _finish(activation, request, decided=Decision.ROUTE, now=now, handler=None, direct=False)
+    return request
+
+
+def request_return(
+    *,
+    request: CoordinationRequest,
+    task_id: int | None,
+    by: User,
+    reason: str,
+    now: datetime.datetime | None = None,
+) -> CoordinationRequest:
+    now = _now(now)
+    reason = _text(reason, "reason")
+    with _act(request=request, task_id=task_id, by=by, nodes=("review",)) as (activation, request):
+        _step(request, "returned", by=by, now=now, on_behalf_of=_on_behalf(by, request), text=reason)
+        _finish(activation, request, decided=Decision.RETURN, now=now)
+    return request
+
+
+def request_reject(
+    *,
+    request: CoordinationRequest,
+    task_id: int | None,
+    by: User,
+    reason: str,
+    now: datetime.datetime | None = None,
+) -> CoordinationRequest:
+    now = _now(now)
+    reason = _text(reason, "reason")
+    with _act(request=request, task_id=task_id, by=by, nodes=("review",)) as (activation, request):
+        request.reason = reason
+        request.closed_at = now
+        _step(request, "rejected", by=by, now=now, on_behalf_of=_on_behalf(by, request), text=reason)
+        _finish(activation, request, decided=Decision.REJECT, now=now)
+        request.status = RequestStatus.REJECTED
+        request.save(update_fields=["status"])
+        notify(
+            recipients=[request.requester],
+            kind=Kind.CLOSED,
+            context=_context(request, reason=reason),
+            now=now,
+        )
+    return request
+
+
+def request_resend(
+    *,
+    request: CoordinationRequest,
+    task_id: int | None,
+    by: User,
+    data: RequestInput,
+    comment: str = "",
+    now: datetime.datetime | None = None,
+) -> CoordinationRequest:
+    """The requester edits a returned request and sends it to the director again."""
+    now = _now(now)
+    _validate(data, user_scope(by))
+    with _act(request=request, task_id=task_id, by=by, nodes=("revise",)) as (activation, request):
+        for name in (
+            "subject",
+            "details",
+            "category",
+            "urgency",
+            "district",
+            "lgo",
+            "target_unit",
+            "target_province",
+        ):
+            setattr(request, name, getattr(data, name))
+        _step(request, "resent", by=by, now=now, text=_text(comment, "comment", required=False))
+        _finish(activation, request, decided=Decision.ROUTE, now=now)
+    return request
+
+
+# Answers
+
+
+def _answer(
+    request: CoordinationRequest,
+    activation: Any,
+    *,
+    by: User,
+    answer: str,
+    now: datetime.datetime,
+    event: str,
+) -> None:
+    request.answer = answer
+    request.answered_at = now
+    request.answered_by = by
+    _step(request, event, by=by, now=now, on_behalf_of=_on_behalf(by, request), text=answer)
+    notify(recipients=[request.requester], kind=Kind.ANSWERED, context=_context(request), now=now)
+
+
+def request_answer(
+    *,
+    request: CoordinationRequest,
+    task_id: int | None,
+    by: User,
+    answer: str,
+    now: datetime.datetime | None = None,
+) -> CoordinationRequest:
+    """Answer: the director directly at review, the handler at the target, or the district officer the
+    handler passed it on to. The requester then accepts or reopens it."""
+    now = _now(now)
+    answer = _text(answer, "answer")
+    with _act(request=request, task_id=task_id, by=by, nodes=("review", "handle", "district_answer")) as (
+        activation,
+        request,
+    ):
+        node = activation.task.flow_task.name
+        event = {
+            "review": "answered_directly",
+            "handle": "answered",
+            "district_answer": "answered_by_district",
+        }[node]
+        _answer(request, activation, by=by, answer=answer, now=now, event=event)
+        handler = activation.process.data.get("handler") if node == "district_answer" else by.pk
+        extra = {"direct": True} if node == "review" else {}
+        _finish(activation, request, decided=Decision.ANSWER, now=now, handler=handler, **extra)
+    return request
+
+
+def request_ask_clarification(
+    *,
+    request: CoordinationRequest,
+    task_id: int | None,
+    by: User,
+    question: str,
+    now: datetime.datetime | None = None,
+) -> CoordinationRequest:
+    now = _now(now)
+    question = _text(question, "question")
+    with _act(request=request, task_id=task_id, by=by, nodes=("handle",)) as (activation, request):
+        _step(request, "clarification_asked", by=by, now=now, text=question)
+        _finish(activation, request, decided=Decision.CLARIFY, now=now, handler=by.pk)
+    return request
+
+
+def request_clarify(
+    *,
+    request: CoordinationRequest,
+    task_id: int | None,
+    by: User,
+    reply: str,
+    now: datetime.datetime | None = None,
+) -> CoordinationRequest:
+    """The requester's reply: the request goes back to the handler who asked."""
+    now = _now(now)
+    reply = _text(reply, "reply")
+    with _act(request=request, task_id=task_id, by=by, nodes=("clarify",)) as (activation, request):
+        _step(request, "clarified", by=by, now=now, text=reply)
+        _finish(activation, request, decided=Decision.CLARIFY, now=now)
+    return request
+
+
+def request_hand_on(
+    *,
+    request: CoordinationRequest,
+    task_id: int | None,
+    by: User,
+    officer: Officer,
+    note: str = "",
+    now: datetime.datetime | None = None,
+) -> CoordinationRequest:
+    """The handler at a province passes the request to one of its district officers, who answers."""
+    now = _now(now)
+    note = _text(note, "note", required=False)
+    with _act(request=request, task_id=task_id, by=by, nodes=("handle",)) as (activation, request):
+        province = request.target_province
+        if (
+            province is None
+            or officer.user is None
+            or not user_scope(officer.user).has_role(Role.DISTRICT_OFFICER, province)
+        ):
+            raise RequestError(_("Choose a district officer of your own province."))
+        _step(request, "handed_on", by=by, now=now, to=str(officer), text=note)
+        _finish(
+            activation,
+            request,
+            decided=Decision.HAND_ON,
+            now=now,
+            handler=by.pk,
+            district_officer=officer.user.pk,
+        )
+    return request
+
+
+# The requester's acceptance
+
+
+def request_accept(
+    *, request: CoordinationRequest, task_id: int | None, by: User, now: datetime.datetime | None = None
+) -> CoordinationRequest:
+    now = _now(now)
+    with _act(request=request, task_id=task_id, by=by, nodes=("acceptance",)) as (activation, request):
+        _step(request, "accepted", by=by, now=now)
+        _finish(activation, request, decided=Decision.ACCEPT, now=now)
+        _close(request, now=now)
+    return request
+
+
+def request_reopen(
+    *,
+    request: CoordinationRequest,
+    task_id: int | None,
+    by: User,
+    reason: str,
+    now: datetime.datetime | None = None,
+) -> CoordinationRequest:
+    """Once: the request goes back to whoever answered it."""
+    now = _now(now)
+    reason = _text(reason, "reason")
+    with _act(request=request, task_id=task_id, by=by, nodes=("acceptance",)) as (activation, request):
+        if request.reopened:
+            raise RequestError(_("A request can be reopened only once."))
+        request.reopened = True
+        _step(request, "reopened", by=by, now=now, text=reason)
+        _finish(activation, request, decided=Decision.REOPEN, now=now)
+    return request
+
+
+def _close(request: CoordinationRequest, *, now: datetime.datetime, automatically: bool = False) -> None:
+    request.status = RequestStatus.CLOSED
+    request.closed_at = now
+    request.closed_automatically = automatically
+    request.due_at = None
+    request.save()
+    recipients = [u for u in {request.requester, request.answered_by} if u is not None]
+    notify(recipients=recipients, kind=Kind.CLOSED, context=_context(request), now=now)
+
+
+def request_auto_close(*, process: Process, now: datetime.datetime | None = None) -> None:
+    """The acceptance timer fired (the flow's auto_close node): nobody accepted or reopened the answer."""
+    now = _now(now)
+    request = _request_of(process)
+    for task in Task.objects.filter(process=process, flow_task_type="HUMAN", status__in=[STATUS.CANCELED]):
+        deadline_close(task=task, now=now, cancelled=True)
+    request.current_task = None
+    request.holder = None
+    _step(request, "closed_automatically", by=None, now=now)
+    _close(request, now=now, automatically=True)
+
+
+def after_end(*, process: Process) -> None:
+    """The process ended: keep the request's status in step (rejected and closed are set by their services)."""
+
+
+# Withdraw
+
+
+@transaction.atomic
+def request_withdraw(
+    *, request: CoordinationRequest, by: User, reason: str, now: datetime.datetime | None = None
+) -> CoordinationRequest:
+    """The requester withdraws a request nobody has answered yet: its open task is cancelled."""
+    now = _now(now)
+    reason = _text(reason, "reason")
+    request = CoordinationRequest.objects.select_for_update().get(pk=request.pk)
+    if request.requester_id != by.pk:
+        raise RequestError(_("Only the requester can withdraw this request."))
+    if request.status not in RequestStatus.withdrawable():
+        raise RequestError(_("This request has been answered or closed: it can no longer be withdrawn."))
+    if request.process_id is not None:
+        process = Process.objects.get(pk=request.process_id)
+        open_tasks = list(
+            Task.objects.filter(process=process, flow_task_type="HUMAN").exclude(
+                status__in=[STATUS.DONE, STATUS.CANCELED, STATUS.REVIVED]
+            )
+        )
+        _flow().instance.cancel(process)
+        for task in open_tasks:
+            deadline_close(task=task, now=now, cancelled=True)
+    notified = request.holder
+    request.status = RequestStatus.WITHDRAWN
+    request.reason = reason
+    request.closed_at = now
+    request.current_task = None
+    request.holder = None
+    request.holder_unit = None
+    request.due_at = None
+    request.updated_at = now
+    request.save()
+    _step(request, "withdrawn", by=by, now=now, text=reason)
+    if notified is not None:
+        notify(recipients=[notified], kind=Kind.CLOSED, context=_context(request, reason=reason), now=now)
+    return request
+
+
+# Pools: claim and release; reassignment by an escalation recipient
+
+
+def may_draw_from(scope: UserScope, unit: Unit | None) -> bool:
+    if unit is None or scope.officer is None:
+        return False
+    if unit.kind == Unit.Kind.COORDINATION_CENTRE:
+        return scope.is_central
+    return unit.pk in scope.units_by_role.get(Role.BUREAU_DESK, frozenset())
+
+
+@transaction.atomic
+def request_claim(
+    *, request: CoordinationRequest, task_id: int | None, by: User, now: datetime.datetime | None = None
+) -> CoordinationRequest:
+    now = _now(now)
+    task = Task.objects.filter(pk=task_id, process_id=request.process_id).first() if task_id else None
+    if task is None:
+        raise TaskUnavailable(_("This request is no longer waiting in the pool."))
+    with task.activation() as activation:
+        request = _request_of(activation.process)
+        if activation.task.status != STATUS.NEW or activation.task.flow_task.name != "handle":
+            holder = _name(activation.task.owner)
+            raise TaskUnavailable(
+                _("%(name)s has just claimed this request.") % {"name": holder}
+                if holder
+                else _("This request is no longer waiting in the pool.")
+            )
+        if not may_draw_from(user_scope(by), request.holder_unit):
+            raise RequestError(_("Only members of the unit can claim this request."))
+        activation.assign(by)
+        Deadline.objects.filter(
+            task_type__model="task",
+            task_type__app_label="viewflow",
+            task_id=task.pk,
+            status=Deadline.Status.OPEN,
+        ).update(assignee=by)
+        request.holder = by
+        request.updated_at = now
+        request.save()
+        _step(request, "claimed", by=by, now=now)
+    return request
+
+
+@transaction.atomic
+def request_release(
+    *, request: CoordinationRequest, task_id: int | None, by: User, now: datetime.datetime | None = None
+) -> CoordinationRequest:
+    now = _now(now)
+    with _act(request=request, task_id=task_id, by=by, nodes=("handle",)) as (activation, request):
+        if request.target_unit is None or activation.process.data.get("direct"):
+            raise RequestError(_("Only a request claimed from a pool can be released."))
+        activation.unassign()
+        activation.process.data["handler"] = None
+        activation.process.save()
+        Deadline.objects.filter(
+            task_type__model="task",
+            task_type__app_label="viewflow",
+            task_id=activation.task.pk,
+            status=Deadline.Status.OPEN,
+        ).update(assignee=None)
+        request.holder = None
+        request.holder_unit = request.target_unit
+        request.updated_at = now
+        request.save()
+        _step(request, "released", by=by, now=now)
+    return request
+
+
+def may_reassign(scope: UserScope, request: CoordinationRequest) -> bool:
+    """The escalation recipients of the task: the group director and the provincial head of the province
+    holding it, and central staff; a pool's members for a pool task."""
+    if not request.is_open or request.current_task_id is None:
+        return False
+    if scope.is_central:
+        return True
+    province = request.holder_province
+    return province is not None and (
+        scope.has_role(Role.GROUP_DIRECTOR, province) or scope.has_role(Role.PROVINCIAL_HEAD, province)
+    )
+
+
+@transaction.atomic
+def request_reassign(
+    *,
+    request: CoordinationRequest,
+    task_id: int | None,
+    by: User,
+    to: User,
+    reason: str = "",
+    now: datetime.datetime | None = None,
+) -> CoordinationRequest:
+    now = _now(now)
+    reason = _text(reason, "reason", required=False)
+    if not may_reassign(user_scope(by), request):
+        raise RequestError(_("You cannot reassign this request."))
+    task = Task.objects.filter(pk=task_id, process_id=request.process_id).first() if task_id else None
+    if task is None:
+        raise TaskUnavailable(_("This request has moved on: reload the page."))
+    with task.activation() as activation:
+        request = _request_of(activation.process)
+        if activation.task.status == STATUS.NEW:
+            activation.assign(to)
+        elif activation.task.status == STATUS.ASSIGNED:
+            activation.reassign(to)
+        else:
+            raise TaskUnavailable(_("This request has moved on: reload the page."))
+        if activation.task.flow_task.name == "handle" and request.target_province is not None:
+            activation.process.data["handler"] = to.pk
+            activation.process.save()
+        deadline_reassign(task=activation.task, assignee=to, by=by, now=now, reason=reason)
+        request.holder = to
+        request.holder_unit = None
+        request.updated_at = now
+        request.save()
+    return request
+
+
+# Comments and attachments
+
+
+def request_comment(
+    *, request: CoordinationRequest, by: User, text: str, now: datetime.datetime | None = None
+) -> TimelineEntry:
+    now = _now(now)
+    text = _text(text, "text", limit=2000)
+    return timeline_add(case=request, kind=TimelineEntry.Kind.COMMENT, at=now, actor=by, data={"text": text})
+
+
+# (extension, content type, a check of the first bytes / the zip's parts)
+PDF, DOCX, XLSX, JPG, PNG = "pdf", "docx", "xlsx", "jpg", "png"
+CONTENT_TYPES = {
+    PDF: "application/pdf",
+    DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    JPG: "image/jpeg",
+    PNG: "image/png",
+}
+EXTENSIONS = {"pdf": PDF, "docx": DOCX, "xlsx": XLSX, "jpg": JPG, "jpeg": JPG, "png": PNG}
+
+
+def sniff(upload: UploadedFile) -> str | None:
+    """The file's real type from its content: PDF, PNG and JPEG by their signature; DOCX and XLSX by the
+    parts of their zip package. None for anything else."""
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    if head.startswith(b"%PDF-"):
+        return PDF
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return PNG
+    if head.startswith(b"\xff\xd8\xff"):
+        return JPG
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(upload) as package:
+                names = set(package.namelist())
+        except (zipfile.BadZipFile, OSError):
+            return None
+        finally:
+            upload.seek(0)
+        if "[Content_Types].xml" in names:
+            if "word/document.xml" in names:
+                return DOCX
+            if "xl/workbook.xml" in names:
+                return XLSX
+    return None
+
+
+def attachment_check(upload: UploadedFile) -> str:
+    """The file's kind, or a ValidationError worded for the person who chose it."""
+    name = upload.name or ""
+    limit = settings.REQUEST_ATTACHMENT_MAX_BYTES
+    if upload.size is None or upload.size > limit:
+        raise ValidationError(
+            _("%(name)s is larger than %(limit)s MB.") % {"name": name, "limit": limit // (1024 * 1024)}
+        )
+    if not upload.size:
+        raise ValidationError(_("%(name)s is empty.") % {"name": name})
+    kind = sniff(upload)
+    extension = EXTENSIONS.get(name.rsplit(".", 1)[-1].lower()) if "." in name else None
+    if kind is None or extension != kind:
+        raise ValidationError(
+            _("%(name)s is not a PDF, Word (DOCX), Excel (XLSX), JPG or PNG file.") % {"name": name}
+        )
+    return kind
+
+
+def may_attach(user: User, request: CoordinationRequest) -> bool:
+    if request.status in RequestStatus.finished():
+        return False
+    return request.requester_id == user.pk or request.holder_id == user.pk
+
+
+@transaction.atomic
+def attachment_add(
+    *, request: CoordinationRequest, by: User, upload: UploadedFile, now: datetime.datetime | None = None
+) -> Attachment:
+    now = _now(now)
+    if not may_attach(by, request):
+        raise RequestError(_("You cannot add files to this request now."))
+    if request.attachments.count() >= settings.REQUEST_ATTACHMENTS_PER_REQUEST:
+        raise ValidationError(
+            _("A request can have at most %(n)s files.") % {"n": settings.REQUEST_ATTACHMENTS_PER_REQUEST}
+        )
+    kind = attachment_check(upload)
+    name = (upload.name or "file").replace("/", "_").replace("\\", "_")[-200:]
+    attachment = Attachment(
+        request=request,
+        name=name,
+        content_type=CONTENT_TYPES[kind],
+        size=upload.size or 0,
+        uploaded_by=by,
+        uploaded_at=now,
+    )
+    attachment.file.save(name, upload, save=False)
+    attachment.save()
+    _step(request, "attached", by=by, now=now, name=name)
+    return attachment
+
+
+Action = Callable[..., CoordinationRequest]
