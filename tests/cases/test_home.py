@@ -176,7 +176,8 @@ def test_central_staff_home_query_count_is_constant(client: Client, django_asser
     give_role(staff, Role.CENTRAL_STAFF)
     client.force_login(cast(Any, staff.user))
 
-    with django_assert_max_num_queries(14)  # + the two counts of failed background work:
+    # The layout, the national figures and the two counts of failed background work.
+    with django_assert_max_num_queries(14):
         client.get(reverse("home"))
 
 
