@@ -21,6 +21,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import STATUS
 
@@ -424,6 +425,19 @@ def acceptance_closes_at(process: Process) -> datetime.datetime:
 
 
 @contextmanager
+def _locked(task: Task) -> Iterator[Any]:
+    """The task's activation under the flow's lock (a row lock on the process on PostgreSQL; the caller
+    must not hold an outer transaction: the lock's NOWAIT retries need their own)."""
+    try:
+        with task.activation() as activation:
+            yield activation
+    except FlowLockFailed:
+        raise TaskUnavailable(
+            _("Someone else is acting on this request right now. Try again in a moment.")
+        ) from None
+
+
+@contextmanager
 def _act(
     *, request: CoordinationRequest, task_id: int | None, by: User, nodes: tuple[str, ...]
 ) -> Iterator[tuple[Any, CoordinationRequest]]:
@@ -434,7 +448,7 @@ def _act(
     task = Task.objects.filter(pk=task_id, process_id=request.process_id).first() if task_id else None
     if task is None:
         raise gone
-    with task.activation() as activation:
+    with _locked(task) as activation:
         if (
             activation.task.status != STATUS.ASSIGNED
             or activation.task.owner_id != by.pk
@@ -755,13 +769,26 @@ def after_end(*, process: Process) -> None:
 # Withdraw
 
 
-@transaction.atomic
 def request_withdraw(
     *, request: CoordinationRequest, by: User, reason: str, now: datetime.datetime | None = None
 ) -> CoordinationRequest:
-    """The requester withdraws a request nobody has answered yet: its open task is cancelled."""
+    """The requester withdraws a request nobody has answered yet: its open task is cancelled. Under the
+    flow's lock, so that an answer and a withdrawal at the same moment do not both happen."""
     now = _now(now)
     reason = _text(reason, "reason")
+    lock = _flow().lock(request.process_id) if request.process_id else transaction.atomic()
+    try:
+        with lock:
+            return _withdraw(request, by=by, reason=reason, now=now)
+    except FlowLockFailed:
+        raise TaskUnavailable(
+            _("Someone else is acting on this request right now. Try again in a moment.")
+        ) from None
+
+
+def _withdraw(
+    request: CoordinationRequest, *, by: User, reason: str, now: datetime.datetime
+) -> CoordinationRequest:
     request = CoordinationRequest.objects.select_for_update().get(pk=request.pk)
     if request.requester_id != by.pk:
         raise RequestError(_("Only the requester can withdraw this request."))
@@ -804,7 +831,6 @@ def may_draw_from(scope: UserScope, unit: Unit | None) -> bool:
     return unit.pk in scope.units_by_role.get(Role.BUREAU_DESK, frozenset())
 
 
-@transaction.atomic
 def request_claim(
     *, request: CoordinationRequest, task_id: int | None, by: User, now: datetime.datetime | None = None
 ) -> CoordinationRequest:
@@ -812,7 +838,7 @@ def request_claim(
     task = Task.objects.filter(pk=task_id, process_id=request.process_id).first() if task_id else None
     if task is None:
         raise TaskUnavailable(_("This request is no longer waiting in the pool."))
-    with task.activation() as activation:
+    with _locked(task) as activation:
         request = _request_of(activation.process)
         if activation.task.status != STATUS.NEW or activation.task.flow_task.name != "handle":
             holder = _name(activation.task.owner)
@@ -837,7 +863,6 @@ def request_claim(
     return request
 
 
-@transaction.atomic
 def request_release(
     *, request: CoordinationRequest, task_id: int | None, by: User, now: datetime.datetime | None = None
 ) -> CoordinationRequest:
@@ -875,7 +900,6 @@ def may_reassign(scope: UserScope, request: CoordinationRequest) -> bool:
     )
 
 
-@transaction.atomic
 def request_reassign(
     *,
     request: CoordinationRequest,
@@ -892,7 +916,7 @@ def request_reassign(
     task = Task.objects.filter(pk=task_id, process_id=request.process_id).first() if task_id else None
     if task is None:
         raise TaskUnavailable(_("This request has moved on: reload the page."))
-    with task.activation() as activation:
+    with _locked(task) as activation:
         request = _request_of(activation.process)
         if activation.task.status == STATUS.NEW:
             activation.assign(to)
@@ -1015,3 +1039,44 @@ def attachment_add(
 
 
 Action = Callable[..., CoordinationRequest]
+
+
+# The defaults of migration 0007, for databases emptied by transactional tests (a data migration runs once).
+DEFAULT_CATEGORIES = [
+    ("law", "กฎหมายและระเบียบ", "Laws and regulations"),
+    ("planning", "แผนพัฒนาท้องถิ่น", "Local development plans"),
+    ("budget", "งบประมาณและการเงิน", "Budget and finance"),
+    ("personnel", "บุคลากร", "Personnel"),
+    ("complaint", "เรื่องร้องเรียน", "Complaints"),
+    ("disaster", "สาธารณภัย", "Disasters"),
+    ("other", "อื่น ๆ", "Other"),
+]
+DEFAULT_STEPS: dict[str, tuple[list[int], list[int], bool]] = {
+    "coordination.review": ([3, 2, 1, 1], [1, 0], True),
+    "coordination.answer": ([10, 5, 3, 1], [1, 0], True),
+    "coordination.reply": ([5, 3, 2, 1], [1, 0], True),
+    "coordination.acceptance": ([5, 5, 5, 5], [1], False),
+}
+
+
+@transaction.atomic
+def defaults_ensure() -> None:
+    from cases.models import DeadlinePolicy
+    from cases.services.deadlines import policy_define_step
+
+    for order, (code, name_th, name_en) in enumerate(DEFAULT_CATEGORIES):
+        Category.objects.get_or_create(
+            code=code, defaults={"name_th": name_th, "name_en": name_en, "order": order}
+        )
+    policy = DeadlinePolicy.objects.filter(is_active=True).first() or DeadlinePolicy.objects.create(
+        version=1, name="นโยบายกำหนดเวลาเริ่มต้น", is_active=True
+    )
+    for step, (days, reminders, ladder) in DEFAULT_STEPS.items():
+        if not policy.rules.filter(step=step).exists():
+            policy_define_step(
+                policy=policy,
+                step=step,
+                working_days=dict(zip(list(Urgency), days, strict=True)),
+                reminders=reminders,
+                ladder=None if ladder else [],
+            )

@@ -70,6 +70,7 @@ def clock() -> Iterator[time_machine.Traveller]:
 
 @pytest.fixture
 def org(db: None, clock: time_machine.Traveller) -> Org:
+    services.defaults_ensure()  # after a transactional test emptied the tables
     start = datetime.date(2025, 10, 1)
     cm = Province.objects.get(code="50")
     lp = Province.objects.get(code="51")
