@@ -133,9 +133,15 @@ def demo_exists() -> bool:
     return User.objects.filter(username="central").exists()
 
 
-@transaction.atomic
 def demo_seed() -> bool:
-    """Create the demo organisation; returns False (and changes nothing) when it exists already."""
+    """Create the demo organisation and its coordination requests; returns False (and changes nothing) when
+    they exist already."""
+    created = _organisation_seed()
+    return demo_requests_seed() or created
+
+
+@transaction.atomic
+def _organisation_seed() -> bool:
     if demo_exists():
         return False
     admin = User.objects.create_superuser(
@@ -264,3 +270,157 @@ def demo_logins() -> list[DemoLogin]:
         )
         for role, username, scope in rows
     ] + [DemoLogin(role="Django admin", username="admin", name="", scope="")]
+
+
+# Coordination requests in every state (issue 4), so that each role signs in to a living system ----------
+
+DEMO_REQUEST_SUBJECTS = [
+    ("budget", "ขอหารือการเบิกจ่ายงบกลางกรณีฉุกเฉินเพื่อซ่อมแซมถนนที่เสียหายจากน้ำท่วม"),
+    ("law", "ขอหารือการตีความระเบียบกระทรวงมหาดไทยว่าด้วยการพัสดุ กรณีจ้างเหมาบริการ"),
+    ("personnel", "ขอทราบแนวทางการสรรหาพนักงานจ้างตามภารกิจของเทศบาลตำบล"),
+    ("planning", "ขอคำแนะนำการเพิ่มเติมโครงการในแผนพัฒนาท้องถิ่น (พ.ศ. 2566-2570)"),
+    ("complaint", "เรื่องร้องเรียนการก่อสร้างรางระบายน้ำไม่เป็นไปตามแบบ"),
+    ("disaster", "ขอประสานการสนับสนุนรถบรรทุกน้ำช่วยเหลือภัยแล้ง"),
+    ("other", "ขอข้อมูลการจัดเก็บภาษีที่ดินและสิ่งปลูกสร้างของ อบต."),
+]
+
+
+def demo_requests_seed(now: datetime.datetime | None = None) -> bool:
+    """Requests in every state in the demo provinces, started over the last weeks so that some are overdue
+    and have escalated. Once: nothing happens when any request exists."""
+    from django.utils import timezone
+    from viewflow.workflow.timers import fire_due_timers
+
+    from cases.models import Category, CoordinationRequest, DistrictAssignment
+    from cases.services import requests as svc
+    from cases.services.deadlines import due_actions_fire
+    from cases.working_days import working_calendar
+
+    if CoordinationRequest.objects.exists() or not demo_exists():
+        return False
+    now = now or timezone.now()
+    calendar = working_calendar()
+    today = timezone.localtime(now).date()
+
+    def ago(days: int, hour: int = 10) -> datetime.datetime:
+        day = calendar.add_working_days(today, -days)
+        return calendar.opening(day) + datetime.timedelta(hours=hour - 8, minutes=days * 7 % 50)
+
+    users = {u.username: u for u in User.objects.filter(username__contains=".").select_related("officer")}
+    users.update({u.username: u for u in User.objects.filter(username__in=["bureau", "central"])})
+    categories = {c.code: c for c in Category.objects.all()}
+    bureau = Unit.objects.get(code="local-finance")
+    centre = Unit.objects.get(kind=Unit.Kind.COORDINATION_CENTRE)
+    law = Unit.objects.get(code="local-law")
+    pairs = {"cm": "lp", "lp": "cm", "kk": "pk", "pk": "kk"}
+    provinces = {d.prefix: Province.objects.get(code=d.code) for d in DEMO_PROVINCES}
+    subject_no = 0
+
+    def open_request(
+        prefix: str, officer_no: int, target: Unit | Province, at: datetime.datetime, urgency: str = "NORMAL"
+    ) -> CoordinationRequest:
+        nonlocal subject_no
+        officers = next(d.officers for d in DEMO_PROVINCES if d.prefix == prefix)
+        requester = users[f"{prefix}.officer{(officer_no - 1) % officers + 1}"]
+        district = (
+            DistrictAssignment.objects.current(at.date())
+            .filter(officer=requester.officer)
+            .select_related("district")
+            .first()
+        )
+        assert district is not None
+        code, subject = DEMO_REQUEST_SUBJECTS[subject_no % len(DEMO_REQUEST_SUBJECTS)]
+        subject_no += 1
+        data = svc.RequestInput(
+            subject=subject,
+            details=(
+                f"{district.district.display_name} ขอหารือเรื่อง{subject} "
+                "เพื่อให้การดำเนินการขององค์กรปกครองส่วนท้องถิ่นในพื้นที่เป็นไปด้วยความถูกต้องตามระเบียบ "
+                "จึงเรียนมาเพื่อโปรดพิจารณาให้คำแนะนำ"
+            ),
+            category=categories[code],
+            urgency=urgency,
+            district=district.district,
+            target_unit=target if isinstance(target, Unit) else None,
+            target_province=target if isinstance(target, Province) else None,
+        )
+        with svc.acting_at(at):
+            return svc.request_save_draft(by=requester, data=data, now=at)
+
+    def send(r, at):
+        with svc.acting_at(at):
+            return svc.request_send(request=r, by=r.requester, now=at)
+
+    def step(action, r, at, **kwargs):
+        r = CoordinationRequest.objects.get(pk=r.pk)
+        with svc.acting_at(at):
+            return action(
+                request=r, task_id=r.current_task_id, by=kwargs.pop("by", None) or r.holder, now=at, **kwargs
+            )
+
+    with transaction.atomic():
+        for prefix in provinces:
+            other = provinces[pairs[prefix]]
+            # A draft, not sent yet
+            open_request(prefix, 1, bureau, ago(1))
+            # Waiting for the director: one fresh, one overdue (most urgent: it has escalated)
+            send(open_request(prefix, 2, bureau, ago(1)), ago(1))
+            send(open_request(prefix, 3, law, ago(4), "MOST_URGENT"), ago(4))
+            # Returned for more information
+            r = send(open_request(prefix, 1, bureau, ago(5)), ago(5))
+            step(svc.request_return, r, ago(4), reason="โปรดแนบสำเนาหนังสือขออนุมัติและใบประมาณการ")
+            # In the bureau's pool, unclaimed; and one claimed by the desk
+            r = send(open_request(prefix, 2, bureau, ago(6), "URGENT"), ago(6))
+            step(svc.request_route, r, ago(5), comment="เห็นควรส่งสำนักบริหารการคลังท้องถิ่นพิจารณา")
+            r = send(open_request(prefix, 4, bureau, ago(9)), ago(9))
+            step(svc.request_route, r, ago(8))
+            step(svc.request_claim, r, ago(7), by=users["bureau"])
+            # At the coordination centre's pool
+            r = send(open_request(prefix, 1, centre, ago(3)), ago(3))
+            step(svc.request_route, r, ago(2), comment="ส่งศูนย์ประสานงานฯ")
+            # At the paired province's director; one handed on to a district officer there
+            r = send(open_request(prefix, 2, other, ago(5)), ago(5))
+            step(svc.request_route, r, ago(4))
+            r = send(open_request(prefix, 1, other, ago(8)), ago(8))
+            step(svc.request_route, r, ago(7))
+            step(
+                svc.request_hand_on,
+                r,
+                ago(6),
+                officer=users[f"{pairs[prefix]}.officer2"].officer,
+                note="โปรดตอบตามข้อเท็จจริงในพื้นที่",
+            )
+            # Clarification asked by the desk
+            r = send(open_request(prefix, 2, bureau, ago(10)), ago(10))
+            step(svc.request_route, r, ago(9))
+            step(svc.request_claim, r, ago(8), by=users["bureau"])
+            step(svc.request_ask_clarification, r, ago(7), question="โปรดระบุวงเงินและแหล่งงบประมาณที่จะใช้")
+            # Answered, waiting for the requester to accept
+            r = send(open_request(prefix, 1, bureau, ago(9)), ago(9))
+            step(svc.request_route, r, ago(8))
+            step(svc.request_claim, r, ago(7), by=users["bureau"])
+            step(svc.request_answer, r, ago(1), answer="สามารถดำเนินการได้ตามระเบียบฯ ข้อ 89 โดยให้จัดทำบันทึกขออนุมัติ")
+            # Closed: accepted; answered directly by the director; closed by itself
+            r = send(open_request(prefix, 2, other, ago(20)), ago(20))
+            step(svc.request_route, r, ago(19))
+            step(svc.request_answer, r, ago(15), answer="จังหวัดได้ประสานหน่วยงานที่เกี่ยวข้องแล้ว")
+            step(svc.request_accept, r, ago(14))
+            r = send(open_request(prefix, 3, bureau, ago(18)), ago(18))
+            step(
+                svc.request_answer,
+                r,
+                ago(17),
+                answer="ดำเนินการได้ตามหนังสือสั่งการที่ มท 0808.2/ว 1234",
+            )
+            step(svc.request_accept, r, ago(16))
+            r = send(open_request(prefix, 4, bureau, ago(16)), ago(16))
+            step(svc.request_answer, r, ago(14), answer="โปรดดูแนวทางตามหนังสือเวียนที่แนบ")
+            # Rejected, and withdrawn
+            r = send(open_request(prefix, 3, law, ago(12)), ago(12))
+            step(svc.request_reject, r, ago(11), reason="เป็นอำนาจของนายอำเภอ ไม่ต้องหารือส่วนกลาง")
+            r = send(open_request(prefix, 1, other, ago(6)), ago(6))
+            with svc.acting_at(ago(5)):
+                svc.request_withdraw(request=r, by=r.requester, reason="ได้รับคำแนะนำทางโทรศัพท์แล้ว", now=ago(5))
+        fire_due_timers()  # the answers nobody accepted in time close themselves
+        due_actions_fire(now=now)  # reminders and escalations of the overdue ones
+    return True

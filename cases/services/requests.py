@@ -11,6 +11,7 @@ import uuid
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -110,8 +111,22 @@ def _flow() -> Any:
     return CoordinationFlow
 
 
+_moment: ContextVar[datetime.datetime | None] = ContextVar("request_moment", default=None)
+
+
 def _now(now: datetime.datetime | None) -> datetime.datetime:
-    return now or timezone.now()
+    return now or _moment.get() or timezone.now()
+
+
+@contextmanager
+def acting_at(moment: datetime.datetime) -> Iterator[None]:
+    """Run the services as if it were `moment`, including the steps the flow triggers by itself (a task's
+    deadline, the auto-close timer). For the demo data; tests fix the clock instead."""
+    token = _moment.set(moment)
+    try:
+        yield
+    finally:
+        _moment.reset(token)
 
 
 def _name(user: User | None) -> str:
@@ -421,7 +436,7 @@ def acceptance_closes_at(process: Process) -> datetime.datetime:
     rule = DeadlineRule.objects.get(
         policy=active_policy(), step=STEP_OF_NODE["acceptance"], urgency=request.urgency
     )
-    return working_calendar().deadline(timezone.now(), rule.working_days)
+    return working_calendar().deadline(_now(None), rule.working_days)
 
 
 @contextmanager

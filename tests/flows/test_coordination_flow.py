@@ -83,7 +83,9 @@ def test_approve_route_to_a_bureau_pool_claim_and_answer_then_accept(org: Org) -
     with pytest.raises(services.RequestError):
         services.request_claim(request=request, task_id=task.pk, by=org.other_desk)
     services.request_claim(request=request, task_id=task.pk, by=org.desk)
-    with pytest.raises(services.TaskUnavailable, match="claimed"):
+    with pytest.raises(
+        services.TaskUnavailable, match=org.desk.officer.first_name_th
+    ):  # "… has just claimed it"
         services.request_claim(request=request, task_id=task.pk, by=org.desk2)
     services.request_answer(request=request, task_id=task.pk, by=org.desk, answer="เบิกจ่ายได้ตามระเบียบฯ ข้อ 9")
     request = fresh(request)
@@ -162,7 +164,7 @@ def test_direct_answer_by_the_director_and_a_reopening_goes_back_to_the_director
     assert request.holder_province == org.chiang_mai
     services.request_answer(request=request, task_id=open_task(request).pk, by=org.director, answer="ชัดแล้ว")
     request = fresh(request)
-    with pytest.raises(services.RequestError, match="once"):
+    with pytest.raises(services.RequestError, match="ครั้งเดียว"):  # "only once"
         services.request_reopen(request=request, task_id=open_task(request).pk, by=org.officer, reason="อีก")
     services.request_accept(request=request, task_id=open_task(request).pk, by=org.officer)
     assert fresh(request).status == RequestStatus.CLOSED

@@ -295,3 +295,14 @@ def test_list_pages_stay_within_a_query_budget(org: Org, django_assert_max_num_q
     request = CoordinationRequest.objects.first()
     with django_assert_max_num_queries(30):  # type: ignore[operator]
         assert director.get(reverse("requests:detail", args=[request.pk])).status_code == 200
+
+
+def test_the_home_page_shows_what_waits_for_each_person(org: Org) -> None:
+    request = sent_request(org)
+    html = client_for(org.director).get(reverse("home")).content.decode()
+    assert request.number in html and reverse("requests:queue") in html
+    services.request_route(request=request, task_id=task_of(request), by=org.director)
+    html = client_for(org.desk).get(reverse("home")).content.decode()
+    assert reverse("requests:pool") in html
+    html = client_for(org.officer).get(reverse("home")).content.decode()
+    assert reverse("requests:new") in html
