@@ -14,7 +14,7 @@ MAX_DELIVERY_RETRIES = 8
 @shared_task(bind=True, max_retries=MAX_DELIVERY_RETRIES, acks_late=True, ignore_result=True)
 def deliver(self: Task, delivery_ids: list[int]) -> dict[str, list[int]]:
     """Deliver a batch; those whose channel is down are retried with backoff, then recorded as failed."""
-    outcome = services.deliveries_send(delivery_ids=delivery_ids, now=timezone.now())
+    outcome = services.deliveries_send(delivery_ids=delivery_ids)  # each claim stamped with its own time
     unavailable = outcome["unavailable"]
     if unavailable:
         if self.request.retries >= MAX_DELIVERY_RETRIES:

@@ -30,7 +30,7 @@ from cases.selectors.roles import acting_group_director, role_holder
 from cases.services.timeline import timeline_add, timeline_entry
 from cases.working_days import WorkingCalendar, working_calendar
 from notifications.models import Kind
-from notifications.services import notify
+from notifications.services import Event, notify, notify_many
 
 logger = logging.getLogger(__name__)
 
@@ -371,8 +371,11 @@ def _fire_batch(
         pk__in=[a.pk for a in batch if a.status == ScheduledAction.Status.CANCELLED]
     ).update(status=ScheduledAction.Status.CANCELLED)
     TimelineEntry.objects.bulk_create(entries)
-    for who, kind, context in notices:
-        notify(recipients=who, kind=Kind(kind), context=context, now=now, calendar=calendar)
+    # One outbox write for the whole batch (a constant number of queries, one enqueue of 50 ids per task),
+    # not one per action: the notices of 500 actions took 1,500 queries and 500 publishes.
+    notify_many(
+        events=[Event(who, Kind(kind), context) for who, kind, context in notices], now=now, calendar=calendar
+    )
     report.fired += len(fired)
 
 
