@@ -49,8 +49,15 @@ lint: install
 	$(BIN)/mypy .
 	DJANGO_SETTINGS_MODULE=project.test_settings $(BIN)/python manage.py makemigrations --check --dry-run
 
+# Each benchmark prints its figures. The engine and request benchmarks need PostgreSQL and Redis
+# (DATABASE_URL, REDIS_URL) and say so when they are missing.
+BENCHES := tests.bench tests.bench_engine $(if $(wildcard tests/bench_requests.py),tests.bench_requests)
+
 bench: install
-	DJANGO_SETTINGS_MODULE=project.test_settings $(BIN)/python -m tests.bench
+	@for bench in $(BENCHES); do \
+		echo "=== $$bench ==="; \
+		DJANGO_SETTINGS_MODULE=project.test_settings $(BIN)/python -m $$bench || exit 1; \
+	done
 
 clean:
 	rm -rf $(VENV) var

@@ -9,6 +9,7 @@ row, which the sweep takes back and sends again; one that dies later has recorde
 from __future__ import annotations
 
 import smtplib
+import socket
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -53,6 +54,14 @@ class OnceSmtpBackend(SmtpBackend):
     @property
     def connection_class(self) -> type[smtplib.SMTP]:
         return _SMTP_SSL if self.use_ssl else _SMTP
+
+    def open(self) -> bool | None:
+        opened = super().open()
+        sock = getattr(self.connection, "sock", None)
+        if sock is not None:
+            # The final dot is a 3-byte write after the commit: send it at once, not after Nagle's delay.
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return opened
 
 
 def _connection(commit: Callable[[], None]) -> Any:
