@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
 from cases.models import ScheduledAction
 from notifications.models import Delivery
 
@@ -12,14 +15,17 @@ from notifications.models import Delivery
 class Problems:
     failed_actions: int
     failed_deliveries: int
+    failed_flow_tasks: int = 0
 
     @property
     def any(self) -> bool:
-        return bool(self.failed_actions or self.failed_deliveries)
+        return bool(self.failed_actions or self.failed_deliveries or self.failed_flow_tasks)
 
 
 def background_problems() -> Problems:
     return Problems(
         failed_actions=ScheduledAction.objects.filter(status=ScheduledAction.Status.FAILED).count(),
         failed_deliveries=Delivery.objects.filter(status=Delivery.Status.FAILED).count(),
+        # A workflow's background node that raised stays in ERROR (notes/viewflow.md): never silently.
+        failed_flow_tasks=Task.objects.filter(status=STATUS.ERROR).count(),
     )
