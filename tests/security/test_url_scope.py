@@ -1,0 +1,315 @@
+"""Walks every URL pattern of the project as each role of Chiang Mai (and a bureau desk the request never
+reached, and an anonymous visitor), with every path parameter filled by an object of ANOTHER province
+(Lamphun): its province and district codes, its coordination request, attachment, notification, role
+assignment. No answer may be a 200 that shows Lamphun's data. Central staff are the positive control:
+they must see that data, which proves the markers would catch a leak.
+
+A new URL pattern is walked automatically; one with a parameter this test cannot fill fails it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import models
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
+
+from cases.models import CoordinationRequest, Officer, Role, RoleAssignment
+from cases.services import requests as services
+from notifications.models import Notification
+from tests.factories import OfficerFactory, UserFactory, give_role
+from tests.flows.conftest import Org, clock, org  # noqa: F401  (fixtures)
+
+# What only someone with Lamphun in scope may see. Officer names are in the directory on purpose.
+REQUEST_MARKERS = ["ความลับของลำพูน๙๙๗", "LAMPHUN-SECRET-DETAILS", "lamphun-secret-997", "LAMPHUN-FILE-BODY"]
+PERSON_MARKERS = ["ลำพูนเท่านั้น"]
+
+# Pages legitimately open to every signed-in user: the directory (DESIGN.md, "The organisation": any
+# signed-in user searches the group directors of every province and the district officers of any
+# district, with contact details). People's names may show there; requests never.
+DIRECTORY = {"directory", "province-detail", "district-detail"}
+# Pages open to anyone without signing in: the sign-in page and its list of SSO admins (issue 6),
+# which show only SSO admins' names and office contacts.
+PUBLIC = {"login", "sso-admins", "sso-admins-province"}
+
+
+@dataclass
+class World:
+    org: Org
+    request: CoordinationRequest
+    attachment_pk: int
+    notification: Notification
+    role: RoleAssignment
+    lp_officer: Officer
+    users: dict[str, User | None]
+
+
+@pytest.fixture
+def world(org: Org, settings: Any, tmp_path: Any) -> World:  # noqa: F811
+    settings.MEDIA_ROOT = tmp_path
+    lp_officer = org.lp_officer.officer
+    lp_officer.last_name_th = PERSON_MARKERS[0]
+    lp_officer.save()
+    draft = services.request_save_draft(
+        by=org.lp_officer,
+        data=services.RequestInput(
+            subject=REQUEST_MARKERS[0],
+            details=REQUEST_MARKERS[1],
+            category=org.category,
+            urgency="NORMAL",
+            district=org.lamphun_district,
+            target_unit=org.bureau,
+            target_province=None,
+        ),
+    )
+    request = services.request_send(request=draft, by=org.lp_officer)
+    upload = SimpleUploadedFile(
+        f"{REQUEST_MARKERS[2]}.pdf", b"%PDF-1.4\n" + REQUEST_MARKERS[3].encode() + b"\n%%EOF\n"
+    )
+    attachment = services.attachment_add(request=request, by=org.lp_officer, upload=upload)
+    notification = Notification.objects.filter(recipient=org.lp_director).latest("pk")
+    role = RoleAssignment.objects.get(officer=org.lp_director.officer, role=Role.GROUP_DIRECTOR)
+    sso_user = UserFactory(username="t.sso")
+    give_role(OfficerFactory(user=sso_user, province=org.chiang_mai), Role.SSO_ADMIN)
+    lp_sso = UserFactory(username="t.lp_sso")
+    give_role(
+        OfficerFactory(user=lp_sso, province=org.lamphun, last_name_th=PERSON_MARKERS[0]), Role.SSO_ADMIN
+    )
+    return World(
+        org=org,
+        request=request,
+        attachment_pk=attachment.pk,
+        notification=notification,
+        role=role,
+        lp_officer=lp_officer,
+        users={
+            "district officer": org.officer,
+            "group director": org.director,
+            "provincial head": org.head,
+            "SSO admin": sso_user,
+            "bureau desk of another unit": org.other_desk,
+            "anonymous": None,
+        },
+    )
+
+
+# --- the URL patterns ------------------------------------------------------------------------------
+
+
+@dataclass
+class Route:
+    segments: list[URLPattern | URLResolver]
+    name: str  # namespace-qualified, or "" when the pattern has none
+    callback: Callable[..., Any]
+
+    @property
+    def params(self) -> list[str]:
+        names: list[str] = []
+        for segment in self.segments:
+            names.extend(segment.pattern.regex.groupindex)
+        return names
+
+    @property
+    def text(self) -> str:
+        return "".join(str(segment.pattern) for segment in self.segments)
+
+
+def routes(
+    patterns: list[Any] | None = None, parents: list[Any] | None = None, ns: str = ""
+) -> Iterator[Route]:
+    patterns = get_resolver().url_patterns if patterns is None else patterns
+    for pattern in patterns:
+        segments = [*(parents or []), pattern]
+        if isinstance(pattern, URLResolver):
+            inner = f"{ns}:{pattern.namespace}" if ns and pattern.namespace else (pattern.namespace or ns)
+            yield from routes(pattern.url_patterns, segments, inner)
+        else:
+            name = f"{ns}:{pattern.name}" if ns and pattern.name else (pattern.name or "")
+            yield Route(segments, name, pattern.callback)
+
+
+def _fill_regex(regex: str, values: dict[str, str]) -> str:
+    """A concrete path for a regex pattern: each named group replaced by its value (balanced parentheses)."""
+    out, i = [], 0
+    regex = regex.removeprefix("^").removesuffix("$").removesuffix("\\Z")
+    while i < len(regex):
+        match = re.match(r"\(\?P<(\w+)>", regex[i:])
+        if match:
+            depth, j = 1, i + match.end()
+            while depth:
+                depth += {"(": 1, ")": -1}.get(regex[j], 0)
+                j += 1
+            out.append(values[match.group(1)])
+            i = j
+        else:
+            out.append(regex[i].replace("\\", ""))
+            i += 1
+    return "".join(out)
+
+
+def _fill_route(route: str, values: dict[str, str]) -> str:
+    return re.sub(r"<(?:\w+:)?(\w+)>", lambda m: values[m.group(1)], route)
+
+
+def build_url(route: Route, values: dict[str, str]) -> str:
+    parts = []
+    for segment in route.segments:
+        text = str(segment.pattern)
+        parts.append(
+            _fill_regex(text, values)
+            if segment.pattern.regex.pattern == text and "(?P<" in text
+            else _fill_route(text, values)
+        )
+    return "/" + "".join(parts)
+
+
+def _admin_object(world: World, model: type[models.Model]) -> str:
+    """The other province's object of an admin's model where the world has one, else any row."""
+    mine: dict[type[models.Model], models.Model] = {
+        CoordinationRequest: world.request,
+        Officer: world.lp_officer,
+        RoleAssignment: world.role,
+        Notification: world.notification,
+        User: world.org.lp_officer,
+    }
+    if model in mine:
+        return str(mine[model].pk)
+    first = model._default_manager.order_by("pk").values_list("pk", flat=True).first()
+    return str(first or 1)
+
+
+def values_for(route: Route, world: World) -> dict[str, str] | None:
+    """Values of the route's parameters, or None when one of them is unknown to this test."""
+    name = route.name
+    model_admin = getattr(route.callback, "model_admin", None)
+    known: dict[str, str] = {}
+    for param in route.params:
+        value: str | None = None
+        if param == "code":
+            value = world.org.lamphun_district.code if name == "district-detail" else world.org.lamphun.code
+        elif param == "district_code":
+            value = world.org.lamphun_district.code
+        elif param == "pk" and name.startswith("requests:"):
+            value = str(world.request.pk)
+        elif param == "pk" and name == "notifications:open":
+            value = str(world.notification.pk)
+        elif param == "pk" and name == "manage:role-end":
+            value = str(world.role.pk)
+        elif param == "attachment_pk":
+            value = str(world.attachment_pk)
+        elif param == "fmt":
+            value = "csv"
+        elif param == "action":
+            value = "approve"
+        elif name.startswith("admin:") or route.text.startswith("admin/"):
+            if param == "app_label":
+                value = "cases"
+            elif param == "content_type_id":
+                value = str(ContentType.objects.get_for_model(CoordinationRequest).pk)
+            elif param in ("object_id", "id") and model_admin is not None:
+                value = _admin_object(world, model_admin.model)
+            elif param == "id":  # the user admin's password change
+                value = str(world.org.lp_officer.pk)
+            elif param == "object_id":  # view_on_site
+                value = str(world.request.pk)
+            elif param == "url":
+                value = "cases/coordinationrequest/"
+        if value is None:
+            return None
+        known[param] = value
+    return known
+
+
+# --- the walk ------------------------------------------------------------------------------------
+
+
+def _body(response: Any) -> str:
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content).decode("utf-8", "replace")
+    return response.content.decode("utf-8", "replace")
+
+
+def _leaks(route: Route, body: str) -> list[str]:
+    markers = REQUEST_MARKERS if route.name in DIRECTORY | PUBLIC else REQUEST_MARKERS + PERSON_MARKERS
+    return [marker for marker in markers if marker in body]
+
+
+def _walk(world: World) -> list[tuple[Route, str]]:
+    unknown = [r.text for r in routes() if values_for(r, world) is None]
+    assert not unknown, f"URL patterns with parameters this test cannot fill (teach values_for): {unknown}"
+    urls = []
+    for route in routes():
+        values = values_for(route, world)
+        assert values is not None
+        url = build_url(route, values)
+        assert resolve(url).func == route.callback, f"{url} does not resolve to {route.text}"
+        urls.append((route, url))
+    return urls
+
+
+def test_every_url_pattern_is_walked(world: World) -> None:
+    urls = _walk(world)
+    names = {route.name for route, _url in urls}
+    # A sample of what must be in the walk: if these go missing, the walk itself is broken.
+    for name in [
+        "requests:detail",
+        "requests:attachment",
+        "notifications:open",
+        "manage:role-end",
+        "directory",
+    ]:
+        assert name in names
+    assert len(urls) > 50  # the admin's patterns too
+
+
+ROLES = [
+    "district officer",
+    "group director",
+    "provincial head",
+    "SSO admin",
+    "bureau desk of another unit",
+    "anonymous",
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_no_page_shows_another_provinces_data(world: World, role: str) -> None:
+    client = Client()
+    user = world.users[role]
+    if user is not None:
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    leaks = []
+    for route, url in _walk(world):
+        for method in ("get", "post"):
+            response = getattr(client, method)(url)
+            if response.status_code == 200 or method == "post":
+                found = _leaks(route, _body(response))
+                if found:
+                    leaks.append(
+                        f"{method.upper()} {url} ({route.name or route.text}) {response.status_code}: {found}"
+                    )
+            # /healthz answers 503 here: no worker heartbeat in the test database.
+            assert response.status_code < 500 or route.name == "healthz", (
+                f"{method.upper()} {url}: {response.status_code}"
+            )
+            if method == "get" and response.status_code != 405:
+                break  # a page that answers GET: POST with no data would only be a form error
+    assert not leaks, "\n".join(leaks)
+
+
+def test_central_staff_see_the_other_province_so_the_markers_catch_leaks(world: World) -> None:
+    client = Client()
+    client.force_login(world.org.central, backend="django.contrib.auth.backends.ModelBackend")
+    seen = set()
+    for route, url in _walk(world):
+        response = client.get(url)
+        if response.status_code == 200 and _leaks(route, _body(response)):
+            seen.add(route.name)
+    assert {"requests:detail", "requests:attachment", "requests:all", "manage:province"} <= seen
