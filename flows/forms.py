@@ -161,6 +161,9 @@ class FilterForm(forms.Form):
                 .select_related("province")
                 .order_by("province__name_th", "name_th")
             )
+        elif not province_ids:  # a requester's own list: no province or district to choose
+            del self.fields["province"]
+            del self.fields["district"]
         else:
             del self.fields["province"]
             self.fields["district"].queryset = (  # type: ignore[attr-defined]
@@ -168,4 +171,5 @@ class FilterForm(forms.Form):
                 .select_related("province")
                 .order_by("name_th")
             )
-        self.fields["district"].label_from_instance = lambda d: d.display_name  # type: ignore[attr-defined]
+        if "district" in self.fields:
+            self.fields["district"].label_from_instance = lambda d: d.display_name  # type: ignore[attr-defined]

@@ -494,10 +494,14 @@ def _finish(
     activation.execute()
 
 
-def _on_behalf(by: User, request: CoordinationRequest) -> User | None:
-    """When an acting deputy acts, the director they stand in for."""
-    officer = role_holder(province=request.province, role=Role.GROUP_DIRECTOR)
-    director = _user(officer)
+def _on_behalf(by: User, province: Province | None) -> User | None:
+    """When an acting deputy acts as the province's group director: the director they stand in for."""
+    if province is None:
+        return None
+    acting = acting_group_director(province=province)
+    if acting is None or acting.user_id != by.pk:
+        return None
+    director = _user(role_holder(province=province, role=Role.GROUP_DIRECTOR))
     return director if director is not None and director.pk != by.pk else None
 
 
@@ -529,7 +533,7 @@ def request_route(
             "routed",
             by=by,
             now=now,
-            on_behalf_of=_on_behalf(by, request),
+            on_behalf_of=_on_behalf(by, request.province),
             to=str(request.target),
             text=comment,
         )
@@ -548,7 +552,7 @@ def request_return(
     now = _now(now)
     reason = _text(reason, "reason")
     with _act(request=request, task_id=task_id, by=by, nodes=("review",)) as (activation, request):
-        _step(request, "returned", by=by, now=now, on_behalf_of=_on_behalf(by, request), text=reason)
+        _step(request, "returned", by=by, now=now, on_behalf_of=_on_behalf(by, request.province), text=reason)
         _finish(activation, request, decided=Decision.RETURN, now=now)
     return request
 
@@ -566,7 +570,7 @@ def request_reject(
     with _act(request=request, task_id=task_id, by=by, nodes=("review",)) as (activation, request):
         request.reason = reason
         request.closed_at = now
-        _step(request, "rejected", by=by, now=now, on_behalf_of=_on_behalf(by, request), text=reason)
+        _step(request, "rejected", by=by, now=now, on_behalf_of=_on_behalf(by, request.province), text=reason)
         _finish(activation, request, decided=Decision.REJECT, now=now)
         request.status = RequestStatus.REJECTED
         request.save(update_fields=["status"])
@@ -623,7 +627,7 @@ def _answer(
     request.answer = answer
     request.answered_at = now
     request.answered_by = by
-    _step(request, event, by=by, now=now, on_behalf_of=_on_behalf(by, request), text=answer)
+    _step(request, event, by=by, now=now, on_behalf_of=_on_behalf(by, request.province), text=answer)
     notify(recipients=[request.requester], kind=Kind.ANSWERED, context=_context(request), now=now)
 
 

@@ -82,7 +82,7 @@ def _filtered(
             urgency=data["urgency"],
             category=data["category"].pk if data["category"] else None,
             province=data["province"].pk if data.get("province") else None,
-            district=data["district"].pk if data["district"] else None,
+            district=data["district"].pk if data.get("district") else None,
             overdue=data["overdue"],
             date_from=data["date_from"],
             date_to=data["date_to"],
@@ -448,7 +448,7 @@ def available_actions(user: User, scope: UserScope, req: CoordinationRequest) ->
         actions.add("withdraw")
     if req.status == RequestStatus.DRAFT and req.requester_id == user.pk:
         actions |= {"edit", "send"}
-    if services.may_reassign(scope, req) and node is not None:
+    if services.may_reassign(scope, req) and node is not None and req.holder_id != user.pk:
         actions.add("reassign")
     return actions
 

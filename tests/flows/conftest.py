@@ -8,6 +8,7 @@ import io
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 import time_machine
@@ -60,6 +61,12 @@ def _person(username: str, province: Province | None, unit: Unit | None = None) 
     user = UserFactory(username=username)
     officer = OfficerFactory(user=user, province=province, unit=unit)
     return user, officer
+
+
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings: Any, tmp_path: Any) -> None:
+    """Attachments written by the tests go to a throw-away folder, not var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture

@@ -335,3 +335,12 @@ def test_the_same_form_twice_creates_one_request(org: Org) -> None:
     services.request_send(request=second, by=org.officer)
     assert CoordinationRequest.objects.count() == 1
     assert Task.objects.filter(flow_task_type="HUMAN").count() == 1
+
+
+def test_only_an_acting_deputy_acts_for_the_director(org: Org) -> None:
+    request = sent_request(org)
+    services.request_route(request=request, task_id=open_task(request).pk, by=org.director)
+    services.request_claim(request=fresh(request), task_id=open_task(request).pk, by=org.desk)
+    services.request_answer(request=fresh(request), task_id=open_task(request).pk, by=org.desk, answer="ตอบ")
+    steps = TimelineEntry.objects.filter(case_id=request.pk, kind="STEP")
+    assert all(step.on_behalf_of is None for step in steps)
