@@ -213,6 +213,12 @@ class CoordinationRequest(models.Model):
         return self.target_unit or self.target_province
 
     @property
+    def target_label(self) -> str:
+        if self.target_province is not None:
+            return str(_("%(province)s province") % {"province": self.target_province.name})
+        return self.target_unit.name if self.target_unit is not None else ""
+
+    @property
     def is_open(self) -> bool:
         return self.status in RequestStatus.open_states()
 

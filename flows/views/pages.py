@@ -32,6 +32,7 @@ from cases.timeline_text import describe, step_detail
 from flows.forms import FilterForm, RequestForm, initial_from, parse_target, target_choices
 
 PAGE_SIZE = 50
+QUEUE_PAGE_SIZE = 25  # what one sits down to work through (viewflow's inbox shows as many)
 
 
 def _scope(request: HttpRequest) -> UserScope:
@@ -65,8 +66,8 @@ def _error_text(error: ValidationError) -> str:
 # Lists
 
 
-def _page(request: HttpRequest, qs: QuerySet[CoordinationRequest]) -> Any:
-    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+def _page(request: HttpRequest, qs: QuerySet[CoordinationRequest], per_page: int = PAGE_SIZE) -> Any:
+    return Paginator(qs, per_page).get_page(request.GET.get("page"))
 
 
 def _filtered(
@@ -129,7 +130,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             request,
             title=_("Waiting for me"),
             list_name="queue",
-            page=_page(request, selectors.waiting_for(_user(request))),
+            page=_page(request, selectors.waiting_for(_user(request)), per_page=QUEUE_PAGE_SIZE),
             pool_count=selectors.pool(units).count() if units else None,
         ),
     )
