@@ -226,6 +226,11 @@ CELERY_BEAT_SCHEDULE.update(
             "schedule": 60.0,
             "options": {"expires": 55},
         },
+        "fire-workflow-timers": {
+            "task": "flows.tasks.fire_workflow_timers",
+            "schedule": 60.0,
+            "options": {"expires": 55},
+        },
         "notification-sweep": {
             "task": "notifications.tasks.sweep",
             "schedule": 60.0,
