@@ -186,7 +186,7 @@ def acting_deputy_set(
 CENTRAL_ADMIN_GROUP = "Central staff (admin)"
 # What central staff edit in the admin: the calendar, the deadline policy, the units and LGOs, and the
 # repair of failed reminders and deliveries (issue 3); the rest of the admin stays with system administrators.
-CENTRAL_ADMIN_PERMISSIONS = {
+CENTRAL_ADMIN_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     "cases": {
         "calendarday": ("view", "add", "change", "delete"),
         "deadlinepolicy": ("view", "add", "change"),
@@ -201,6 +201,7 @@ CENTRAL_ADMIN_PERMISSIONS = {
         "officer": ("view",),
     },
     "notifications": {"notification": ("view",), "delivery": ("view", "change")},
+    "accounts": {"auditlog": ("view",)},
 }
 
 

@@ -20,7 +20,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.utils.http import urlsafe_base64_encode
 
+from accounts.models import AuditLog
 from cases.models import CoordinationRequest, Officer, Role, RoleAssignment
 from cases.services import requests as services
 from notifications.models import Notification
@@ -37,7 +39,7 @@ PERSON_MARKERS = ["ลำพูนเท่านั้น"]
 DIRECTORY = {"directory", "province-detail", "district-detail"}
 # Pages open to anyone without signing in: the sign-in page and its list of SSO admins (issue 6),
 # which show only SSO admins' names and office contacts.
-PUBLIC = {"login", "sso-admins", "sso-admins-province"}
+PUBLIC = {"login", "accounts:sso-admins", "password_reset_confirm", "password_reset_complete"}
 
 
 @dataclass
@@ -202,6 +204,14 @@ def values_for(route: Route, world: World) -> dict[str, str] | None:
             value = str(world.notification.pk)
         elif param == "pk" and name == "manage:role-end":
             value = str(world.role.pk)
+        elif param == "pk" and name.startswith("accounts:"):
+            value = str(world.lp_officer.pk)
+        elif param == "action" and name.startswith("accounts:"):
+            value = "deactivate"
+        elif param == "uidb64":
+            value = urlsafe_base64_encode(str(world.org.lp_officer.pk).encode())
+        elif param == "token":
+            value = "set-password"  # Django's redirect after a valid token; an invalid one shows the refusal
         elif param == "attachment_pk":
             value = str(world.attachment_pk)
         elif param == "fmt":
@@ -264,6 +274,7 @@ def test_every_url_pattern_is_walked(world: World) -> None:
         "notifications:open",
         "manage:role-end",
         "directory",
+        "accounts:officer-action",
     ]:
         assert name in names
     assert len(urls) > 50  # the admin's patterns too
@@ -302,6 +313,9 @@ def test_no_page_shows_another_provinces_data(world: World, role: str) -> None:
             if method == "get" and response.status_code != 405:
                 break  # a page that answers GET: POST with no data would only be a form error
     assert not leaks, "\n".join(leaks)
+    world.org.lp_officer.refresh_from_db()
+    assert world.org.lp_officer.is_active, "an account of the other province was deactivated"
+    assert not AuditLog.objects.exists()
 
 
 def test_central_staff_see_the_other_province_so_the_markers_catch_leaks(world: World) -> None:
@@ -312,4 +326,10 @@ def test_central_staff_see_the_other_province_so_the_markers_catch_leaks(world: 
         response = client.get(url)
         if response.status_code == 200 and _leaks(route, _body(response)):
             seen.add(route.name)
-    assert {"requests:detail", "requests:attachment", "requests:all", "manage:province"} <= seen
+    assert {
+        "requests:detail",
+        "requests:attachment",
+        "requests:all",
+        "manage:province",
+        "accounts:officer",
+    } <= seen
