@@ -31,8 +31,8 @@ from cases.templatetags.thai_dates import thai_datetime
 from cases.timeline_text import describe, step_detail
 from flows.forms import FilterForm, RequestForm, initial_from, parse_target, target_choices
 
-PAGE_SIZE = 50
-QUEUE_PAGE_SIZE = 25  # what one sits down to work through (viewflow's inbox shows as many)
+PAGE_SIZE = 25  # rows a page: what one reads through (viewflow's inbox shows as many)
+QUEUE_PAGE_SIZE = PAGE_SIZE
 
 
 def _scope(request: HttpRequest) -> UserScope:
@@ -109,10 +109,6 @@ def my_requests(request: HttpRequest) -> HttpResponse:
             list_name="mine",
             page=_page(request, qs),
             form=form,
-            may_open=bool(services.requester_districts(_scope(request))),
-            waiting=selectors.waiting_for(user).filter(
-                status__in=[RequestStatus.RETURNED, RequestStatus.CLARIFICATION, RequestStatus.ANSWERED]
-            )[:20],
         ),
     )
 
