@@ -171,6 +171,21 @@ def sso_admin_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_GET
+def sso_refused(request: HttpRequest) -> HttpResponse:
+    """Where a refused DLA-SSO sign-in lands: who to ask (the province's SSO admins, or the list)."""
+    from accounts.oidc import REFUSAL_SESSION_KEY
+
+    refusal = request.session.get(REFUSAL_SESSION_KEY) or {}
+    province = Province.objects.filter(code=refusal.get("province", "")).first()
+    admins = selectors.sso_admins(province=province) if province else []
+    return render(
+        request,
+        "accounts/sso_refused.html",
+        {"reason": refusal.get("reason", ""), "province": province, "admins": admins},
+    )
+
+
 def locked_out(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
     """django-axes' lockout response: who can unlock (the SSO admins of the person's province)."""
     username = str(request.POST.get("username", ""))[:150]

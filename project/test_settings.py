@@ -16,3 +16,18 @@ SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 ALLOWED_HOSTS = ["*"]
+
+# DLA-SSO on, against a provider that the OIDC tests stand in for (nothing listens on port 9).
+OIDC_RP_CLIENT_ID = "dla-coordination-test"
+OIDC_ENABLED = True
+OIDC_RP_CLIENT_SECRET = "test-client-secret"
+OIDC_OP_ISSUER = "http://127.0.0.1:9/o"
+OIDC_OP_AUTHORIZATION_ENDPOINT = "http://127.0.0.1:9/o/authorize/"
+OIDC_OP_TOKEN_ENDPOINT = "http://127.0.0.1:9/o/token/"
+OIDC_OP_USER_ENDPOINT = "http://127.0.0.1:9/o/userinfo/"
+OIDC_OP_JWKS_ENDPOINT = "http://127.0.0.1:9/o/.well-known/jwks.json"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "accounts.oidc.DlaOIDCBackend",
+    "accounts.backends.LocalBackend",
+]

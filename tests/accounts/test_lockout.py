@@ -45,7 +45,7 @@ def test_repeated_failures_lock_the_sign_in_and_name_the_provinces_sso_admin(
     with pytest.raises(PermissionDenied):
         services.lockout_clear(officer=officer, by=lp_sso)
     sso_client = Client()
-    sso_client.force_login(sso, backend="django.contrib.auth.backends.ModelBackend")
+    sso_client.force_login(sso, backend="accounts.backends.LocalBackend")
     sso_client.post(reverse("accounts:officer-action", args=["50", officer.pk, "unlock"]))
     assert AuditLog.objects.filter(action=AuditAction.LOCKOUT_CLEARED, subject_user=officer.user).exists()
 

@@ -28,7 +28,7 @@ def _sso(province: Province, username: str = "sso") -> User:
 
 def _client(user: User) -> Client:
     client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="accounts.backends.LocalBackend")
     return client
 
 

@@ -39,7 +39,13 @@ PERSON_MARKERS = ["ลำพูนเท่านั้น"]
 DIRECTORY = {"directory", "province-detail", "district-detail"}
 # Pages open to anyone without signing in: the sign-in page and its list of SSO admins (issue 6),
 # which show only SSO admins' names and office contacts.
-PUBLIC = {"login", "accounts:sso-admins", "password_reset_confirm", "password_reset_complete"}
+PUBLIC = {
+    "login",
+    "accounts:sso-admins",
+    "accounts:sso-refused",  # the SSO admins of the province a refused DLA-SSO sign-in named, nothing else
+    "password_reset_confirm",
+    "password_reset_complete",
+}
 
 
 @dataclass
@@ -295,7 +301,7 @@ def test_no_page_shows_another_provinces_data(world: World, role: str) -> None:
     client = Client()
     user = world.users[role]
     if user is not None:
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(user, backend="accounts.backends.LocalBackend")
     leaks = []
     for route, url in _walk(world):
         for method in ("get", "post"):
@@ -320,7 +326,7 @@ def test_no_page_shows_another_provinces_data(world: World, role: str) -> None:
 
 def test_central_staff_see_the_other_province_so_the_markers_catch_leaks(world: World) -> None:
     client = Client()
-    client.force_login(world.org.central, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(world.org.central, backend="accounts.backends.LocalBackend")
     seen = set()
     for route, url in _walk(world):
         response = client.get(url)
