@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
+import kombu.pools
 from django.conf import settings
 
 from project.celery import app as celery_app
@@ -95,8 +96,9 @@ def celery_broker(url: str) -> Iterator[None]:
     previous = celery_app.conf.broker_url
 
     def reset_pools() -> None:
-        if celery_app._pool is not None:
-            celery_app._pool.force_close_all()
+        # kombu keeps its connection and producer pools in a registry keyed by broker URL: a pool closed
+        # here would be handed out again, closed, to the next publisher of the same URL. Empty it all.
+        kombu.pools.reset()
         celery_app._pool = None
         celery_app.amqp._producer_pool = None
 
