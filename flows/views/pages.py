@@ -224,7 +224,7 @@ def _export_rows(qs: QuerySet[CoordinationRequest]) -> tuple[list[str], list[lis
                 r.get_status_display(),
                 r.get_urgency_display(),
                 r.category.name,
-                r.province.name,
+                r.district.province.name,
                 r.district.display_name,
                 str(getattr(r.requester, "officer", "") or r.requester.get_username()),
                 str(r.target or ""),
