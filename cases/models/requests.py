@@ -67,6 +67,9 @@ class RequestStatus(models.TextChoices):
         return [cls.CLOSED, cls.REJECTED, cls.WITHDRAWN]
 
 
+OPEN_STATES = frozenset(RequestStatus.open_states())
+
+
 class RequestCounter(models.Model):
     """The last running number given in a province and fiscal year; its row is locked while a number is
     allocated."""
@@ -220,7 +223,7 @@ class CoordinationRequest(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status in RequestStatus.open_states()
+        return self.status in OPEN_STATES
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:

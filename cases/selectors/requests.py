@@ -106,10 +106,19 @@ def my_requests(user: User) -> QuerySet[CoordinationRequest]:
 
 
 def waiting_for(user: User) -> QuerySet[CoordinationRequest]:
-    """Requests whose current task is the user's: overdue first, then by deadline."""
-    return with_list_data(
+    """Requests whose current task is the user's: overdue first, then by deadline. (The holder is the user:
+    not joined.)"""
+    return (
         CoordinationRequest.objects.filter(holder=user, status__in=RequestStatus.open_states())
-    ).order_by("due_at", "pk")
+        .select_related("requester__officer")
+        .prefetch_related(
+            "category",
+            "target_unit",
+            "target_province",
+            Prefetch("district", queryset=District.objects.select_related("province")),
+        )
+        .order_by("due_at", "pk")
+    )
 
 
 def pool(units: frozenset[int]) -> QuerySet[CoordinationRequest]:

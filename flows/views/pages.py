@@ -251,7 +251,7 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
     if name == "mine":
         base = selectors.my_requests(user)
     elif name == "queue":
-        base = selectors.waiting_for(user)
+        base = selectors.waiting_for(user).select_related("holder__officer", "holder_unit")
     elif name == "pool" and selectors.pool_units(scope):
         base = selectors.pool(selectors.pool_units(scope))
     elif name == "province" and _managed_provinces(scope):
