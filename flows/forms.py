@@ -66,13 +66,18 @@ class RequestForm(forms.Form):
     token = forms.UUIDField(widget=forms.HiddenInput, required=False)
     subject = forms.CharField(label=_("Subject"), max_length=200)
     details = forms.CharField(label=_("Details"), widget=forms.Textarea(attrs={"rows": 8}), max_length=5000)
-    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.filter(is_active=True))
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=Category.objects.filter(is_active=True), empty_label=_("Choose…")
+    )
     urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, initial=Urgency.NORMAL)
-    district = forms.ModelChoiceField(label=_("District concerned"), queryset=District.objects.none())
+    district = forms.ModelChoiceField(
+        label=_("District concerned"), queryset=District.objects.none(), empty_label=_("Choose…")
+    )
     lgo = forms.ModelChoiceField(
         label=_("Local government organisation (optional)"),
         queryset=LocalGovernmentOrganisation.objects.none(),
         required=False,
+        empty_label=_("Not specified"),
     )
     target = forms.ChoiceField(label=_("Send to"))
     attachments = MultipleFileField(
