@@ -8,8 +8,8 @@ A throw-away database, as tests/bench.py: a temporary SQLite file, or with DATAB
 created and dropped by Django's test runner. The rows are written with bulk inserts in the shapes the flow
 writes (a process, its start, review, gateway, answer and acceptance tasks, the request's timeline), so that
 the pages read what they would read in production. Exits non-zero when a query count grows with the rows, or
-when the director's queue is not at least 3 times faster than viewflow's inbox; a p95 over 30 ms is a warning
-(timings on a shared machine are noisy).
+when the director's queue is not at least 3 times faster than viewflow's inbox on PostgreSQL (on SQLite: a
+warning); a p95 over 30 ms is a warning (timings on a shared machine are noisy).
 """
 
 from __future__ import annotations
@@ -416,7 +416,11 @@ def main() -> int:
             f"{speedup:.1f} times faster (target {TARGET_SPEEDUP:.0f}); queries {ours[2]} vs {theirs[2]}"
         )
         if speedup < TARGET_SPEEDUP:
-            failures.append(f"the director's queue is only {speedup:.1f} times faster than viewflow's inbox")
+            # Judged on PostgreSQL, the production database (CI sets DATABASE_URL); on a developer's SQLite
+            # the figure is printed as a warning.
+            (failures if connection.vendor == "postgresql" else warnings).append(
+                f"the director's queue is only {speedup:.1f} times faster than viewflow's inbox"
+            )
         print(
             f"target p95 < {TARGET_P95_MS:.0f} ms; query counts grow with rows: {'yes' if growth else 'no'} "
             f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
