@@ -8,6 +8,7 @@ import geothai
 from django.db import transaction
 from django.utils import timezone
 
+from cases.data.province_abbreviations import PROVINCE_ABBREVIATIONS
 from cases.models import District, Province, ReferenceDataVersion, Unit
 from cases.models.geography import BANGKOK_CODE
 
@@ -120,13 +121,19 @@ def _upsert_provinces() -> tuple[int, int]:
     new, changed = [], []
     for code, values in _province_rows().items():
         province = existing.get(code)
+        abbreviation = PROVINCE_ABBREVIATIONS.get(code, "กทม." if code == BANGKOK_CODE else "")
         if province is None:
-            new.append(Province(code=code, **values))
-        elif (province.name_th, province.name_en) != (values["name_th"], values["name_en"]):
+            new.append(Province(code=code, abbreviation=abbreviation, **values))
+        elif (province.name_th, province.name_en, province.abbreviation) != (
+            values["name_th"],
+            values["name_en"],
+            abbreviation,
+        ):
             province.name_th, province.name_en = values["name_th"], values["name_en"]
+            province.abbreviation = abbreviation
             changed.append(province)
     Province.objects.bulk_create(new)
-    Province.objects.bulk_update(changed, ["name_th", "name_en"])
+    Province.objects.bulk_update(changed, ["name_th", "name_en", "abbreviation"])
     return len(new), len(changed)
 
 

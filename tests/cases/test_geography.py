@@ -52,3 +52,9 @@ def test_reload_repairs_a_changed_name_and_records_the_data_version() -> None:
     assert report.districts_updated == 1
     assert District.objects.get(code="5001").name_th == "เมืองเชียงใหม่"
     assert ReferenceDataVersion.objects.get(source="geothai").version == geothai.DATA_VERSION
+
+
+def test_provinces_carry_their_official_abbreviations() -> None:
+    assert Province.objects.get(code="50").abbreviation == "ชม."
+    assert Province.objects.get(code="10").abbreviation == "กทม."
+    assert not Province.objects.filter(abbreviation="").exists()
