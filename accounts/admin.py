@@ -3,7 +3,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from accounts.models import AuditLog
+from accounts.models import AuditLog, OfficerIdentity
 
 
 @admin.register(AuditLog)
@@ -24,3 +24,18 @@ class AuditLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(OfficerIdentity)
+class OfficerIdentityAdmin(admin.ModelAdmin):
+    """Citizen IDs by which DLA-SSO matches officers (OIDC_MATCH_CLAIM=citizen_id)."""
+
+    list_display = ["officer", "citizen_id"]
+    search_fields = [
+        "citizen_id",
+        "officer__first_name_th",
+        "officer__last_name_th",
+        "officer__user__username",
+    ]
+    autocomplete_fields = ["officer"]
+    list_select_related = ["officer"]

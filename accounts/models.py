@@ -3,9 +3,11 @@ PostgreSQL, so that only the database owner can change history)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any, NoReturn
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -80,3 +82,51 @@ class AuditLog(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnly("The audit log is append-only.")
+
+
+def citizen_id_digits(value: str) -> str:
+    """A citizen ID as its 13 digits: the dashes and spaces of the printed form (1-2345-67890-12-3) dropped."""
+    return re.sub(r"[\s-]", "", value or "")
+
+
+def citizen_id_is_valid(value: str) -> bool:
+    """13 digits whose last is the check digit of the other twelve (weights 13 to 2, modulo 11)."""
+    digits = citizen_id_digits(value)
+    if not re.fullmatch(r"[0-9]{13}", digits):
+        return False
+    total = sum(int(digit) * (13 - i) for i, digit in enumerate(digits[:12]))
+    return (11 - total % 11) % 10 == int(digits[12])
+
+
+def validate_citizen_id(value: str) -> None:
+    if not citizen_id_is_valid(value):
+        raise ValidationError(
+            _("Enter the 13 digits of a Thai citizen ID (the last digit did not check out)."), code="invalid"
+        )
+
+
+class OfficerIdentity(models.Model):
+    """An officer's Thai citizen ID, by which DLA-SSO can match them (OIDC_MATCH_CLAIM=citizen_id). Kept apart
+    from the officer's record: only central administrators see it, in the admin."""
+
+    officer = models.OneToOneField(
+        "cases.Officer", on_delete=models.CASCADE, related_name="identity", verbose_name=_("officer")
+    )
+    citizen_id = models.CharField(
+        _("citizen ID"),
+        max_length=13,
+        unique=True,
+        validators=[validate_citizen_id],
+        help_text=_("13 digits, without dashes."),
+    )
+
+    class Meta:
+        verbose_name = _("officer's citizen ID")
+        verbose_name_plural = _("officers' citizen IDs")
+
+    def __str__(self) -> str:
+        return f"{self.officer} ({self.citizen_id[:1]}-xxxx-xxxxx-{self.citizen_id[10:12]}-{self.citizen_id[12:]})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.citizen_id = citizen_id_digits(self.citizen_id)
+        super().save(*args, **kwargs)

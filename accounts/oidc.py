@@ -1,7 +1,7 @@
 """Sign-in through the department's identity provider (DLA-SSO, OpenID Connect), with mozilla-django-oidc.
 
-A person is matched to an existing account by one configurable claim (OIDC_MATCH_CLAIM: "username" or
-"email"); nobody is created on the fly: accounts are made by the province's SSO admin. An unknown person is
+A person is matched to an existing account by one configurable claim (OIDC_MATCH_CLAIM: "username", "email"
+or "citizen_id", the officer's OfficerIdentity); nobody is created on the fly: accounts are made by the province's SSO admin. An unknown person is
 refused, and the refusal page names their province's SSO admins when a claim tells the province.
 
 The ID token is checked beyond what mozilla-django-oidc checks by itself: the signature with the expected
@@ -20,6 +20,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
+from accounts.models import citizen_id_digits, citizen_id_is_valid
 from cases.models import Province
 
 LOGGER = logging.getLogger(__name__)
@@ -28,7 +29,7 @@ REFUSAL_SESSION_KEY = "oidc_refusal"
 
 def users_matching(claims: dict[str, Any]) -> QuerySet[User]:
     """Active accounts that the claims name, by the configured claim; at most one is expected."""
-    how = settings.OIDC_MATCH_CLAIM
+    how = settings.OIDC_MATCH_CLAIM.lower()
     active = User.objects.filter(is_active=True)
     if how == "username":
         value = str(claims.get(settings.OIDC_USERNAME_CLAIM) or "").strip()
@@ -38,6 +39,11 @@ def users_matching(claims: dict[str, Any]) -> QuerySet[User]:
         if not value or claims.get("email_verified") is False:
             return active.none()
         return active.filter(Q(email__iexact=value) | Q(officer__email__iexact=value)).distinct()
+    if how == "citizen_id":
+        value = citizen_id_digits(str(claims.get(settings.OIDC_CITIZEN_ID_CLAIM) or ""))
+        if not citizen_id_is_valid(value):
+            return active.none()
+        return active.filter(officer__identity__citizen_id=value)
     raise SuspiciousOperation(f"OIDC_MATCH_CLAIM {how!r} is not supported")
 
 

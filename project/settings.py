@@ -128,9 +128,11 @@ OIDC_RP_SCOPES = env.str("OIDC_RP_SCOPES", default="openid email profile")
 OIDC_USE_PKCE = True
 OIDC_TIMEOUT = env.int("OIDC_TIMEOUT", default=10)
 OIDC_CLOCK_LEEWAY_SECONDS = env.int("OIDC_CLOCK_LEEWAY_SECONDS", default=30)
-# Which claim finds the account: "username" (OIDC_USERNAME_CLAIM) or "email" (verified e-mail).
+# Which claim finds the account: "username" (OIDC_USERNAME_CLAIM), "email" (verified e-mail) or
+# "citizen_id" (OIDC_CITIZEN_ID_CLAIM, against the officers' citizen IDs in accounts.OfficerIdentity).
 OIDC_MATCH_CLAIM = env.str("OIDC_MATCH_CLAIM", default="username")
 OIDC_USERNAME_CLAIM = env.str("OIDC_USERNAME_CLAIM", default="preferred_username")
+OIDC_CITIZEN_ID_CLAIM = env.str("OIDC_CITIZEN_ID_CLAIM", default="citizen_id")
 # A claim naming the person's province (DOPA code or name), for the refusal page.
 OIDC_PROVINCE_CLAIM = env.str("OIDC_PROVINCE_CLAIM", default="province_code")
 LOGIN_REDIRECT_URL_FAILURE = "/accounts/sso-refused/"
