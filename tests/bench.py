@@ -159,7 +159,8 @@ def main() -> int:
             f"set-up: {time.perf_counter() - t0:.1f} s on {connection.vendor}; {ITERATIONS} iterations a search"
         )
         client = Client()
-        client.login(username="bench", password="bench-only-password")
+        # force_login: django-axes wants a request for a password sign-in, and the bench times pages, not sign-in.
+        client.force_login(get_user_model().objects.get(username="bench"))
         korat = Province.objects.get(code="30")
         searches = [
             ("common first name", {"q": "สมชาย"}),
@@ -181,17 +182,20 @@ def main() -> int:
             if flag:
                 warnings.append(f"{label}: p95 {high:.1f} ms over {TARGET_P95_MS:.0f} ms")
 
-        # Same search shape, 5 rows and 50 rows: the query count must not change.
+        # Same search shape, 5 rows and a full page: the query count must not change.
         print("\nquery count against result size (a name in one province, then a name everywhere):")
         counts = {}
-        for label, params in [("few rows", {"q": "สมชาย", "province": "11"}), ("50 rows", {"q": "Officer"})]:
+        for label, params in [
+            ("few rows", {"q": "สมชาย", "province": "11"}),
+            ("full page", {"q": "Officer"}),
+        ]:
             times, queries, rows = measure(client, params)
             counts[label] = (queries, rows)
             print(
                 f"  {label:<8} rows={rows:<3} queries={queries:<3} median={statistics.median(times):.1f} ms "
                 f"p95={p95(times):.1f} ms"
             )
-        (few_q, few_rows), (many_q, many_rows) = counts["few rows"], counts["50 rows"]
+        (few_q, few_rows), (many_q, many_rows) = counts["few rows"], counts["full page"]
         if few_rows >= many_rows:
             failures.append(f"the two result sizes did not differ ({few_rows} and {many_rows} rows)")
         if many_q != few_q:

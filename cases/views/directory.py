@@ -17,7 +17,8 @@ from cases.selectors.directory import (
     reference_data_version,
 )
 
-RESULT_LIMIT = 50
+# A page of results that reads (and renders) quickly on a phone; more than this asks the person to narrow.
+RESULT_LIMIT = 30
 
 
 class DirectorySearchForm(forms.Form):
