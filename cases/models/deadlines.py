@@ -128,6 +128,8 @@ class Deadline(models.Model):
     urgency = models.CharField(_("urgency"), max_length=20, choices=Urgency.choices)
     rule = models.ForeignKey(DeadlineRule, on_delete=models.PROTECT, related_name="deadlines")
     province = models.ForeignKey(Province, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # The pool the task waits in while nobody holds it (a central unit's desk): its members are reminded.
+    unit = models.ForeignKey("cases.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -26,7 +26,7 @@ from cases.models import (
     RoleAssignment,
     Unit,
 )
-from cases.selectors.roles import UserScope
+from cases.selectors.roles import UserScope, desk_members
 
 OPEN_TASK = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
 
@@ -275,16 +275,7 @@ def district_officers_of(province: Province, on: datetime.date | None = None) ->
 
 
 def pool_members(unit: Unit, on: datetime.date | None = None) -> list[Officer]:
-    on = on or timezone.localdate()
-    role = Role.CENTRAL_STAFF if unit.kind == Unit.Kind.COORDINATION_CENTRE else Role.BUREAU_DESK
-    assignments = RoleAssignment.objects.current(on).filter(role=role)
-    if role == Role.BUREAU_DESK:
-        assignments = assignments.filter(unit=unit)
-    return list(
-        Officer.objects.filter(pk__in=assignments.values("officer_id"), user__isnull=False, is_active=True)
-        .select_related("user")
-        .order_by("first_name_th")
-    )
+    return desk_members(unit, on or timezone.localdate())
 
 
 def reassign_candidates(request: CoordinationRequest) -> list[Officer]:

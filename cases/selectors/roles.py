@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import AnonymousUser, User
 from django.utils import timezone
 
-from cases.models import ActingDeputy, Officer, Province, Role, RoleAssignment
+from cases.models import ActingDeputy, Officer, Province, Role, RoleAssignment, Unit
 
 
 @dataclass(frozen=True)
@@ -100,3 +100,16 @@ def acting_group_director(*, province: Province, on: datetime.date | None = None
     if deputy:
         return deputy.deputy
     return role_holder(province=province, role=Role.GROUP_DIRECTOR, on=on)
+
+
+def desk_members(unit: Unit, on: datetime.date | None = None) -> list[Officer]:
+    """Who draws from a unit's pool on the day: its bureau desk (for the coordination centre: central staff)."""
+    role = Role.CENTRAL_STAFF if unit.kind == Unit.Kind.COORDINATION_CENTRE else Role.BUREAU_DESK
+    assignments = RoleAssignment.objects.current(on).filter(role=role)
+    if role == Role.BUREAU_DESK:
+        assignments = assignments.filter(unit=unit)
+    return list(
+        Officer.objects.filter(pk__in=assignments.values("officer_id"), user__isnull=False, is_active=True)
+        .select_related("user")
+        .order_by("first_name_th")
+    )

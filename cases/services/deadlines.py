@@ -24,9 +24,10 @@ from cases.models import (
     RoleAssignment,
     ScheduledAction,
     TimelineEntry,
+    Unit,
     Urgency,
 )
-from cases.selectors.roles import acting_group_director, role_holder
+from cases.selectors.roles import acting_group_director, desk_members, role_holder
 from cases.services.timeline import timeline_add, timeline_entry
 from cases.working_days import WorkingCalendar, working_calendar
 from notifications.models import Kind
@@ -128,6 +129,7 @@ def deadline_start(
     province: Province | None,
     now: datetime.datetime,
     assignee_is_director: bool = False,
+    unit: Unit | None = None,
     policy: DeadlinePolicy | None = None,
     calendar: WorkingCalendar | None = None,
 ) -> Deadline:
@@ -153,6 +155,7 @@ def deadline_start(
         province=province,
         assignee=assignee,
         assignee_is_director=assignee_is_director,
+        unit=unit,
         started_at=now,
         due_at=calendar.deadline(now, rule.working_days),
     )
@@ -272,6 +275,17 @@ class _Recipients:
         self._directors: dict[int, User | None] = {}
         self._heads: dict[int, User | None] = {}
         self._centre: list[User] | None = None
+        self._desks: dict[int, list[User]] = {}
+
+    def holders(self, deadline: Deadline) -> list[User]:
+        """Whoever holds the task: its assignee, or while it waits unclaimed in a pool, the pool's members."""
+        if deadline.assignee is not None:
+            return [deadline.assignee]
+        if deadline.unit is None:
+            return []
+        if deadline.unit_id not in self._desks:
+            self._desks[deadline.unit.pk] = [o.user for o in desk_members(deadline.unit, self.on) if o.user]
+        return self._desks[deadline.unit.pk]
 
     def director(self, province: Province | None) -> User | None:
         if province is None:
@@ -301,7 +315,7 @@ class _Recipients:
 
     def for_level(self, deadline: Deadline, target: str) -> list[User]:
         if target == EscalationTarget.ASSIGNEE_AND_DIRECTOR:
-            people = [deadline.assignee, self.director(deadline.province)]
+            people = [*self.holders(deadline), self.director(deadline.province)]
         elif target == EscalationTarget.PROVINCIAL_HEAD:
             people = [self.head(deadline.province)]
         else:
@@ -339,7 +353,7 @@ def _fire_batch(
     deadlines = {
         d.pk: d
         for d in Deadline.objects.filter(pk__in={a.deadline_id for a in batch})
-        .select_related("rule__policy", "province", "assignee__officer")
+        .select_related("rule__policy", "province", "assignee__officer", "unit")
         .prefetch_related("rule__escalations")
     }
     cases = _load_cases(deadlines.values())
@@ -402,7 +416,7 @@ def _describe(
         "policy_version": deadline.rule.policy.version,
     }
     if action.kind == ScheduledAction.Kind.REMINDER:
-        who = [deadline.assignee] if deadline.assignee else []
+        who = recipients.holders(deadline)
         kind = Kind.DUE_SOON
         data["days_before"] = action.position
     else:

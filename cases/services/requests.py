@@ -409,6 +409,7 @@ def task_opened(*, task: Task, now: datetime.datetime | None = None) -> Deadline
         province=province,
         now=now,
         assignee_is_director=is_director,
+        unit=pool_unit,
     )
     request.status = STATUS_OF_NODE[node]
     request.current_task = task
