@@ -5,8 +5,17 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
+    try:
+        settings.INSTALLED_APPS  # noqa: B018 (loads the settings, which refuse an insecure start)
+    except ImproperlyConfigured as exc:
+        # One clear line instead of a traceback; production stays refused, a developer learns the way in.
+        sys.exit(
+            f"{exc}\nOn a developer's machine: DEBUG=1 {' '.join(sys.argv)}  (or a .env, see .env.example)"
+        )
     execute_from_command_line(sys.argv)
 
 
