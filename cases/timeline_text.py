@@ -24,6 +24,12 @@ def describe(entry: TimelineEntry) -> str:
             "days": data.get("working_days", ""),
             "policy": policy,
         }
+    if entry.kind == TimelineEntry.Kind.DEADLINE_MOVED and "policy_version" not in data:
+        return _("Deadline extended from %(old)s to %(due)s: %(reason)s") % {
+            "old": _when(data.get("old_due_at")),
+            "due": _when(data.get("due_at")),
+            "reason": data.get("reason", ""),
+        }
     if entry.kind == TimelineEntry.Kind.DEADLINE_MOVED:
         return _("Deadline moved from %(old)s to %(due)s (policy v%(policy)s applied)") % {
             "old": _when(data.get("old_due_at")),
@@ -55,6 +61,8 @@ def describe(entry: TimelineEntry) -> str:
         return f"{text}: {data['reason']}" if data.get("reason") else text
     if entry.kind == TimelineEntry.Kind.STEP and data.get("event") in _REQUEST_EVENTS:
         return _request_step(data)
+    if entry.kind == TimelineEntry.Kind.STEP and data.get("event") in _REPORT_EVENTS:
+        return str(_REPORT_EVENTS[data["event"]](data))
     if entry.kind == TimelineEntry.Kind.COMMENT:
         return str(data.get("text", ""))
     if entry.kind == TimelineEntry.Kind.FAILURE:
@@ -84,6 +92,22 @@ _REQUEST_EVENTS = {
     "claimed": lambda d: _("Claimed from the pool"),
     "released": lambda d: _("Released back to the pool"),
     "attached": lambda d: _("File attached: %(name)s") % {"name": d.get("name", "")},
+}
+
+
+# Steps of a district report (reporting/services/reports.py).
+_REPORT_EVENTS = {
+    "report_opened": lambda d: _("Report opened for %(to)s") % {"to": d.get("to", "")},
+    "report_unassigned": lambda d: (
+        _("Nobody is responsible for this district: the report goes to the group director %(to)s")
+        % {"to": d.get("to", "")}
+    ),
+    "report_saved": lambda d: _("Draft saved"),
+    "report_submitted": lambda d: _("Submitted late") if d.get("late") else _("Submitted"),
+    "report_returned": lambda d: _("Returned to the officer for corrections"),
+    "report_approved": lambda d: _("Approved: complete"),
+    "report_reopened": lambda d: _("Reopened by the coordination centre"),
+    "report_closed": lambda d: _("The cycle was closed"),
 }
 
 

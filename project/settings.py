@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "flows",
     "notifications",
     "accounts",
+    "reporting",
 ]
 
 MIDDLEWARE = [
@@ -333,6 +334,12 @@ CELERY_BEAT_SCHEDULE.update(
             "task": "notifications.tasks.digests",
             "schedule": 900.0,
             "options": {"expires": 850},
+        },
+        # Reporting cycles whose opening date has come (and openings a lost message left half done).
+        "open-due-cycles": {
+            "task": "reporting.tasks.open_due_cycles",
+            "schedule": 300.0,
+            "options": {"expires": 290},
         },
     }
 )

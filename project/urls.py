@@ -33,5 +33,6 @@ urlpatterns = [
     path("manage/", include("cases.urls_manage")),
     path("notifications/", include("notifications.urls")),
     path("requests/", include("flows.urls")),
+    path("reports/", include("reporting.urls")),
     path("", include("cases.urls")),
 ]

@@ -132,18 +132,14 @@ def deadline_start(
     unit: Unit | None = None,
     policy: DeadlinePolicy | None = None,
     calendar: WorkingCalendar | None = None,
+    due_at: datetime.datetime | None = None,
 ) -> Deadline:
-    """Give a new human task its deadline, reminders and escalations, and write it on the case's timeline."""
+    """Give a new human task its deadline, reminders and escalations, and write it on the case's timeline.
+    The deadline is the rule's working days from now, or `due_at` when the task is due at a fixed moment
+    (a reporting cycle's closing date)."""
     policy = policy or active_policy()
     calendar = calendar or working_calendar()
-    try:
-        rule = DeadlineRule.objects.prefetch_related("escalations").get(
-            policy=policy, step=step, urgency=urgency
-        )
-    except DeadlineRule.DoesNotExist:
-        raise ImproperlyConfigured(
-            f"Deadline policy v{policy.version} has no rule for {step} / {urgency}"
-        ) from None
+    rule = _rule(policy, step, urgency)
     deadline = Deadline.objects.create(
         task_type=ContentType.objects.get_for_model(task),
         task_id=task.pk,
@@ -157,7 +153,7 @@ def deadline_start(
         assignee_is_director=assignee_is_director,
         unit=unit,
         started_at=now,
-        due_at=calendar.deadline(now, rule.working_days),
+        due_at=due_at or calendar.deadline(now, rule.working_days),
     )
     ScheduledAction.objects.bulk_create(_actions(deadline, rule, calendar))
     timeline_add(
@@ -172,6 +168,133 @@ def deadline_start(
         },
     )
     return deadline
+
+
+def _rule(policy: DeadlinePolicy, step: str, urgency: str) -> DeadlineRule:
+    try:
+        return DeadlineRule.objects.prefetch_related("escalations").get(
+            policy=policy, step=step, urgency=urgency
+        )
+    except DeadlineRule.DoesNotExist:
+        raise ImproperlyConfigured(
+            f"Deadline policy v{policy.version} has no rule for {step} / {urgency}"
+        ) from None
+
+
+@dataclass(frozen=True)
+class DeadlineSpec:
+    """One task of a bulk start (deadlines_start_many)."""
+
+    task: models.Model
+    case: models.Model
+    assignee: User | None
+    province: Province | None
+    assignee_is_director: bool = False
+
+
+@transaction.atomic
+def deadlines_start_many(
+    *,
+    specs: list[DeadlineSpec],
+    step: str,
+    urgency: Urgency,
+    due_at: datetime.datetime,
+    now: datetime.datetime,
+    policy: DeadlinePolicy | None = None,
+    calendar: WorkingCalendar | None = None,
+) -> list[Deadline]:
+    """deadline_start for many tasks due at the same moment (a reporting cycle opening 878 reports): a
+    constant number of queries whatever the number of tasks."""
+    if not specs:
+        return []
+    policy = policy or active_policy()
+    calendar = calendar or working_calendar()
+    rule = _rule(policy, step, urgency)
+    task_type = ContentType.objects.get_for_model(specs[0].task)
+    case_type = ContentType.objects.get_for_model(specs[0].case)
+    deadlines = Deadline.objects.bulk_create(
+        Deadline(
+            task_type=task_type,
+            task_id=spec.task.pk,
+            case_type=case_type,
+            case_id=spec.case.pk,
+            step=step,
+            urgency=urgency,
+            rule=rule,
+            province=spec.province,
+            assignee=spec.assignee,
+            assignee_is_director=spec.assignee_is_director,
+            started_at=now,
+            due_at=due_at,
+        )
+        for spec in specs
+    )
+    ScheduledAction.objects.bulk_create(
+        action for deadline in deadlines for action in _actions(deadline, rule, calendar)
+    )
+    TimelineEntry.objects.bulk_create(
+        TimelineEntry(
+            case_type=case_type,
+            case_id=spec.case.pk,
+            kind=TimelineEntry.Kind.DEADLINE_SET,
+            at=now,
+            data={
+                "step": step,
+                "due_at": due_at.isoformat(),
+                "working_days": rule.working_days,
+                "policy_version": policy.version,
+            },
+        )
+        for spec in specs
+    )
+    return deadlines
+
+
+@transaction.atomic
+def deadlines_move(
+    *,
+    deadlines: list[Deadline],
+    due_at: datetime.datetime,
+    by: User | None,
+    now: datetime.datetime,
+    reason: str = "",
+) -> int:
+    """Give open deadlines a new due moment (an extension): reminders and escalations not yet fired are
+    rescheduled from it, those already fired stay fired; each case's timeline says so, with the reason."""
+    calendar = working_calendar()
+    moved = 0
+    for deadline in (
+        Deadline.objects.select_for_update()
+        .filter(pk__in=[d.pk for d in deadlines], status=Deadline.Status.OPEN)
+        .select_related("rule")
+        .prefetch_related("rule__escalations")
+    ):
+        old_due = deadline.due_at
+        deadline.due_at = due_at
+        deadline.save(update_fields=["due_at"])
+        fired = set(
+            deadline.actions.exclude(status=ScheduledAction.Status.PENDING).values_list("kind", "position")
+        )
+        deadline.actions.filter(status=ScheduledAction.Status.PENDING).delete()
+        ScheduledAction.objects.bulk_create(
+            a
+            for a in _actions(deadline, deadline.rule, calendar)
+            if (a.kind, a.position) not in fired and a.fire_at > now
+        )
+        timeline_add(
+            case=deadline.case,
+            kind=TimelineEntry.Kind.DEADLINE_MOVED,
+            at=now,
+            actor=by,
+            data={
+                "step": deadline.step,
+                "old_due_at": old_due.isoformat(),
+                "due_at": due_at.isoformat(),
+                "reason": reason,
+            },
+        )
+        moved += 1
+    return moved
 
 
 def _open_deadline(task: models.Model) -> Deadline | None:

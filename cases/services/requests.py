@@ -114,8 +114,12 @@ def _flow() -> Any:
 _moment: ContextVar[datetime.datetime | None] = ContextVar("request_moment", default=None)
 
 
-def _now(now: datetime.datetime | None) -> datetime.datetime:
+def service_now(now: datetime.datetime | None = None) -> datetime.datetime:
+    """`now` when given, else the moment of `acting_at` (the demo data), else the clock."""
     return now or _moment.get() or timezone.now()
+
+
+_now = service_now
 
 
 @contextmanager

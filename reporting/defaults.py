@@ -1,0 +1,195 @@
+"""The default mission areas of a district officer and their indicators (notes/thai.md: a proposal, no
+official list is public). Loaded by a data migration; central staff edit them afterwards as data."""
+
+from __future__ import annotations
+
+# (code, Thai, English, [(indicator code, Thai, English, unit, upper bound, help text)])
+MISSION_AREAS: list[tuple[str, str, str, list[tuple[str, str, str, str, int | None, str]]]] = [
+    (
+        "PLAN",
+        "ส่งเสริมการจัดทำแผนพัฒนาท้องถิ่น",
+        "Local development planning",
+        [
+            (
+                "plan-meetings",
+                "การประชุมหรือให้คำแนะนำการจัดทำแผนพัฒนาท้องถิ่น",
+                "Planning meetings and advice given",
+                "ครั้ง",
+                200,
+                "นับทุกครั้งที่เข้าร่วมประชุมหรือให้คำแนะนำ อปท.",
+            ),
+            ("plan-reviewed", "แผนพัฒนาท้องถิ่นที่ตรวจสอบ", "Local development plans reviewed", "แผน", 50, ""),
+        ],
+    ),
+    (
+        "LAW",
+        "ให้คำปรึกษาด้านกฎหมาย ระเบียบ หนังสือสั่งการ",
+        "Legal and regulatory advice",
+        [
+            (
+                "law-advice",
+                "ข้อหารือด้านกฎหมายและระเบียบที่ให้คำปรึกษา",
+                "Legal and regulatory questions answered",
+                "เรื่อง",
+                500,
+                "",
+            ),
+            ("law-circulars", "หนังสือสั่งการที่แจ้งเวียน อปท.", "Circulars passed on to LGOs", "ฉบับ", 1000, ""),
+        ],
+    ),
+    (
+        "HR",
+        "การบริหารงานบุคคลส่วนท้องถิ่น",
+        "Local personnel administration",
+        [
+            (
+                "hr-cases",
+                "เรื่องการบริหารงานบุคคลที่ดำเนินการ",
+                "Personnel cases handled",
+                "เรื่อง",
+                500,
+                "เช่น การสรรหา การโอนย้าย การประเมิน",
+            ),
+            ("hr-committees", "การประชุมคณะกรรมการที่เข้าร่วม", "Committee meetings attended", "ครั้ง", 100, ""),
+        ],
+    ),
+    (
+        "FIN",
+        "การเงิน การคลัง งบประมาณ และพัสดุ",
+        "Budget, finance and procurement",
+        [
+            ("fin-budgets", "ข้อบัญญัติงบประมาณที่ตรวจพิจารณา", "Budget ordinances reviewed", "ฉบับ", 50, ""),
+            (
+                "fin-procurement",
+                "เรื่องการเงินและพัสดุที่ให้คำปรึกษา",
+                "Finance and procurement questions answered",
+                "เรื่อง",
+                500,
+                "",
+            ),
+        ],
+    ),
+    (
+        "AUDIT",
+        "กำกับดูแลและตรวจสอบ อปท.",
+        "Supervision and inspection of LGOs",
+        [
+            (
+                "audit-visits",
+                "การตรวจติดตาม อปท.",
+                "LGO inspection visits",
+                "แห่ง",
+                100,
+                "นับ อปท. ที่ไปตรวจ แห่งละหนึ่งครั้งต่อการตรวจ",
+            ),
+            (
+                "audit-findings",
+                "ข้อสังเกตจากการตรวจที่ติดตามแก้ไข",
+                "Inspection findings followed up",
+                "เรื่อง",
+                300,
+                "",
+            ),
+        ],
+    ),
+    (
+        "COMPLAINT",
+        "รับและตรวจสอบเรื่องร้องเรียน",
+        "Complaints",
+        [
+            ("complaints-received", "เรื่องร้องเรียนที่รับ", "Complaints received", "เรื่อง", 300, ""),
+            (
+                "complaints-closed",
+                "เรื่องร้องเรียนที่ตรวจสอบแล้วเสร็จ",
+                "Complaints investigated and closed",
+                "เรื่อง",
+                300,
+                "",
+            ),
+        ],
+    ),
+    (
+        "ELECTION",
+        "การเลือกตั้งท้องถิ่นและกิจการสภาท้องถิ่น",
+        "Local elections and council affairs",
+        [
+            (
+                "election-tasks",
+                "งานการเลือกตั้งท้องถิ่นที่ดำเนินการ",
+                "Local election tasks carried out",
+                "เรื่อง",
+                200,
+                "",
+            ),
+            ("council-sessions", "การประชุมสภาท้องถิ่นที่กำกับดูแล", "Council sessions supervised", "ครั้ง", 200, ""),
+        ],
+    ),
+    (
+        "DISASTER",
+        "ประสานการป้องกันและบรรเทาสาธารณภัย",
+        "Disaster prevention and relief coordination",
+        [
+            ("disaster-events", "สาธารณภัยที่ประสานการช่วยเหลือ", "Disasters coordinated", "ครั้ง", 100, ""),
+            ("disaster-lgos", "อปท. ที่ได้รับการประสานการช่วยเหลือ", "LGOs helped", "แห่ง", 100, ""),
+        ],
+    ),
+    (
+        "SERVICE",
+        "บริการสาธารณะ การศึกษา สวัสดิการ",
+        "Public services, education and welfare",
+        [
+            (
+                "service-projects",
+                "โครงการบริการสาธารณะที่ให้คำแนะนำ",
+                "Public service projects advised",
+                "โครงการ",
+                200,
+                "",
+            ),
+            (
+                "service-welfare",
+                "เรื่องเบี้ยยังชีพและสวัสดิการที่ประสาน",
+                "Allowance and welfare cases coordinated",
+                "เรื่อง",
+                1000,
+                "",
+            ),
+            ("service-schools", "สถานศึกษาสังกัด อปท. ที่ติดตาม", "LGO schools followed up", "แห่ง", 100, ""),
+        ],
+    ),
+    (
+        "INFO",
+        "ข้อมูลสารสนเทศท้องถิ่นและการประสานงาน",
+        "Local information and coordination",
+        [
+            (
+                "info-updates",
+                "การปรับปรุงข้อมูลในระบบสารสนเทศท้องถิ่น",
+                "Local information system updates",
+                "ครั้ง",
+                500,
+                "",
+            ),
+            (
+                "info-meetings",
+                "การประชุมประสานงานกับหน่วยงานอื่น",
+                "Coordination meetings with other agencies",
+                "ครั้ง",
+                200,
+                "",
+            ),
+        ],
+    ),
+]
+
+# Deadline rules of the report's steps: (working days by urgency, reminders, escalation ladder).
+# The officer's step is due at the cycle's closing date (not counted in working days): reminders five and
+# one working day before; overdue goes to the group director, then to the provincial head.
+FILL_STEP = "reporting.fill"
+REVIEW_STEP = "reporting.review"
+FILL_LADDER = [(1, 0, "ASSIGNEE_AND_DIRECTOR", False), (2, 2, "PROVINCIAL_HEAD", False)]
+REVIEW_LADDER = [(1, 0, "ASSIGNEE_AND_DIRECTOR", False), (2, 1, "PROVINCIAL_HEAD", False)]
+STEPS = {
+    FILL_STEP: ([10, 10, 10, 10], [5, 1], FILL_LADDER),
+    REVIEW_STEP: ([3, 3, 3, 3], [1], REVIEW_LADDER),
+}

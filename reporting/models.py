@@ -1,0 +1,274 @@
+"""The workload reporting cycle (DESIGN.md "Workflow 2"; the source document, Part 3; issue 5).
+
+Mission areas and their indicators are data that central staff edit. A cycle freezes the list it was
+opened with (CycleIndicator), so later edits never change what an earlier cycle asked. Each cycle has
+one DistrictReport per district outside Bangkok; Part 1 is one ReportValue per frozen indicator, Part 2
+the four letter counts on the report.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import District, Officer, Province
+
+
+class MissionArea(models.Model):
+    """ขอบเขตภารกิจท้องถิ่นอำเภอ: one area of the district officer's mission scope."""
+
+    code = models.SlugField(_("code"), max_length=30, unique=True, allow_unicode=False)
+    name_th = models.CharField(_("name (Thai)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("asked in new cycles"), default=True)
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = _("mission area")
+        verbose_name_plural = _("mission areas")
+
+    def __str__(self) -> str:
+        return self.name_th
+
+
+class Indicator(models.Model):
+    area = models.ForeignKey(
+        MissionArea, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("mission area")
+    )
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name_th = models.CharField(_("name (Thai)"), max_length=300)
+    name_en = models.CharField(_("name (English)"), max_length=300)
+    unit = models.CharField(_("unit"), max_length=30, help_text=_("For example เรื่อง, ครั้ง, แห่ง, ฉบับ"))
+    help_text = models.CharField(_("help text"), max_length=500, blank=True)
+    upper_bound = models.PositiveIntegerField(
+        _("upper bound"),
+        null=True,
+        blank=True,
+        help_text=_("A value above this needs the officer's confirmation. Empty: no bound."),
+    )
+    required = models.BooleanField(_("required"), default=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("asked in new cycles"), default=True)
+
+    class Meta:
+        ordering = ["area__order", "order", "code"]
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+
+    def __str__(self) -> str:
+        return f"{self.name_th} ({self.unit})"
+
+
+class ReportingCycle(models.Model):
+    class Status(models.TextChoices):
+        SCHEDULED = "SCHEDULED", _("Scheduled")
+        OPENING = "OPENING", _("Opening")
+        OPEN = "OPEN", _("Open")
+        CLOSED = "CLOSED", _("Closed")
+
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year (B.E.)"))
+    label = models.CharField(_("label"), max_length=100, help_text=_("For example ไตรมาส 1/2569"))
+    period_start = models.DateField(_("period from"))
+    period_end = models.DateField(_("period until"))
+    opens_on = models.DateField(_("opening date"))
+    closes_on = models.DateField(_("closing date"), help_text=_("Reports are due at the end of this day."))
+    review_required = models.BooleanField(
+        _("group director review required"),
+        default=True,
+        help_text=_("Without review, a submitted report counts as complete."),
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.SCHEDULED)
+    # The original deadline (end of the closing date's office hours): a submission after it is late in
+    # every figure, extension or not.
+    due_at = models.DateTimeField(_("due"))
+    districts_total = models.PositiveIntegerField(default=0)
+    districts_spawned = models.PositiveIntegerField(default=0)
+    process = models.OneToOneField(
+        "viewflow.Process", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-opens_on", "-pk"]
+        verbose_name = _("reporting cycle")
+        verbose_name_plural = _("reporting cycles")
+        constraints = [
+            models.UniqueConstraint(fields=["fiscal_year", "label"], name="cycle_label_unique_per_year"),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")), name="cycle_period"
+            ),
+            models.CheckConstraint(condition=Q(closes_on__gte=models.F("opens_on")), name="cycle_dates"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def get_absolute_url(self) -> str:
+        return reverse("reporting:national", kwargs={"cycle_pk": self.pk})
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == self.Status.CLOSED
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+
+class CycleIndicator(models.Model):
+    """An indicator as the cycle asked it: a copy taken when the cycle was created."""
+
+    cycle = models.ForeignKey(ReportingCycle, on_delete=models.CASCADE, related_name="indicators")
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    area_code = models.CharField(max_length=30)
+    area_name_th = models.CharField(max_length=200)
+    area_name_en = models.CharField(max_length=200)
+    area_order = models.PositiveSmallIntegerField(default=0)
+    code = models.CharField(max_length=40)
+    name_th = models.CharField(max_length=300)
+    name_en = models.CharField(max_length=300)
+    unit = models.CharField(max_length=30)
+    help_text = models.CharField(max_length=500, blank=True)
+    upper_bound = models.PositiveIntegerField(null=True, blank=True)
+    required = models.BooleanField(default=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["area_order", "order", "code"]
+        verbose_name = _("indicator of a cycle")
+        verbose_name_plural = _("indicators of a cycle")
+        constraints = [models.UniqueConstraint(fields=["cycle", "code"], name="cycle_indicator_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.name_th} ({self.unit})"
+
+    @property
+    def field_name(self) -> str:
+        return f"i_{self.pk}"
+
+
+class ReportStatus(models.TextChoices):
+    """The same statuses and colours everywhere (issue 5)."""
+
+    NOT_STARTED = "NOT_STARTED", _("Not started")
+    DRAFT = "DRAFT", _("Draft")
+    SUBMITTED = "SUBMITTED", _("Submitted")
+    RETURNED = "RETURNED", _("Returned")
+    APPROVED = "APPROVED", _("Approved")
+
+
+STATUS_COLOURS = {
+    ReportStatus.NOT_STARTED: "grey",
+    ReportStatus.DRAFT: "yellow",
+    ReportStatus.SUBMITTED: "blue",
+    ReportStatus.RETURNED: "red",
+    ReportStatus.APPROVED: "green",
+}
+
+LETTER_FIELDS = (
+    "letters_received_office",
+    "letters_sent_office",
+    "letters_received_local",
+    "letters_sent_local",
+)
+
+
+class DistrictReport(models.Model):
+    cycle = models.ForeignKey(ReportingCycle, on_delete=models.CASCADE, related_name="reports")
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="reports")
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="+")
+    # The officer responsible for the district when the cycle opened (empty: nobody; then the report is
+    # the group director's and is flagged), and the user who holds the report now.
+    officer = models.ForeignKey(
+        Officer, on_delete=models.SET_NULL, null=True, blank=True, related_name="reports"
+    )
+    unassigned = models.BooleanField(_("nobody responsible"), default=False)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.NOT_STARTED
+    )
+    complete = models.BooleanField(_("complete"), default=False)
+    late = models.BooleanField(_("late"), default=False)
+    due_at = models.DateTimeField(_("due"))
+    extension_reason = models.CharField(max_length=500, blank=True)
+
+    letters_received_office = models.PositiveIntegerField(
+        _("letters received by the district office"), null=True, blank=True
+    )
+    letters_sent_office = models.PositiveIntegerField(
+        _("letters sent by the district office"), null=True, blank=True
+    )
+    letters_received_local = models.PositiveIntegerField(
+        _("letters received by the district local office"), null=True, blank=True
+    )
+    letters_sent_local = models.PositiveIntegerField(
+        _("letters sent by the district local office"), null=True, blank=True
+    )
+
+    # The director's comments of the last return: {"general": "...", "fields": {"i_12": "...", ...}}.
+    review_comments = models.JSONField(default=dict, blank=True)
+    # Bumped on every save: a save from a page opened before another save is refused (two tabs).
+    revision = models.PositiveIntegerField(default=0)
+    process = models.OneToOneField(
+        "viewflow.Process", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["province__code", "district__code"]
+        verbose_name = _("district report")
+        verbose_name_plural = _("district reports")
+        constraints = [models.UniqueConstraint(fields=["cycle", "district"], name="one_report_per_district")]
+        indexes = [
+            models.Index(fields=["cycle", "province", "status"]),
+            models.Index(fields=["assignee", "cycle"]),
+            models.Index(fields=["district", "cycle"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cycle.label} · {self.district.name_th}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reporting:report", kwargs={"pk": self.pk})
+
+    @property
+    def colour(self) -> str:
+        return STATUS_COLOURS[ReportStatus(self.status)]
+
+
+class ReportValue(models.Model):
+    report = models.ForeignKey(DistrictReport, on_delete=models.CASCADE, related_name="values")
+    indicator = models.ForeignKey(CycleIndicator, on_delete=models.CASCADE, related_name="values")
+    value = models.PositiveBigIntegerField()
+
+    class Meta:
+        verbose_name = _("reported value")
+        verbose_name_plural = _("reported values")
+        constraints = [
+            models.UniqueConstraint(fields=["report", "indicator"], name="one_value_per_indicator")
+        ]
+        indexes = [models.Index(fields=["indicator", "report"])]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code}={self.value}"

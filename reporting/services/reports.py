@@ -1,0 +1,638 @@
+"""The work of a district report (flows/reporting.py is its wiring): drafts, submission, the director's
+review, reopening and extensions by the centre, deadlines through the engine, timeline and notifications.
+
+Values arrive as the text the officer typed; `parse_input` turns them into numbers or messages per field,
+so a page can show each message next to its field with everything that was typed still in it.
+Every save carries the revision the page was opened with: a save from an older page (another tab) is
+refused with ReportConflict and nothing is overwritten."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from viewflow.workflow.exceptions import FlowLockFailed
+from viewflow.workflow.models import Process, Task
+from viewflow.workflow.status import STATUS
+
+from cases.models import Deadline, Role, ScheduledAction, TimelineEntry, Urgency
+from cases.selectors.roles import acting_group_director, role_holder
+from cases.services.deadlines import deadline_close, deadline_start, deadlines_move
+from cases.services.requests import service_now
+from cases.services.timeline import timeline_add
+from cases.working_days import working_calendar
+from notifications.models import Kind
+from notifications.services import notify
+from reporting.defaults import FILL_STEP, REVIEW_STEP
+from reporting.models import (
+    LETTER_FIELDS,
+    CycleIndicator,
+    DistrictReport,
+    ReportingCycle,
+    ReportStatus,
+    ReportValue,
+)
+
+OPEN_TASK = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
+COMMENT_MAX = 2000
+# Thai digits are accepted as typed (๐-๙), and thousands separators.
+_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+_SEPARATORS = re.compile(r"[,\s\u00a0]")
+
+
+class Decision:
+    RETURN = "return"
+    APPROVE = "approve"
+    REOPEN = "reopen"
+    CLOSE = "close"
+
+
+class ReportError(Exception):
+    """The action is not possible now; the message says why, in the user's language."""
+
+
+class ReportConflict(ReportError):
+    """The page was opened before someone else's save."""
+
+
+class ReportInvalid(ReportError):
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(_("Some values need your attention: see the messages next to the fields."))
+        self.errors = errors
+
+
+@dataclass
+class ReportInput:
+    """What the officer typed: raw text per field (`i_<pk>` for indicators, the letter fields by name),
+    the indicators whose value above the bound they confirmed, and the revision their page showed."""
+
+    raw: dict[str, str]
+    confirmed: set[str] = field(default_factory=set)
+    revision: int = 0
+
+
+@dataclass
+class Parsed:
+    values: dict[str, int | None]
+    errors: dict[str, str]
+    # Fields above their bound, not confirmed: fine in a draft, refused on submission.
+    unconfirmed: dict[str, str]
+
+
+def report_fields(cycle: ReportingCycle) -> list[tuple[str, CycleIndicator | None]]:
+    indicators = [(i.field_name, i) for i in cycle.indicators.all()]
+    return [*indicators, *((name, None) for name in LETTER_FIELDS)]
+
+
+def _parse_count(text: str) -> tuple[int | None, str]:
+    cleaned = _SEPARATORS.sub("", (text or "").translate(_THAI_DIGITS))
+    if cleaned == "":
+        return None, ""
+    if re.fullmatch(r"[+-]?\d+", cleaned):
+        value = int(cleaned)
+        if value < 0:
+            return None, _("A count cannot be negative.")
+        if value > 10**12:
+            return None, _("This number is too large.")
+        return value, ""
+    if re.fullmatch(r"[+-]?\d*[.]\d+|[+-]?\d+[.]\d*", cleaned):
+        return None, _("Write a whole number, without decimals.")
+    return None, _("Write a number, for example 12.")
+
+
+def parse_input(cycle: ReportingCycle, data: ReportInput) -> Parsed:
+    parsed = Parsed(values={}, errors={}, unconfirmed={})
+    for name, indicator in report_fields(cycle):
+        value, error = _parse_count(data.raw.get(name, ""))
+        if error:
+            parsed.errors[name] = error
+            continue
+        parsed.values[name] = value
+        bound = indicator.upper_bound if indicator else None
+        if value is not None and bound is not None and value > bound and name not in data.confirmed:
+            parsed.unconfirmed[name] = _(
+                "%(value)s is more than %(bound)s %(unit)s, the usual upper limit. If it is right, tick "
+                "“The value is correct”."
+            ) % {"value": f"{value:,}", "bound": f"{bound:,}", "unit": indicator.unit if indicator else ""}
+    return parsed
+
+
+def missing_fields(cycle: ReportingCycle, values: dict[str, int | None]) -> dict[str, str]:
+    """Required values left empty (checked when submitting)."""
+    missing = {}
+    for name, indicator in report_fields(cycle):
+        if values.get(name) is None and (indicator is None or indicator.required):
+            missing[name] = _("Required before submitting: write 0 if there was none.")
+    return missing
+
+
+def report_values(report: DistrictReport) -> dict[str, int | None]:
+    values: dict[str, int | None] = {f"i_{v.indicator_id}": v.value for v in report.values.all()}
+    for name in LETTER_FIELDS:
+        values[name] = getattr(report, name)
+    return values
+
+
+# The process and its tasks
+
+
+def process_begin(*, process: Process, report: DistrictReport) -> Process:
+    process.data = {"report": report.pk}
+    process.artifact = report
+    return process
+
+
+def _report_of(process: Process, lock: bool = False) -> DistrictReport:
+    qs = DistrictReport.objects.select_related("cycle", "province", "district", "assignee")
+    if lock:
+        qs = qs.select_for_update(of=("self",))
+    return qs.get(pk=process.data["report"])
+
+
+def decision(process: Process) -> str:
+    return str(process.data.get("decision", ""))
+
+
+def review_required(process: Process) -> bool:
+    return _report_of(process).cycle.review_required
+
+
+def _director_user(report: DistrictReport, on: datetime.date) -> User | None:
+    officer = acting_group_director(province=report.province, on=on) or role_holder(
+        province=report.province, role=Role.PROVINCIAL_HEAD, on=on
+    )
+    return officer.user if officer is not None and officer.is_active and officer.user else None
+
+
+def assignee_fill(process: Process) -> User | None:
+    """The officer who holds the report (the one responsible when the cycle opened); a report nobody was
+    responsible for stays with the group director."""
+    report = _report_of(process)
+    if report.assignee is not None and report.assignee.is_active:
+        return report.assignee
+    return _director_user(report, timezone.localdate())
+
+
+def assignee_review(process: Process) -> User | None:
+    return _director_user(_report_of(process), timezone.localdate())
+
+
+def _name(user: User | None) -> str:
+    if user is None:
+        return ""
+    officer = getattr(user, "officer", None)
+    return str(officer) if officer else user.get_username()
+
+
+def _context(report: DistrictReport, **extra: Any) -> dict[str, Any]:
+    return {"subject": str(report), "url": report.get_absolute_url(), **extra}
+
+
+def _step(
+    report: DistrictReport, event: str, *, by: User | None, now: datetime.datetime, **data: Any
+) -> None:
+    timeline_add(case=report, kind=TimelineEntry.Kind.STEP, at=now, actor=by, data={"event": event, **data})
+
+
+def fill_opened(*, task: Task, now: datetime.datetime | None = None) -> Deadline:
+    """The report is with its holder: first when the cycle opens (the bulk spawn does the same for all
+    districts at once), then when it comes back (returned by the director, or reopened by the centre). It
+    gets a deadline (the report's own, or the correction window when that has passed) and the holder is
+    told."""
+    now = service_now(now)
+    report = _report_of(task.process, lock=True)
+    first = report.status == ReportStatus.NOT_STARTED
+    due_at = report.due_at if report.due_at > now else None
+    deadline = deadline_start(
+        task=task,
+        case=report,
+        step=FILL_STEP,
+        urgency=Urgency.NORMAL,
+        assignee=task.owner,
+        province=report.province,
+        now=now,
+        assignee_is_director=report.unassigned,
+        due_at=due_at,
+    )
+    notify(
+        recipients=[task.owner] if task.owner else [],
+        kind=Kind.TASK_ASSIGNED if first else Kind.RETURNED,
+        context=_context(report, due_at=deadline.due_at.isoformat()),
+        now=now,
+    )
+    return deadline
+
+
+def review_opened(*, task: Task, now: datetime.datetime | None = None) -> Deadline:
+    now = service_now(now)
+    report = _report_of(task.process, lock=True)
+    deadline = deadline_start(
+        task=task,
+        case=report,
+        step=REVIEW_STEP,
+        urgency=Urgency.NORMAL,
+        assignee=task.owner,
+        province=report.province,
+        now=now,
+        assignee_is_director=True,
+    )
+    notify(
+        recipients=[task.owner] if task.owner else [],
+        kind=Kind.TASK_ASSIGNED,
+        context=_context(report, due_at=deadline.due_at.isoformat()),
+        now=now,
+    )
+    return deadline
+
+
+def open_task(report: DistrictReport, node: str | None = None) -> Task | None:
+    if report.process_id is None:
+        return None
+    tasks = Task.objects.filter(process_id=report.process_id, status__in=OPEN_TASK).order_by("-pk")
+    for task in tasks:
+        if node is None or task.flow_task.name == node:
+            return task
+    return None
+
+
+@contextmanager
+def _locked(task: Task) -> Iterator[Any]:
+    try:
+        with task.activation() as activation:
+            yield activation
+    except FlowLockFailed:
+        raise ReportError(
+            _("Someone else is acting on this report right now. Try again in a moment.")
+        ) from None
+
+
+def _gone() -> ReportError:
+    return ReportError(
+        _("This report has just moved on (someone else acted on it). The page shows where it is now.")
+    )
+
+
+# Who may do what
+
+
+def may_edit(user: User, report: DistrictReport) -> bool:
+    return (
+        report.assignee_id == user.pk
+        and not report.cycle.is_closed
+        and report.status in (ReportStatus.NOT_STARTED, ReportStatus.DRAFT, ReportStatus.RETURNED)
+    )
+
+
+def _check_editable(report: DistrictReport, by: User) -> None:
+    if report.cycle.is_closed:
+        raise ReportError(_("The cycle is closed: its reports can no longer be changed."))
+    if report.assignee_id != by.pk:
+        raise ReportError(_("Only the officer responsible for this district can fill in its report."))
+    if report.status == ReportStatus.APPROVED or report.complete:
+        raise ReportError(
+            _("This report is complete and can no longer be edited. The coordination centre can reopen it.")
+        )
+    if report.status == ReportStatus.SUBMITTED:
+        raise ReportError(_("This report was submitted and waits for the group director's review."))
+
+
+def _write_values(
+    report: DistrictReport, values: dict[str, int | None], by: User, now: datetime.datetime
+) -> None:
+    indicator_ids = {f"i_{pk}": pk for pk in report.cycle.indicators.values_list("pk", flat=True)}
+    keep = {indicator_ids[name]: value for name, value in values.items() if name in indicator_ids}
+    existing = {v.indicator_id: v for v in report.values.all()}
+    ReportValue.objects.filter(
+        report=report, indicator_id__in=[pk for pk, value in keep.items() if value is None]
+    ).delete()
+    changed = []
+    new = []
+    for pk, value in keep.items():
+        if value is None:
+            continue
+        if pk in existing:
+            if existing[pk].value != value:
+                existing[pk].value = value
+                changed.append(existing[pk])
+        else:
+            new.append(ReportValue(report=report, indicator_id=pk, value=value))
+    ReportValue.objects.bulk_update(changed, ["value"])
+    ReportValue.objects.bulk_create(new)
+    for name in LETTER_FIELDS:
+        if name in values:
+            setattr(report, name, values[name])
+    report.revision += 1
+    report.updated_at = now
+    report.updated_by = by
+
+
+def _load_for_update(report: DistrictReport, revision: int) -> DistrictReport:
+    locked = (
+        DistrictReport.objects.select_for_update(of=("self",))
+        .select_related("cycle", "province")
+        .get(pk=report.pk)
+    )
+    if locked.revision != revision:
+        when = timezone.localtime(locked.updated_at).strftime("%H:%M") if locked.updated_at else ""
+        raise ReportConflict(
+            _(
+                "This report was saved elsewhere (another tab or window) at %(when)s, after you opened this "
+                "page. What you typed is still below: check the report, then save again."
+            )
+            % {"when": when}
+        )
+    return locked
+
+
+@transaction.atomic
+def report_save_draft(
+    *, report: DistrictReport, data: ReportInput, by: User, now: datetime.datetime | None = None
+) -> DistrictReport:
+    """Save what was typed, complete or not. Badly typed values are refused with a message per field and
+    nothing is saved."""
+    now = service_now(now)
+    report = _load_for_update(report, data.revision)
+    _check_editable(report, by)
+    parsed = parse_input(report.cycle, data)
+    if parsed.errors:
+        raise ReportInvalid(parsed.errors)
+    _write_values(report, parsed.values, by, now)
+    if report.status == ReportStatus.NOT_STARTED:
+        report.status = ReportStatus.DRAFT
+    report.save()
+    return report
+
+
+def report_submit(
+    *, report: DistrictReport, data: ReportInput, by: User, now: datetime.datetime | None = None
+) -> DistrictReport:
+    """Submit: every required value present, values above a bound confirmed, before the deadline (or its
+    extension) unless this is a correction of a report already submitted once. A refused submission still
+    keeps what was typed as a draft, when the values themselves are well formed."""
+    now = service_now(now)
+    with transaction.atomic():
+        locked = _load_for_update(report, data.revision)
+        _check_editable(locked, by)
+        parsed = parse_input(locked.cycle, data)
+        if parsed.errors:
+            raise ReportInvalid(parsed.errors)
+        problems = {**missing_fields(locked.cycle, parsed.values), **parsed.unconfirmed}
+        first_submission = locked.submitted_at is None
+        past_deadline = first_submission and now > locked.due_at
+    if problems or past_deadline:
+        saved = report_save_draft(report=locked, data=data, by=by, now=now)
+        if problems:
+            error = ReportInvalid(problems)
+        else:
+            error = ReportError(
+                _(
+                    "The deadline passed on %(due)s: the report cannot be submitted without an extension. "
+                    "Your values are saved as a draft; ask the coordination centre for an extension."
+                )
+                % {"due": _display_due(locked.due_at)}
+            )
+        error.saved_revision = saved.revision  # type: ignore[attr-defined]
+        raise error
+    task = open_task(locked, "fill")
+    if task is None:
+        raise _gone()
+    with _locked(task) as activation:
+        if (
+            activation.task.status not in (STATUS.ASSIGNED, STATUS.STARTED)
+            or activation.task.owner_id != by.pk
+        ):
+            raise _gone()
+        report = _load_for_update(locked, data.revision)
+        _write_values(report, parsed.values, by, now)
+        late = report.submitted_at is None and now > report.cycle.due_at
+        report.status = ReportStatus.SUBMITTED
+        report.submitted_at = report.submitted_at or now
+        report.late = report.late or late
+        report.complete = not report.cycle.review_required
+        report.review_comments = {}
+        report.save()
+        _step(report, "report_submitted", by=by, now=now, late=late)
+        deadline_close(task=activation.task, now=now)
+        _advance(activation, decided="submit")
+    return report
+
+
+def _display_due(due: datetime.datetime) -> str:
+    from cases.templatetags.thai_dates import thai_datetime
+
+    return str(thai_datetime(due))
+
+
+def _advance(activation: Any, *, decided: str) -> None:
+    activation.process.data["decision"] = decided
+    activation.process.save()
+    if activation.task.status == STATUS.ASSIGNED:
+        activation.start(None)
+    activation.execute()
+
+
+def _review(report: DistrictReport, task_id: int | None, by: User) -> tuple[Any, Task]:
+    task = Task.objects.filter(pk=task_id, process_id=report.process_id).first() if task_id else None
+    if task is None:
+        task = open_task(report, "review")
+    if task is None or task.flow_task.name != "review":
+        raise _gone()
+    return task, task
+
+
+def report_approve(
+    *, report: DistrictReport, by: User, task_id: int | None = None, now: datetime.datetime | None = None
+) -> DistrictReport:
+    now = service_now(now)
+    if report.cycle.is_closed:
+        raise ReportError(_("The cycle is closed: its reports can no longer be changed."))
+    task, _t = _review(report, task_id, by)
+    with _locked(task) as activation:
+        if activation.task.status != STATUS.ASSIGNED or activation.task.owner_id != by.pk:
+            raise _gone()
+        report = _report_of(activation.process, lock=True)
+        report.status = ReportStatus.APPROVED
+        report.complete = True
+        report.approved_at = now
+        report.review_comments = {}
+        report.revision += 1
+        report.save()
+        _step(report, "report_approved", by=by, now=now)
+        deadline_close(task=activation.task, now=now)
+        _advance(activation, decided=Decision.APPROVE)
+    return report
+
+
+def report_return(
+    *,
+    report: DistrictReport,
+    by: User,
+    general: str,
+    comments: dict[str, str],
+    task_id: int | None = None,
+    now: datetime.datetime | None = None,
+) -> DistrictReport:
+    """Return to the officer with what to fix: a general comment and comments beside the fields."""
+    now = service_now(now)
+    general = (general or "").strip()
+    fields = dict(report_fields(report.cycle))
+    comments = {k: v.strip()[:COMMENT_MAX] for k, v in comments.items() if k in fields and (v or "").strip()}
+    if not general and not comments:
+        raise ReportInvalid({"general": _("Say what the officer should fix.")})
+    if len(general) > COMMENT_MAX:
+        raise ReportInvalid(
+            {"general": _("Keep the comment under %(max)s characters.") % {"max": COMMENT_MAX}}
+        )
+    if report.cycle.is_closed:
+        raise ReportError(_("The cycle is closed: its reports can no longer be changed."))
+    task, _t = _review(report, task_id, by)
+    with _locked(task) as activation:
+        if activation.task.status != STATUS.ASSIGNED or activation.task.owner_id != by.pk:
+            raise _gone()
+        report = _report_of(activation.process, lock=True)
+        report.status = ReportStatus.RETURNED
+        report.complete = False
+        report.review_comments = {"general": general, "fields": comments}
+        report.revision += 1
+        report.save()
+        _step(report, "report_returned", by=by, now=now, text=general)
+        deadline_close(task=activation.task, now=now)
+        _advance(activation, decided=Decision.RETURN)
+    return report
+
+
+def report_reopen(
+    *, report: DistrictReport, by: User, reason: str, now: datetime.datetime | None = None
+) -> DistrictReport:
+    """The centre sends a complete report back to its officer (the cycle must still be open)."""
+    now = service_now(now)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReportInvalid({"reason": _("Give the reason for reopening: the officer will read it.")})
+    if report.cycle.is_closed:
+        raise ReportError(_("The cycle is closed: its reports can no longer be changed."))
+    task = open_task(report, "complete")
+    if task is None or not report.complete:
+        raise ReportError(_("Only a complete report can be reopened."))
+    with transaction.atomic():
+        locked = DistrictReport.objects.select_for_update().get(pk=report.pk)
+        locked.status = ReportStatus.RETURNED
+        locked.complete = False
+        locked.review_comments = {"general": reason, "fields": {}}
+        locked.revision += 1
+        locked.save()
+        _step(locked, "report_reopened", by=by, now=now, text=reason)
+        Process.objects.filter(pk=report.process_id).update(
+            data={**task.process.data, "decision": Decision.REOPEN}
+        )
+        from flows.reporting import DistrictReportFlow
+
+        DistrictReportFlow.complete.run(task)
+    locked.refresh_from_db()
+    return locked
+
+
+@transaction.atomic
+def reports_extend(
+    *,
+    reports: QuerySet[DistrictReport],
+    until: datetime.date,
+    by: User,
+    reason: str,
+    now: datetime.datetime | None = None,
+) -> int:
+    """Extend the deadline of one district's or one province's reports that are not complete, to the end of
+    office hours on `until`. The original deadline still decides what counts as late."""
+    now = service_now(now)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReportInvalid({"reason": _("Give the reason for the extension: it is written on each report.")})
+    calendar = working_calendar()
+    due_at = calendar.closing(until)
+    if due_at <= now:
+        raise ReportInvalid({"until": _("The new deadline must be in the future.")})
+    targets = list(reports.select_for_update().filter(complete=False).select_related("cycle"))
+    if any(r.cycle.is_closed for r in targets):
+        raise ReportError(_("The cycle is closed: its reports can no longer be changed."))
+    if not targets:
+        raise ReportError(_("Every report here is already complete: there is nothing to extend."))
+    ids = [r.pk for r in targets]
+    DistrictReport.objects.filter(pk__in=ids).update(due_at=due_at, extension_reason=reason[:500])
+    fill_tasks = Task.objects.filter(
+        process__in=[r.process_id for r in targets if r.process_id], status__in=OPEN_TASK
+    ).values_list("pk", flat=True)
+    from django.contrib.contenttypes.models import ContentType
+
+    deadlines = list(
+        Deadline.objects.filter(
+            task_type=ContentType.objects.get_for_model(Task),
+            task_id__in=list(fill_tasks),
+            step=FILL_STEP,
+            status=Deadline.Status.OPEN,
+        )
+    )
+    moved = deadlines_move(deadlines=deadlines, due_at=due_at, by=by, now=now, reason=reason)
+    moved_cases = {d.case_id for d in deadlines}
+    for report in targets:
+        if report.pk not in moved_cases:  # e.g. a report whose deadline already closed: still recorded
+            timeline_add(
+                case=report,
+                kind=TimelineEntry.Kind.DEADLINE_MOVED,
+                at=now,
+                actor=by,
+                data={
+                    "old_due_at": report.due_at.isoformat(),
+                    "due_at": due_at.isoformat(),
+                    "reason": reason,
+                },
+            )
+    notify(
+        recipients=[r.assignee for r in targets if r.assignee],
+        kind=Kind.TASK_ASSIGNED,
+        context={
+            "subject": _("Deadline extended: %(cycle)s") % {"cycle": targets[0].cycle.label},
+            "due_at": due_at.isoformat(),
+        },
+        now=now,
+    )
+    return len(ids) if moved or ids else 0
+
+
+def reports_close(*, cycle: ReportingCycle, now: datetime.datetime) -> None:
+    """Part of closing a cycle: every report becomes read-only where it stands, its deadlines and pending
+    reminders are cancelled, its process ends."""
+    from django.contrib.contenttypes.models import ContentType
+
+    process_ids = list(cycle.reports.exclude(process=None).values_list("process_id", flat=True))
+    task_ids = list(
+        Task.objects.filter(process__in=process_ids, status__in=OPEN_TASK).values_list("pk", flat=True)
+    )
+    deadlines = Deadline.objects.filter(
+        task_type=ContentType.objects.get_for_model(Task), task_id__in=task_ids, status=Deadline.Status.OPEN
+    )
+    ScheduledAction.objects.filter(deadline__in=deadlines, status=ScheduledAction.Status.PENDING).update(
+        status=ScheduledAction.Status.CANCELLED
+    )
+    deadlines.update(status=Deadline.Status.CANCELLED, closed_at=now)
+    Task.objects.filter(pk__in=task_ids).update(status=STATUS.CANCELED, finished=now)
+    Process.objects.filter(pk__in=process_ids).update(status="DONE", finished=now)
+    report_type = ContentType.objects.get_for_model(DistrictReport)
+    TimelineEntry.objects.bulk_create(
+        TimelineEntry(
+            case_type=report_type,
+            case_id=pk,
+            kind=TimelineEntry.Kind.STEP,
+            at=now,
+            data={"event": "report_closed"},
+        )
+        for pk in cycle.reports.values_list("pk", flat=True)
+    )

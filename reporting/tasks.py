@@ -1,0 +1,19 @@
+from celery import shared_task
+from django.utils import timezone
+
+from reporting.services.cycles import cycle_spawn, cycles_due_to_open
+
+
+@shared_task(ignore_result=True, acks_late=True)
+def spawn_cycle(cycle_id: int) -> int:
+    """Open a cycle: one report per district. Safe to run twice (a retry, a second worker)."""
+    return cycle_spawn(cycle_id=cycle_id).created
+
+
+@shared_task(ignore_result=True)
+def open_due_cycles() -> int:
+    """Every few minutes: cycles whose opening date has come, and openings a lost message left half done."""
+    due = cycles_due_to_open(timezone.localdate())
+    for cycle_id in due:
+        cycle_spawn(cycle_id=cycle_id)
+    return len(due)
