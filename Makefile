@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 UV := $(BIN)/uv
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test lint bench install messages clean demo
+.PHONY: run test lint bench install messages messages-update clean demo
 
 # A developer's run: settings default to production (DEBUG off, a real SECRET_KEY required).
 run demo: export DEBUG := 1
@@ -27,6 +27,10 @@ install: $(VENV)/.synced messages
 
 messages: $(VENV)/.synced
 	$(BIN)/python -m project.compile_messages
+
+# After adding strings: extract them, fill Thai from locale/pending/*.json, compile.
+messages-update: $(VENV)/.synced
+	DEBUG=1 $(BIN)/python -m project.translate
 
 # Each step is idempotent: a second run changes nothing.
 demo: install

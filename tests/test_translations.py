@@ -10,7 +10,7 @@ import pytest
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 CATALOGUE = BASE_DIR / "locale" / "th" / "LC_MESSAGES" / "django.po"
-SOURCES = ["accounts", "cases", "flows", "notifications", "project", "templates"]
+SOURCES = ["accounts", "cases", "flows", "notifications", "project", "reporting", "templates"]
 
 
 def untranslated(po: polib.POFile) -> list[str]:
