@@ -3,6 +3,9 @@ official list is public). Loaded by a data migration; central staff edit them af
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 # (code, Thai, English, [(indicator code, Thai, English, unit, upper bound, help text)])
 MISSION_AREAS: list[tuple[str, str, str, list[tuple[str, str, str, str, int | None, str]]]] = [
     (
@@ -185,6 +188,7 @@ MISSION_AREAS: list[tuple[str, str, str, list[tuple[str, str, str, str, int | No
 # Deadline rules of the report's steps: (working days by urgency, reminders, escalation ladder).
 # The officer's step is due at the cycle's closing date (not counted in working days): reminders five and
 # one working day before; overdue goes to the group director, then to the provincial head.
+URGENCIES = ["NORMAL", "URGENT", "VERY_URGENT", "MOST_URGENT"]
 FILL_STEP = "reporting.fill"
 REVIEW_STEP = "reporting.review"
 FILL_LADDER = [(1, 0, "ASSIGNEE_AND_DIRECTOR", False), (2, 2, "PROVINCIAL_HEAD", False)]
@@ -193,3 +197,50 @@ STEPS = {
     FILL_STEP: ([10, 10, 10, 10], [5, 1], FILL_LADDER),
     REVIEW_STEP: ([3, 3, 3, 3], [1], REVIEW_LADDER),
 }
+
+
+def load_defaults(get_model: Callable[[str, str], Any]) -> None:
+    """Create what is missing of the defaults (a migration passes its historical models; tests and the
+    demo pass django.apps.apps.get_model after a flush). Existing rows are never changed."""
+    mission_area = get_model("reporting", "MissionArea")
+    indicator_model = get_model("reporting", "Indicator")
+    for area_order, (code, name_th, name_en, indicators) in enumerate(MISSION_AREAS):
+        area, _ = mission_area.objects.get_or_create(
+            code=code.lower(), defaults={"name_th": name_th, "name_en": name_en, "order": area_order}
+        )
+        for order, (icode, iname_th, iname_en, unit, bound, help_text) in enumerate(indicators):
+            indicator_model.objects.get_or_create(
+                code=icode,
+                defaults={
+                    "area": area,
+                    "name_th": iname_th,
+                    "name_en": iname_en,
+                    "unit": unit,
+                    "upper_bound": bound,
+                    "help_text": help_text,
+                    "order": order,
+                },
+            )
+    policy_model = get_model("cases", "DeadlinePolicy")
+    rule_model = get_model("cases", "DeadlineRule")
+    step_model = get_model("cases", "EscalationStep")
+    for policy in policy_model.objects.filter(is_active=True):
+        for step, (days, reminders, ladder) in STEPS.items():
+            for urgency, working_days in zip(URGENCIES, days, strict=True):
+                rule, created = rule_model.objects.get_or_create(
+                    policy=policy,
+                    step=step,
+                    urgency=urgency,
+                    defaults={"working_days": working_days, "reminders": reminders},
+                )
+                if created:
+                    step_model.objects.bulk_create(
+                        step_model(
+                            rule=rule,
+                            level=level,
+                            after_working_days=after,
+                            target=target,
+                            may_reassign=reassign,
+                        )
+                        for level, after, target, reassign in ladder
+                    )

@@ -4,46 +4,9 @@ from django.db import migrations
 
 
 def define(apps, schema_editor):
-    from reporting.defaults import MISSION_AREAS, STEPS
+    from reporting.defaults import load_defaults
 
-    MissionArea = apps.get_model("reporting", "MissionArea")
-    Indicator = apps.get_model("reporting", "Indicator")
-    for area_order, (code, name_th, name_en, indicators) in enumerate(MISSION_AREAS):
-        area, _ = MissionArea.objects.get_or_create(
-            code=code.lower(), defaults={"name_th": name_th, "name_en": name_en, "order": area_order}
-        )
-        for order, (icode, iname_th, iname_en, unit, bound, help_text) in enumerate(indicators):
-            Indicator.objects.get_or_create(
-                code=icode,
-                defaults={
-                    "area": area,
-                    "name_th": iname_th,
-                    "name_en": iname_en,
-                    "unit": unit,
-                    "upper_bound": bound,
-                    "help_text": help_text,
-                    "order": order,
-                },
-            )
-    DeadlinePolicy = apps.get_model("cases", "DeadlinePolicy")
-    DeadlineRule = apps.get_model("cases", "DeadlineRule")
-    EscalationStep = apps.get_model("cases", "EscalationStep")
-    for policy in DeadlinePolicy.objects.filter(is_active=True):
-        for step, (days, reminders, ladder) in STEPS.items():
-            for urgency, working_days in zip(["NORMAL", "URGENT", "VERY_URGENT", "MOST_URGENT"], days):
-                rule, created = DeadlineRule.objects.get_or_create(
-                    policy=policy,
-                    step=step,
-                    urgency=urgency,
-                    defaults={"working_days": working_days, "reminders": reminders},
-                )
-                if created:
-                    EscalationStep.objects.bulk_create(
-                        EscalationStep(
-                            rule=rule, level=level, after_working_days=after, target=target, may_reassign=reassign
-                        )
-                        for level, after, target, reassign in ladder
-                    )
+    load_defaults(apps.get_model)
 
 
 def undefine(apps, schema_editor):

@@ -32,13 +32,23 @@ from cases.services.requests import service_now
 from cases.working_days import working_calendar
 from notifications.models import Kind
 from notifications.services import Event, notify_many
-from reporting.defaults import FILL_STEP
+from reporting.defaults import FILL_STEP, load_defaults
 from reporting.models import CycleIndicator, DistrictReport, Indicator, ReportingCycle
 from reporting.services.reports import ReportError, ReportInvalid, reports_close
 
 logger = logging.getLogger(__name__)
 
 BANGKOK_CODE = "10"
+
+
+def defaults_ensure() -> None:
+    """The default mission areas and the report steps' deadline rules (after a flush emptied them)."""
+    from django.apps import apps
+
+    from cases.services.requests import defaults_ensure as request_defaults_ensure
+
+    request_defaults_ensure()  # the active deadline policy
+    load_defaults(apps.get_model)
 
 
 def reported_districts() -> QuerySet[District]:
