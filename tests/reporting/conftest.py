@@ -18,7 +18,7 @@ from cases.working_days import BANGKOK, working_calendar
 from reporting.models import DistrictReport, ReportingCycle
 from reporting.services import cycles
 from reporting.services.reports import ReportInput, report_fields
-from tests.flows.conftest import MONDAY_MORNING, Org, clock, media_in_tmp, org  # noqa: F401
+from tests.flows.conftest import MONDAY_MORNING, Org, clock, media_in_tmp, org
 
 # The cycle of the tests: FY 2569, quarter 3 (April-June 2026), open Monday 8 June, due Friday 26 June
 # 16:30 (no holiday in between); reminders on 19 June (5 working days before) and 25 June (1 day).
@@ -64,6 +64,7 @@ def open_for(cycle: ReportingCycle, provinces: list) -> ReportingCycle:  # type:
         status=ReportingCycle.Status.OPEN, opened_at=now, districts_spawned=cycle.reports.count()
     )
     cycle.refresh_from_db()
+    cycles._run_handle(cycle, "opening")
     return cycle
 
 
