@@ -440,13 +440,14 @@ def _advance(activation: Any, *, decided: str) -> None:
     activation.execute()
 
 
-def _review(report: DistrictReport, task_id: int | None, by: User) -> tuple[Any, Task]:
+def _review_task(report: DistrictReport, task_id: int | None) -> Task:
+    """The review task the director's page showed (or, without one, the open review task)."""
     task = Task.objects.filter(pk=task_id, process_id=report.process_id).first() if task_id else None
     if task is None:
         task = open_task(report, "review")
     if task is None or task.flow_task.name != "review":
         raise _gone()
-    return task, task
+    return task
 
 
 def report_approve(
@@ -455,7 +456,7 @@ def report_approve(
     now = service_now(now)
     if report.cycle.is_closed:
         raise ReportError(_("The cycle is closed: its reports can no longer be changed."))
-    task, _t = _review(report, task_id, by)
+    task = _review_task(report, task_id)
     with _locked(task) as activation:
         if activation.task.status != STATUS.ASSIGNED or activation.task.owner_id != by.pk:
             raise _gone()
@@ -494,7 +495,7 @@ def report_return(
         )
     if report.cycle.is_closed:
         raise ReportError(_("The cycle is closed: its reports can no longer be changed."))
-    task, _t = _review(report, task_id, by)
+    task = _review_task(report, task_id)
     with _locked(task) as activation:
         if activation.task.status != STATUS.ASSIGNED or activation.task.owner_id != by.pk:
             raise _gone()
@@ -580,7 +581,7 @@ def reports_extend(
             status=Deadline.Status.OPEN,
         )
     )
-    moved = deadlines_move(deadlines=deadlines, due_at=due_at, by=by, now=now, reason=reason)
+    deadlines_move(deadlines=deadlines, due_at=due_at, by=by, now=now, reason=reason)
     moved_cases = {d.case_id for d in deadlines}
     for report in targets:
         if report.pk not in moved_cases:  # e.g. a report whose deadline already closed: still recorded
@@ -604,7 +605,7 @@ def reports_extend(
         },
         now=now,
     )
-    return len(ids) if moved or ids else 0
+    return len(ids)
 
 
 def reports_close(*, cycle: ReportingCycle, now: datetime.datetime) -> None:

@@ -111,7 +111,7 @@ def test_each_district_goes_to_its_officer_and_a_district_nobody_holds_to_the_di
     entry = TimelineEntry.objects.filter(
         case_type=ContentType.objects.get_for_model(DistrictReport), case_id=nobody.first().pk, kind="STEP"
     ).first()
-    assert "Nobody is responsible" in describe(entry) or "ไม่มี" in describe(entry)
+    assert "อำเภอนี้ไม่มีผู้รับผิดชอบ" in describe(entry)
 
 
 def test_every_report_is_due_at_the_closing_date_with_reminders_five_and_one_working_days_before(
@@ -153,11 +153,11 @@ def test_a_draft_keeps_what_was_typed_even_incomplete(org, small_cycle):
 @pytest.mark.parametrize(
     ("typed", "message"),
     [
-        ("-3", "negative"),
-        ("2.5", "decimals"),
-        ("abc", "number"),
-        ("1e3", "number"),
-        ("12 ครั้ง", "number"),
+        ("-3", "ติดลบ"),
+        ("2.5", "ทศนิยม"),
+        ("abc", "กรอกเป็นตัวเลข"),
+        ("1e3", "กรอกเป็นตัวเลข"),
+        ("12 ครั้ง", "กรอกเป็นตัวเลข"),
     ],
 )
 def test_badly_typed_counts_are_refused_next_to_the_field_and_nothing_is_saved(
@@ -430,11 +430,11 @@ def test_closing_makes_the_cycle_read_only_and_stops_the_reminders(org, small_cy
     assert closed.status == "CLOSED" and closed.closed_by == org.central
     assert cycles.cycle_close(cycle=small_cycle, by=org.central).closed_at == closed.closed_at  # twice: no-op
 
-    with pytest.raises(ReportError, match="closed"):
+    with pytest.raises(ReportError, match="ปิดแล้ว"):
         report_submit(report=fresh(report), data=full_input(fresh(report)), by=org.officer)
-    with pytest.raises(ReportError, match="closed"):
+    with pytest.raises(ReportError, match="ปิดแล้ว"):
         report_save_draft(report=fresh(report), data=full_input(fresh(report)), by=org.officer)
-    with pytest.raises(ReportError, match="closed"):
+    with pytest.raises(ReportError, match="ปิดแล้ว"):
         reports_extend(
             reports=small_cycle.reports.all(), until=datetime.date(2026, 7, 3), by=org.central, reason="x"
         )
