@@ -59,6 +59,9 @@ class Decision:
 class ReportError(Exception):
     """The action is not possible now; the message says why, in the user's language."""
 
+    # Set when a refused submission still saved what was typed as a draft: the page's new revision.
+    saved_revision: int | None = None
+
 
 class ReportConflict(ReportError):
     """The page was opened before someone else's save."""
@@ -390,6 +393,7 @@ def report_submit(
         past_deadline = first_submission and now > locked.due_at
     if problems or past_deadline:
         saved = report_save_draft(report=locked, data=data, by=by, now=now)
+        error: ReportError
         if problems:
             error = ReportInvalid(problems)
         else:
@@ -400,7 +404,7 @@ def report_submit(
                 )
                 % {"due": _display_due(locked.due_at)}
             )
-        error.saved_revision = saved.revision  # type: ignore[attr-defined]
+        error.saved_revision = saved.revision
         raise error
     task = open_task(locked, "fill")
     if task is None:
