@@ -130,6 +130,18 @@ class Progress:
         return segments
 
 
+def legend() -> list[tuple[str, str, str, str]]:
+    """The five buckets in the order of the bars: (key, colour, fill, words)."""
+    order = [
+        ("not_started", "grey"),
+        ("draft", "yellow"),
+        ("submitted", "blue"),
+        ("returned", "red"),
+        ("complete", "green"),
+    ]
+    return [(key, colour, FILLS[colour], str(BUCKET_WORDS[key])) for key, colour in order]
+
+
 @dataclass(frozen=True)
 class ProvinceProgress:
     province: Province

@@ -1,10 +1,226 @@
-"""Monitoring and analysis pages and exports (to be written)."""
+"""Monitoring and analysis of the reporting cycle: the national page (central staff), a province's page
+(its group director, acting deputy, provincial head, SSO admin, and central staff), a district's reports
+over time, the analysis the proposal needs, the comparison between cycles, and the exports of each.
 
-from django.http import HttpRequest, HttpResponse
+Every page looks its objects up within the user's scope: anything outside it answers 404."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from cases.context_processors import current_roles
+from cases.models import District, DistrictAssignment, Province
+from cases.models.geography import BANGKOK_CODE
+from cases.selectors.roles import UserScope
+from reporting import exports
+from reporting.charts import area_chart, compare_chart, completion_chart, letters_chart, ranking_chart
+from reporting.models import ReportingCycle
+from reporting.selectors import analysis as analysis_selectors
+from reporting.selectors.monitoring import (
+    SORTS,
+    cycles_for_switcher,
+    district_history,
+    district_rows,
+    may_monitor_district,
+    may_monitor_province,
+    monitored_provinces,
+    national_rows,
+    sort_provinces,
+    sum_progress,
+    thai_key,
+)
+from reporting.selectors.progress import legend, progress
+
+COMPARE_MAX = 8  # cycles side by side: more would not read
 
 
-def _todo(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    return HttpResponse(status=501)
+def _scope(request: HttpRequest) -> UserScope:
+    scope: UserScope = current_roles(request)["scope"]
+    return scope
 
 
-national = province = analysis = export = district = compare = _todo
+def _render(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    context.setdefault("legend", legend())
+    context.setdefault("export_items", exports.export_items())
+    return render(request, f"reporting/monitoring/{template}", context)
+
+
+def _cycle(pk: int) -> ReportingCycle:
+    return get_object_or_404(ReportingCycle, pk=pk)
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        number = int(value or "")
+    except ValueError:
+        return None
+    return number if 0 < number < 2**31 else None
+
+
+def _provinces_in_scope(scope: UserScope) -> list[Province]:
+    allowed = monitored_provinces(scope)
+    provinces = Province.objects.exclude(code=BANGKOK_CODE).only("pk", "code", "name_th", "name_en")
+    if allowed is not None:
+        provinces = provinces.filter(pk__in=allowed)
+    return sorted(provinces, key=lambda p: thai_key(p.name_th))
+
+
+def _chosen_province(request: HttpRequest, scope: UserScope) -> tuple[Province | None, list[Province]]:
+    """The province of ?province=<pk> (404 when outside the scope); without one, the whole country for
+    central staff, a provincial role's own province (the first, when they watch several)."""
+    choices = _provinces_in_scope(scope)
+    if not choices:
+        raise Http404
+    raw = request.GET.get("province")
+    if raw:
+        pk = _int(raw)
+        found = next((p for p in choices if p.pk == pk), None)
+        if found is None:
+            raise Http404
+        return found, choices
+    if scope.is_central:
+        return None, choices
+    return choices[0], choices
+
+
+@login_required
+@require_GET
+def national(request: HttpRequest, cycle_pk: int) -> HttpResponse:
+    scope = _scope(request)
+    if not scope.is_central:
+        raise Http404
+    cycle = _cycle(cycle_pk)
+    sort = request.GET.get("sort", "progress")
+    if sort not in SORTS:
+        sort = "progress"
+    rows = national_rows(cycle)
+    total = sum_progress(rows)
+    ranked = sort_provinces(rows, "progress")
+    context: dict[str, Any] = {
+        "cycle": cycle,
+        "cycles": cycles_for_switcher(),
+        "progress": total,
+        "rows": sort_provinces(rows, sort),
+        "sort": sort,
+        "chart": ranking_chart(ranked),
+        "districts_total": cycle.districts_total or total.total,
+        "now": timezone.now(),
+    }
+    return _render(request, "national.html", context)
+
+
+@login_required
+@require_GET
+def province(request: HttpRequest, cycle_pk: int, province_pk: int) -> HttpResponse:
+    scope = _scope(request)
+    place = get_object_or_404(Province, pk=province_pk)
+    if not may_monitor_province(scope, place.pk):
+        raise Http404
+    cycle = _cycle(cycle_pk)
+    now = timezone.now()
+    context = {
+        "cycle": cycle,
+        "cycles": cycles_for_switcher(),
+        "province": place,
+        "progress": progress(cycle, province=place, now=now),
+        "rows": district_rows(cycle, place, now=now),
+        "is_central": scope.is_central,
+        "now": now,
+    }
+    return _render(request, "province.html", context)
+
+
+@login_required
+@require_GET
+def district(request: HttpRequest, district_pk: int) -> HttpResponse:
+    scope = _scope(request)
+    place = get_object_or_404(District.objects.select_related("province"), pk=district_pk)
+    if not may_monitor_district(scope, place):
+        raise Http404
+    responsible = (
+        DistrictAssignment.objects.current(timezone.localdate())
+        .filter(district=place)
+        .select_related("officer")
+        .first()
+    )
+    context = {
+        "district": place,
+        "history": district_history(place),
+        "responsible": responsible.officer if responsible else None,
+        "may_see_province": may_monitor_province(scope, place.province_id),
+    }
+    return _render(request, "district.html", context)
+
+
+@login_required
+@require_GET
+def analysis(request: HttpRequest, cycle_pk: int) -> HttpResponse:
+    scope = _scope(request)
+    chosen, choices = _chosen_province(request, scope)
+    cycle = _cycle(cycle_pk)
+    result = analysis_selectors.analyse(cycle, province=chosen)
+    several, single = result.several, result.single
+    # The whole country lists the officers holding several districts (and the districts nobody holds);
+    # one province lists everyone.
+    officer_rows = (
+        result.officers if chosen else [o for o in result.officers if o.officer is None or o.several]
+    )
+    context = {
+        "cycle": cycle,
+        "cycles": cycles_for_switcher(),
+        "province": chosen,
+        "choices": choices,
+        "is_central": scope.is_central,
+        "a": result,
+        "area_chart": area_chart(result.areas),
+        "letters_chart": letters_chart(result.groups, by=result.by),
+        "officer_rows": officer_rows,
+        "officers_hidden": len(result.officers) - len(officer_rows),
+        "several_avg": result.per_district_of(several),
+        "single_avg": result.per_district_of(single),
+    }
+    return _render(request, "analysis.html", context)
+
+
+@login_required
+@require_GET
+def compare(request: HttpRequest) -> HttpResponse:
+    scope = _scope(request)
+    chosen, choices = _chosen_province(request, scope)
+    available = cycles_for_switcher()
+    wanted = [pk for pk in (_int(v) for v in request.GET.getlist("cycles")) if pk is not None]
+    picked = [c for c in available if c.pk in set(wanted)]
+    if picked:
+        picked = sorted(picked, key=lambda c: (c.opens_on, c.pk))[-COMPARE_MAX:]
+    else:
+        picked = analysis_selectors.default_compare_cycles()
+    result = analysis_selectors.compare(picked, province=chosen)
+    context = {
+        "available": available,
+        "picked": {c.pk for c in picked},
+        "province": chosen,
+        "choices": choices,
+        "is_central": scope.is_central,
+        "c": result,
+        "compare_chart": compare_chart(result),
+        "completion_chart": completion_chart(result),
+        "compare_max": COMPARE_MAX,
+    }
+    return _render(request, "compare.html", context)
+
+
+@login_required
+@require_GET
+def export(request: HttpRequest, cycle_pk: int, what: str, fmt: str) -> HttpResponse:
+    if what not in exports.TABLES or fmt not in exports.FORMATS:
+        raise Http404
+    scope = _scope(request)
+    chosen, _choices = _chosen_province(request, scope)
+    cycle = _cycle(cycle_pk)
+    return exports.export(cycle, what=what, fmt=fmt, province=chosen)

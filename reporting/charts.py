@@ -1,0 +1,144 @@
+"""Geometry of the monitoring charts. The templates draw them as inline SVG (the CSP allows no scripts
+and no style attributes): each bar is a small <svg> with a 0-100 viewBox stretched to its row, beside
+HTML text (labels and numbers stay readable on a phone and the colour is never the only signal)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from reporting.selectors.analysis import AreaFigure, Comparison, GroupRow
+    from reporting.selectors.progress import ProvinceProgress
+
+NAVY = "#1d3f72"
+LATE = "#d08a00"  # the part of a total that came from late reports
+OFFICE = "#1d3f72"  # สำนักงานอำเภอ
+LOCAL = "#2a8a8a"  # สถอ.
+# Oldest to newest cycle: light to dark.
+CYCLE_SHADES = ["#9db7d9", "#7a9dcb", "#5a84bd", "#3d6aa8", "#2c5691", "#1d3f72", "#142d52", "#0b1c35"]
+
+
+def _pct(value: float, top: float) -> float:
+    return round(100 * value / top, 3) if top else 0.0
+
+
+@dataclass
+class Bar:
+    """A bar of `value` (a part `late` of it from late reports), `width` percent of the widest bar."""
+
+    label: str
+    value: int
+    width: float
+    late: int = 0
+    late_width: float = 0.0
+    fill: str = NAVY
+
+    @property
+    def on_time_width(self) -> float:
+        return round(self.width - self.late_width, 3)
+
+
+def area_chart(areas: Sequence[AreaFigure]) -> list[Bar]:
+    """Workload per mission area: the on-time part in navy, the late part in amber."""
+    top = max((a.figure.total for a in areas), default=0)
+    return [
+        Bar(
+            label=a.name,
+            value=a.figure.total,
+            width=_pct(a.figure.total, top),
+            late=a.figure.late,
+            late_width=_pct(a.figure.late, top),
+        )
+        for a in areas
+    ]
+
+
+@dataclass
+class PairRow:
+    label: str
+    office: int
+    local: int
+    office_width: float
+    local_width: float
+
+    @property
+    def office_x(self) -> float:
+        return round(100 - self.office_width, 3)
+
+
+def letters_chart(groups: Sequence[GroupRow], by: str) -> list[PairRow]:
+    """Letters (received and sent) of the district office beside those of the district local office,
+    one row per province or district: office to the left, local office to the right, on one scale."""
+    top = max((max(g.letters_office, g.letters_local) for g in groups), default=0)
+    return [
+        PairRow(
+            g.name, g.letters_office, g.letters_local, _pct(g.letters_office, top), _pct(g.letters_local, top)
+        )
+        for g in groups
+    ]
+
+
+@dataclass
+class RankRow:
+    row: ProvinceProgress
+    rank: int
+
+
+def ranking_chart(rows: Sequence[ProvinceProgress]) -> list[RankRow]:
+    return [RankRow(row, i) for i, row in enumerate(rows, start=1)]
+
+
+@dataclass
+class CycleBar:
+    label: str
+    value: int
+    width: float
+    fill: str
+    late: int = 0
+    late_width: float = 0.0
+
+
+@dataclass
+class CompareGroup:
+    label: str
+    bars: list[CycleBar] = field(default_factory=list)
+
+
+def _shades(n: int) -> list[str]:
+    if n <= 1:
+        return [NAVY]
+    step = (len(CYCLE_SHADES) - 1) / (n - 1) if n > 1 else 0
+    return [CYCLE_SHADES[round(i * step)] for i in range(n)]
+
+
+def compare_chart(comparison: Comparison) -> list[CompareGroup]:
+    """Per mission area, one bar per cycle (oldest light, newest dark), each with its label and value."""
+    shades = _shades(len(comparison.columns))
+    top = max((f.total for a in comparison.areas for f in a.totals), default=0)
+    return [
+        CompareGroup(
+            area.name,
+            [
+                CycleBar(
+                    column.cycle.label,
+                    figure.total,
+                    _pct(figure.total, top),
+                    shades[i],
+                    figure.late,
+                    _pct(figure.late, top),
+                )
+                for i, (column, figure) in enumerate(zip(comparison.columns, area.totals, strict=True))
+            ],
+        )
+        for area in comparison.areas
+    ]
+
+
+def completion_chart(comparison: Comparison) -> list[CycleBar]:
+    shades = _shades(len(comparison.columns))
+    return [
+        CycleBar(column.cycle.label, column.complete, column.percent_complete, shades[i], column.late, 0.0)
+        for i, column in enumerate(comparison.columns)
+    ]

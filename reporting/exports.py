@@ -1,0 +1,284 @@
+"""Exports of the reporting cycle's figures, CSV and XLSX: Thai column headers, Buddhist Era dates, the
+cycle's frozen indicator list, one province or the whole country.
+
+    reports    one row per district: its status, submission, every frozen indicator, the letter counts
+    provinces  the progress table of the national page
+    analysis   workload totals per indicator by province (complete reports only)
+    officers   workload per officer (districts held, complete reports, total, per district)
+
+CSV starts with a UTF-8 byte-order mark so that Excel opens the Thai correctly; XLSX is written by a
+write-only openpyxl workbook (rows streamed into the file, not kept as cells)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+
+from cases.models import Province
+from cases.templatetags.thai_dates import thai_datetime
+from reporting.models import LETTER_FIELDS, DistrictReport, ReportingCycle, ReportValue
+from reporting.selectors.analysis import analyse, frozen_indicators
+from reporting.selectors.monitoring import national_rows, sort_provinces, sum_progress, thai_key
+from reporting.selectors.progress import Progress, ProvinceProgress, progress, status_word
+
+FORMATS = ("csv", "xlsx")
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass
+class Table:
+    title: str  # the sheet's name
+    header: list[str]
+    rows: Iterable[list[Any]]
+
+
+def _letter_headers() -> list[str]:
+    return [
+        _("Letters received by the district office"),
+        _("Letters sent by the district office"),
+        _("Letters received by the district local office (สถอ.)"),
+        _("Letters sent by the district local office (สถอ.)"),
+    ]
+
+
+def _yes(flag: bool) -> str:
+    return _("Yes") if flag else ""
+
+
+def reports_table(cycle: ReportingCycle, province: Province | None) -> Table:
+    indicators = frozen_indicators(cycle)
+    reports = DistrictReport.objects.filter(cycle=cycle)
+    if province is not None:
+        reports = reports.filter(province=province)
+    values: dict[int, dict[int, int]] = {}
+    for report_id, indicator_id, value in (
+        ReportValue.objects.filter(report__in=reports)
+        .order_by()
+        .values_list("report_id", "indicator_id", "value")
+    ):
+        values.setdefault(report_id, {})[indicator_id] = value
+    header = [
+        _("Province"),
+        _("District"),
+        _("District code"),
+        _("Officer responsible"),
+        _("Status"),
+        _("Complete"),
+        _("Submitted"),
+        _("Late"),
+        _("Deadline"),
+        *[f"{i.name_th} ({i.unit})" for i in indicators],
+        *_letter_headers(),
+    ]
+    nobody = _("Nobody responsible")
+
+    def rows() -> Iterator[list[Any]]:
+        for r in (
+            reports.select_related("province", "district", "officer")
+            .order_by("province__code", "district__code")
+            .iterator(chunk_size=1000)
+        ):
+            mine = values.get(r.pk, {})
+            yield [
+                r.province.name_th,
+                r.district.name_th,
+                r.district.code,
+                r.officer.full_name if r.officer else nobody,
+                status_word(r.status, r.complete),
+                _yes(r.complete),
+                thai_datetime(r.submitted_at),
+                _yes(r.late),
+                thai_datetime(r.due_at),
+                *[mine.get(i.pk) for i in indicators],
+                *[getattr(r, name) for name in LETTER_FIELDS],
+            ]
+
+    return Table(_("Reports"), header, rows())
+
+
+def _progress_cells(p: Progress) -> list[Any]:
+    return [
+        p.total,
+        p.complete,
+        p.percent_complete,
+        p.submitted,
+        p.draft,
+        p.returned,
+        p.not_started,
+        p.overdue,
+        p.late,
+        p.unassigned,
+    ]
+
+
+def provinces_table(cycle: ReportingCycle, province: Province | None) -> Table:
+    header = [
+        _("Province"),
+        _("Districts"),
+        _("Complete"),
+        _("Percent complete"),
+        _("Waiting for review"),
+        _("Draft"),
+        _("Returned"),
+        _("Not started"),
+        _("Overdue"),
+        _("Submitted late"),
+        _("Nobody responsible"),
+    ]
+    if province is not None:
+        rows: list[ProvinceProgress] = [ProvinceProgress(province, progress(cycle, province=province))]
+    else:
+        rows = sort_provinces(national_rows(cycle), "name")
+    body = [[r.province.name_th, *_progress_cells(r.progress)] for r in rows]
+    if province is None:
+        body.append([_("Whole country"), *_progress_cells(sum_progress(rows))])
+    return Table(_("Progress"), header, body)
+
+
+def analysis_table(cycle: ReportingCycle, province: Province | None) -> Table:
+    """Totals per indicator (complete reports only): a row per province and the whole country, or, for
+    one province, a row per district and the province."""
+    result = analyse(cycle, province=province)
+    header = [
+        _("Province") if province is None else _("District"),
+        _("Reports"),
+        _("Complete reports"),
+        _("Of which late"),
+        *[f"{i.name_th} ({i.unit})" for i in result.indicators],
+        _("Total workload"),
+        _("Workload per district"),
+        *_letter_headers(),
+    ]
+    body: list[list[Any]] = [
+        [
+            g.name,
+            g.reports,
+            g.complete,
+            g.late,
+            *[g.indicators.get(i.pk, 0) for i in result.indicators],
+            g.total,
+            round(g.average, 2),
+            *g.letters,
+        ]
+        for g in sorted(result.groups, key=lambda g: thai_key(g.name))
+    ]
+    figures = {item.indicator.pk: item.figure for area in result.areas for item in area.indicators}
+    body.append(
+        [
+            province.name_th if province is not None else _("Whole country"),
+            result.reports,
+            result.complete,
+            result.late,
+            *[figures[i.pk].total for i in result.indicators],
+            result.workload.total,
+            round(result.workload.average, 2),
+            *result.letters.totals,
+        ]
+    )
+    return Table(_("Analysis"), header, body)
+
+
+def officers_table(cycle: ReportingCycle, province: Province | None) -> Table:
+    result = analyse(cycle, province=province)
+    header = [
+        _("Officer"),
+        _("Province"),
+        _("Districts held"),
+        _("Districts"),
+        _("Complete reports"),
+        _("Of which late"),
+        _("Total workload"),
+        _("Workload per district"),
+    ]
+    body = [
+        [
+            o.officer.full_name if o.officer else _("Nobody responsible (held by the group director)"),
+            o.officer.province.name_th if o.officer and o.officer.province else "",
+            o.held,
+            ", ".join(sorted(o.districts, key=thai_key)),
+            o.complete,
+            o.late,
+            o.total,
+            round(o.per_district, 2),
+        ]
+        for o in result.officers
+    ]
+    return Table(_("Officers"), header, body)
+
+
+TABLES: dict[str, Callable[[ReportingCycle, Province | None], Table]] = {
+    "reports": reports_table,
+    "provinces": provinces_table,
+    "analysis": analysis_table,
+    "officers": officers_table,
+}
+
+
+def export_items() -> list[tuple[str, str]]:
+    """The downloads the pages offer: (what, words)."""
+    return [
+        ("reports", _("Each district's report")),
+        ("provinces", _("Progress by province")),
+        ("analysis", _("Workload totals per indicator")),
+        ("officers", _("Workload per officer")),
+    ]
+
+
+def _csv(table: Table) -> bytes:
+    buffer = io.StringIO()
+    buffer.write("\ufeff")  # Excel opens UTF-8 Thai correctly only with the byte-order mark
+    writer = csv.writer(buffer)
+    writer.writerow(table.header)
+    writer.writerows(["" if cell is None else cell for cell in row] for row in table.rows)
+    return buffer.getvalue().encode("utf-8")
+
+
+def _xlsx(table: Table, cycle: ReportingCycle) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(table.title[:31])
+    sheet.freeze_panes = "A3"
+    bold = Font(bold=True)
+    title = WriteOnlyCell(sheet, value=f"{cycle.label} · {_('as of')} {thai_datetime(timezone.now())}")
+    title.font = bold
+    sheet.append([title])
+    heads = []
+    for text in table.header:
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.font = bold
+        heads.append(cell)
+    sheet.append(heads)
+    for row in table.rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def filename(cycle: ReportingCycle, what: str, fmt: str, province: Province | None) -> str:
+    label = cycle.label.replace("/", "-").replace("\\", "-").strip()
+    parts = [label, what]
+    if province is not None:
+        parts.append(province.name_th)
+    return "-".join(parts).replace(" ", "_") + f".{fmt}"
+
+
+def export(cycle: ReportingCycle, *, what: str, fmt: str, province: Province | None) -> HttpResponse:
+    table = TABLES[what](cycle, province)
+    if fmt == "csv":
+        response = HttpResponse(_csv(table), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(_xlsx(table, cycle), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, filename(cycle, what, fmt, province))
+    return response

@@ -1,0 +1,230 @@
+"""Who may watch which province, and the rows of the national, province and district pages.
+
+Central staff (and superusers) see the whole country; a province's group director (or the acting deputy
+on their days), provincial head and SSO admin see that province; the officer responsible for a district
+today also sees that district's history. Anything else answers 404 in the views."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Sum
+from django.utils import timezone
+
+from cases.models import District, DistrictAssignment, Province, Role
+from cases.models.geography import BANGKOK_CODE
+from cases.selectors.roles import UserScope
+from reporting.models import (
+    LETTER_FIELDS,
+    DistrictReport,
+    ReportingCycle,
+    ReportStatus,
+    ReportValue,
+)
+from reporting.selectors.progress import (
+    Progress,
+    ProvinceProgress,
+    province_progress,
+    status_colour,
+    status_word,
+)
+
+# The provincial roles that watch their province's reports.
+MONITOR_ROLES = (Role.GROUP_DIRECTOR, Role.PROVINCIAL_HEAD, Role.SSO_ADMIN)
+
+# Thai leading vowels: a dictionary sorts เกาะ under ก, not after every consonant.
+_LEADING_VOWELS = "เแโใไ"
+
+
+def thai_key(text: str) -> str:
+    """A sort key close to Thai dictionary order (the leading vowel moved after its consonant)."""
+    chars = list(text)
+    i = 0
+    while i < len(chars) - 1:
+        if chars[i] in _LEADING_VOWELS:
+            chars[i], chars[i + 1] = chars[i + 1], chars[i]
+            i += 2
+        else:
+            i += 1
+    return "".join(chars)
+
+
+def monitored_provinces(scope: UserScope) -> frozenset[int] | None:
+    """The provinces whose reports the user watches: None for the whole country (central staff)."""
+    if scope.is_central:
+        return None
+    ids: set[int] = set()
+    for role in MONITOR_ROLES:
+        ids |= scope.provinces_by_role.get(role, frozenset())
+    return frozenset(ids)
+
+
+def may_monitor_province(scope: UserScope, province_id: int) -> bool:
+    allowed = monitored_provinces(scope)
+    return allowed is None or province_id in allowed
+
+
+def may_monitor_district(scope: UserScope, district: District, on: datetime.date | None = None) -> bool:
+    if may_monitor_province(scope, district.province_id):
+        return True
+    if scope.officer is None:
+        return False
+    return (
+        DistrictAssignment.objects.current(on or timezone.localdate())
+        .filter(district=district, officer=scope.officer)
+        .exists()
+    )
+
+
+def cycles_for_switcher() -> list[ReportingCycle]:
+    """Every cycle that has reports (or is opening), newest first: few rows (four a year)."""
+    return list(
+        ReportingCycle.objects.exclude(status=ReportingCycle.Status.SCHEDULED)
+        .only("pk", "label", "fiscal_year", "status", "opens_on", "closes_on")
+        .order_by("-opens_on", "-pk")
+    )
+
+
+# The national page -----------------------------------------------------------------------------------
+
+SORTS = ("progress", "name", "overdue")
+
+
+def sum_progress(rows: list[ProvinceProgress]) -> Progress:
+    """The country's progress from the provinces' (no second query)."""
+    names = (
+        "total",
+        "complete",
+        "submitted",
+        "draft",
+        "returned",
+        "not_started",
+        "overdue",
+        "late",
+        "unassigned",
+    )
+    return Progress(**{name: sum(getattr(row.progress, name) for row in rows) for name in names})
+
+
+def sort_provinces(rows: list[ProvinceProgress], sort: str) -> list[ProvinceProgress]:
+    if sort == "name":
+        return sorted(rows, key=lambda r: thai_key(r.province.name_th))
+    if sort == "overdue":
+        return sorted(
+            rows, key=lambda r: (-r.progress.overdue, r.progress.percent_complete, r.province.name_th)
+        )
+    # progress: the most complete first; among equals, the one with most waiting for review
+    return sorted(
+        rows,
+        key=lambda r: (-r.progress.percent_complete, -r.progress.submitted, thai_key(r.province.name_th)),
+    )
+
+
+def national_rows(cycle: ReportingCycle, *, now: datetime.datetime | None = None) -> list[ProvinceProgress]:
+    provinces = list(
+        Province.objects.exclude(code=BANGKOK_CODE).only("pk", "code", "name_th", "name_en").order_by("code")
+    )
+    return province_progress(cycle, provinces=provinces, now=now)
+
+
+# The province page -----------------------------------------------------------------------------------
+
+
+@dataclass
+class DistrictRow:
+    report: DistrictReport
+    word: str
+    colour: str
+    overdue: bool
+    extended: bool  # its deadline was moved past the cycle's
+
+
+def district_rows(
+    cycle: ReportingCycle, province: Province, *, now: datetime.datetime | None = None
+) -> list[DistrictRow]:
+    now = now or timezone.now()
+    reports = DistrictReport.objects.filter(cycle=cycle, province=province).select_related(
+        "district", "officer", "assignee__officer"
+    )
+    rows = [
+        DistrictRow(
+            report=r,
+            word=status_word(r.status, r.complete),
+            colour=status_colour(r.status, r.complete),
+            overdue=(
+                not r.complete
+                and r.status in (ReportStatus.NOT_STARTED, ReportStatus.DRAFT, ReportStatus.RETURNED)
+                and r.due_at < now
+            ),
+            extended=r.due_at > cycle.due_at,
+        )
+        for r in reports
+    ]
+    rows.sort(key=lambda row: thai_key(row.report.district.name_th))
+    return rows
+
+
+# The district page -----------------------------------------------------------------------------------
+
+
+@dataclass
+class AreaColumn:
+    code: str
+    name: str
+
+
+@dataclass
+class HistoryRow:
+    report: DistrictReport
+    word: str
+    colour: str
+    areas: list[int | None] = field(default_factory=list)  # totals in the order of the columns
+    letters: list[int | None] = field(default_factory=list)
+
+
+@dataclass
+class History:
+    columns: list[AreaColumn]
+    rows: list[HistoryRow]
+
+
+def district_history(district: District) -> History:
+    """Every cycle's report of the district, newest first, with its totals per mission area (complete
+    reports only: a draft's figures are not workload yet) and its letter counts."""
+    reports = list(
+        DistrictReport.objects.filter(district=district)
+        .exclude(cycle__status=ReportingCycle.Status.SCHEDULED)
+        .select_related("cycle", "officer")
+        .order_by("-cycle__opens_on", "-cycle__pk")
+    )
+    complete_ids = [r.pk for r in reports if r.complete]
+    totals: dict[tuple[int, str], int] = {}
+    columns: dict[str, tuple[int, str]] = {}
+    if complete_ids:
+        for row in (
+            ReportValue.objects.filter(report_id__in=complete_ids)
+            .order_by("-report__cycle__opens_on")
+            .values("report_id", "indicator__area_code", "indicator__area_name_th", "indicator__area_order")
+            .annotate(total=Sum("value"))
+        ):
+            code = row["indicator__area_code"]
+            totals[(row["report_id"], code)] = row["total"]
+            # The first (newest) cycle's name and order of an area stand for it.
+            columns.setdefault(code, (row["indicator__area_order"], row["indicator__area_name_th"]))
+    ordered = sorted(columns.items(), key=lambda item: (item[1][0], item[0]))
+    history_rows = []
+    for r in reports:
+        history_rows.append(
+            HistoryRow(
+                report=r,
+                word=status_word(r.status, r.complete),
+                colour=status_colour(r.status, r.complete),
+                areas=[totals.get((r.pk, code)) if r.complete else None for code, _v in ordered],
+                letters=[getattr(r, name) if r.complete else None for name in LETTER_FIELDS],
+            )
+        )
+    return History(
+        columns=[AreaColumn(code, name) for code, (_order, name) in ordered],
+        rows=history_rows,
+    )
