@@ -4,13 +4,15 @@ HTML text (labels and numbers stay readable on a phone and the colour is never t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from django.utils.safestring import SafeString, mark_safe
+
 if TYPE_CHECKING:
     from reporting.selectors.analysis import AreaFigure, Comparison, GroupRow
-    from reporting.selectors.progress import ProvinceProgress
+    from reporting.selectors.progress import Progress, ProvinceProgress
 
 NAVY = "#1d3f72"
 LATE = "#d08a00"  # the part of a total that came from late reports
@@ -80,14 +82,75 @@ def letters_chart(groups: Sequence[GroupRow], by: str) -> list[PairRow]:
     ]
 
 
+def number(n: int) -> SafeString:
+    """12,345: the thousands separator of Thai and English alike (digits and commas only: safe)."""
+    return mark_safe(f"{n:,}")
+
+
+def stacked_bar(progress: Progress, css: str = "rank-bar", height: int = 10) -> SafeString:
+    """The five status colours of a progress as one small SVG bar, built here rather than in a template
+    loop: the national page draws 76 of them. Only numbers and fixed colours go in (safe)."""
+    parts = [
+        f'<svg class="{css}" viewBox="0 0 100 {height}" preserveAspectRatio="none" aria-hidden="true" '
+        f'focusable="false"><rect width="100" height="{height}" fill="#eef1f5"/>'
+    ]
+    for s in progress.segments:
+        if s.count:
+            parts.append(
+                f'<rect x="{s.offset:.3f}" width="{s.percent:.3f}" height="{height}" fill="{s.fill}"/>'
+            )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))
+
+
 @dataclass
 class RankRow:
     row: ProvinceProgress
     rank: int
+    bar: SafeString
+    percent: str
+    url: str
 
 
-def ranking_chart(rows: Sequence[ProvinceProgress]) -> list[RankRow]:
-    return [RankRow(row, i) for i, row in enumerate(rows, start=1)]
+def ranking_chart(rows: Sequence[ProvinceProgress], url: Callable[[int], str]) -> list[RankRow]:
+    return [
+        RankRow(
+            row, i, stacked_bar(row.progress), f"{row.progress.percent_complete:.0f}", url(row.province.pk)
+        )
+        for i, row in enumerate(rows, start=1)
+    ]
+
+
+@dataclass
+class TableRow:
+    """A province's line of the national table, its figures formatted once (76 lines, 10 figures each)."""
+
+    row: ProvinceProgress
+    cells: list[tuple[str, SafeString]]  # (extra class, figure)
+    url: str
+
+
+def progress_cells(p: Progress) -> list[tuple[str, SafeString]]:
+    return [
+        ("", number(p.total)),
+        (
+            "",
+            mark_safe(
+                f'<strong>{p.complete:,}</strong> <span class="muted">({p.percent_complete:.1f}%)</span>'
+            ),
+        ),
+        ("", number(p.submitted)),
+        ("", number(p.draft)),
+        ("", number(p.returned)),
+        ("", number(p.not_started)),
+        ("mbad" if p.overdue else "", number(p.overdue)),
+        ("", number(p.late)),
+        ("mwarn" if p.unassigned else "", number(p.unassigned)),
+    ]
+
+
+def table_rows(rows: Sequence[ProvinceProgress], url: Callable[[int], str]) -> list[TableRow]:
+    return [TableRow(row, progress_cells(row.progress), url(row.province.pk)) for row in rows]
 
 
 @dataclass

@@ -21,6 +21,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from cases.models import Province
 from cases.templatetags.thai_dates import thai_datetime
@@ -72,7 +73,7 @@ def reports_table(cycle: ReportingCycle, province: Province | None) -> Table:
         _("Officer responsible"),
         _("Status"),
         _("Complete"),
-        _("Submitted"),
+        _("Submitted on"),
         _("Late"),
         _("Deadline"),
         *[f"{i.name_th} ({i.unit})" for i in indicators],
@@ -101,7 +102,7 @@ def reports_table(cycle: ReportingCycle, province: Province | None) -> Table:
                 *[getattr(r, name) for name in LETTER_FIELDS],
             ]
 
-    return Table(_("Reports"), header, rows())
+    return Table(pgettext("export sheet", "Reports"), header, rows())
 
 
 def _progress_cells(p: Progress) -> list[Any]:
@@ -122,13 +123,13 @@ def _progress_cells(p: Progress) -> list[Any]:
 def provinces_table(cycle: ReportingCycle, province: Province | None) -> Table:
     header = [
         _("Province"),
-        _("Districts"),
-        _("Complete"),
+        _("Number of districts"),
+        pgettext("report status", "Complete"),
         _("Percent complete"),
-        _("Waiting for review"),
-        _("Draft"),
-        _("Returned"),
-        _("Not started"),
+        pgettext("report status", "Waiting for review"),
+        pgettext("report status", "Draft"),
+        pgettext("report status", "Returned"),
+        pgettext("report status", "Not started"),
         _("Overdue"),
         _("Submitted late"),
         _("Nobody responsible"),
@@ -149,7 +150,7 @@ def analysis_table(cycle: ReportingCycle, province: Province | None) -> Table:
     result = analyse(cycle, province=province)
     header = [
         _("Province") if province is None else _("District"),
-        _("Reports"),
+        pgettext("export column", "Reports"),
         _("Complete reports"),
         _("Of which late"),
         *[f"{i.name_th} ({i.unit})" for i in result.indicators],

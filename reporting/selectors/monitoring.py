@@ -7,28 +7,32 @@ today also sees that district's history. Anything else answers 404 in the views.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Sum
 from django.utils import timezone
 
-from cases.models import District, DistrictAssignment, Province, Role
+from cases.models import District, DistrictAssignment, Officer, Province, Role
 from cases.models.geography import BANGKOK_CODE
 from cases.selectors.roles import UserScope
 from reporting.models import (
     LETTER_FIELDS,
     DistrictReport,
     ReportingCycle,
-    ReportStatus,
     ReportValue,
 )
 from reporting.selectors.progress import (
     Progress,
     ProvinceProgress,
+    is_overdue,
     province_progress,
     status_colour,
     status_word,
+    tally,
 )
+
+_NAME_FIELDS = ("id", "user_id", "prefix", "first_name_th", "last_name_th", "first_name_en", "last_name_en")
 
 # The provincial roles that watch their province's reports.
 MONITOR_ROLES = (Role.GROUP_DIRECTOR, Role.PROVINCIAL_HEAD, Role.SSO_ADMIN)
@@ -138,31 +142,76 @@ class DistrictRow:
     colour: str
     overdue: bool
     extended: bool  # its deadline was moved past the cycle's
+    district_url: str = ""
+    report_url: str = ""
+    holder: Officer | None = None  # who holds a report nobody was responsible for (the group director)
+
+
+@dataclass
+class ProvinceReports:
+    rows: list[DistrictRow]
+    progress: Progress
 
 
 def district_rows(
-    cycle: ReportingCycle, province: Province, *, now: datetime.datetime | None = None
-) -> list[DistrictRow]:
+    cycle: ReportingCycle,
+    province: Province,
+    *,
+    now: datetime.datetime | None = None,
+    district_url: Callable[[int], str] = str,
+    report_url: Callable[[int], str] = str,
+) -> ProvinceReports:
+    """Each district's report in a province, by district name, and the province's progress counted from
+    the same rows (one query; a second only when some district has nobody responsible)."""
     now = now or timezone.now()
-    reports = DistrictReport.objects.filter(cycle=cycle, province=province).select_related(
-        "district", "officer", "assignee__officer"
-    )
-    rows = [
-        DistrictRow(
-            report=r,
-            word=status_word(r.status, r.complete),
-            colour=status_colour(r.status, r.complete),
-            overdue=(
-                not r.complete
-                and r.status in (ReportStatus.NOT_STARTED, ReportStatus.DRAFT, ReportStatus.RETURNED)
-                and r.due_at < now
-            ),
-            extended=r.due_at > cycle.due_at,
+    reports = list(
+        DistrictReport.objects.filter(cycle=cycle, province=province)
+        .order_by()
+        .select_related("district", "officer")
+        .only(
+            "pk",
+            "cycle_id",
+            "province_id",
+            "status",
+            "complete",
+            "late",
+            "unassigned",
+            "due_at",
+            "submitted_at",
+            "assignee_id",
+            "district__id",
+            "district__province_id",
+            "district__name_th",
+            "district__name_en",
+            "officer__id",
+            "officer__prefix",
+            "officer__first_name_th",
+            "officer__last_name_th",
+            "officer__first_name_en",
+            "officer__last_name_en",
         )
-        for r in reports
-    ]
+    )
+    held = {r.assignee_id for r in reports if r.officer_id is None and r.assignee_id}
+    holders = (
+        {o.user_id: o for o in Officer.objects.filter(user_id__in=held).only(*_NAME_FIELDS)} if held else {}
+    )
+    rows = []
+    for r in reports:
+        r.district.province = province  # display_name asks for it (Bangkok's khet are named differently)
+        rows.append(
+            DistrictRow(
+                report=r,
+                word=status_word(r.status, r.complete),
+                colour=status_colour(r.status, r.complete),
+                overdue=is_overdue(r, now),
+                extended=r.due_at > cycle.due_at,
+                district_url=district_url(r.district_id),
+                report_url=report_url(r.pk),
+                holder=holders.get(r.assignee_id) if r.officer_id is None else None,
+            )
+        )
     rows.sort(key=lambda row: thai_key(row.report.district.name_th))
-    return rows
+    return ProvinceReports(rows, tally(reports, now=now))
 
 
 # The district page -----------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ counts as complete whatever its status, the others by their status."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
@@ -190,6 +191,44 @@ def _aggregates(now: datetime.datetime) -> dict[str, Count]:
 def _progress(row: dict[str, int | None]) -> Progress:
     # The aggregates are named n_<field>: "complete" and "late" would clash with the model's fields.
     return Progress(**{key[2:]: value or 0 for key, value in row.items() if key.startswith("n_")})
+
+
+def is_overdue(report: DistrictReport, now: datetime.datetime) -> bool:
+    """Not complete, not submitted, and past its (possibly extended) deadline."""
+    return not report.complete and report.status in _OPEN_STATUSES and report.due_at < now
+
+
+def tally(reports: Iterable[DistrictReport], *, now: datetime.datetime) -> Progress:
+    """The progress of reports already loaded (the same rules as the aggregate query)."""
+    counts = dict.fromkeys(
+        (
+            "total",
+            "complete",
+            "submitted",
+            "draft",
+            "returned",
+            "not_started",
+            "overdue",
+            "late",
+            "unassigned",
+        ),
+        0,
+    )
+    bucket = {
+        ReportStatus.SUBMITTED: "submitted",
+        ReportStatus.DRAFT: "draft",
+        ReportStatus.RETURNED: "returned",
+    }
+    for r in reports:
+        counts["total"] += 1
+        if r.complete:
+            counts["complete"] += 1
+        else:
+            counts[bucket.get(r.status, "not_started")] += 1  # type: ignore[call-overload]
+        counts["overdue"] += is_overdue(r, now)
+        counts["late"] += r.late
+        counts["unassigned"] += r.unassigned
+    return Progress(**counts)
 
 
 def progress_of(reports: QuerySet[DistrictReport], *, now: datetime.datetime | None = None) -> Progress:

@@ -6,11 +6,13 @@ Every page looks its objects up within the user's scope: anything outside it ans
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -18,8 +20,17 @@ from cases.context_processors import current_roles
 from cases.models import District, DistrictAssignment, Province
 from cases.models.geography import BANGKOK_CODE
 from cases.selectors.roles import UserScope
+from cases.templatetags.thai_dates import thai_date
 from reporting import exports
-from reporting.charts import area_chart, compare_chart, completion_chart, letters_chart, ranking_chart
+from reporting.charts import (
+    area_chart,
+    compare_chart,
+    completion_chart,
+    letters_chart,
+    progress_cells,
+    ranking_chart,
+    table_rows,
+)
 from reporting.models import ReportingCycle
 from reporting.selectors import analysis as analysis_selectors
 from reporting.selectors.monitoring import (
@@ -35,9 +46,24 @@ from reporting.selectors.monitoring import (
     sum_progress,
     thai_key,
 )
-from reporting.selectors.progress import legend, progress
+from reporting.selectors.progress import legend
 
 COMPARE_MAX = 8  # cycles side by side: more would not read
+_HOLE = 987654321  # stands for the varying pk in a reversed URL
+
+
+def _urls(name: str, *args: int) -> Callable[[int], str]:
+    """A URL maker for many links of one pattern (one reversal, then a string replacement each; the
+    pages draw up to 150 links): `args` holds _HOLE where the varying pk goes."""
+    pattern = reverse(name, args=args)
+    return lambda pk: pattern.replace(str(_HOLE), str(pk))
+
+
+def _switcher(
+    cycles: list[ReportingCycle], url: Callable[[int], str], query: str = ""
+) -> list[tuple[ReportingCycle, str, str]]:
+    """The other cycles as (cycle, link, opening date in words)."""
+    return [(c, url(c.pk) + query, thai_date(c.opens_on)) for c in cycles]
 
 
 def _scope(request: HttpRequest) -> UserScope:
@@ -102,13 +128,15 @@ def national(request: HttpRequest, cycle_pk: int) -> HttpResponse:
     rows = national_rows(cycle)
     total = sum_progress(rows)
     ranked = sort_provinces(rows, "progress")
+    province_url = _urls("reporting:province", cycle.pk, _HOLE)
     context: dict[str, Any] = {
         "cycle": cycle,
-        "cycles": cycles_for_switcher(),
+        "cycles": _switcher(cycles_for_switcher(), _urls("reporting:national", _HOLE)),
         "progress": total,
-        "rows": sort_provinces(rows, sort),
+        "rows": table_rows(sort_provinces(rows, sort), province_url),
+        "total_cells": progress_cells(total),
         "sort": sort,
-        "chart": ranking_chart(ranked),
+        "chart": ranking_chart(ranked, province_url),
         "districts_total": cycle.districts_total or total.total,
         "now": timezone.now(),
     }
@@ -124,12 +152,19 @@ def province(request: HttpRequest, cycle_pk: int, province_pk: int) -> HttpRespo
         raise Http404
     cycle = _cycle(cycle_pk)
     now = timezone.now()
+    reports = district_rows(
+        cycle,
+        place,
+        now=now,
+        district_url=_urls("reporting:district", _HOLE),
+        report_url=_urls("reporting:report", _HOLE),
+    )
     context = {
         "cycle": cycle,
-        "cycles": cycles_for_switcher(),
+        "cycles": _switcher(cycles_for_switcher(), _urls("reporting:province", _HOLE, place.pk)),
         "province": place,
-        "progress": progress(cycle, province=place, now=now),
-        "rows": district_rows(cycle, place, now=now),
+        "progress": reports.progress,
+        "rows": reports.rows,
         "is_central": scope.is_central,
         "now": now,
     }
@@ -173,7 +208,11 @@ def analysis(request: HttpRequest, cycle_pk: int) -> HttpResponse:
     )
     context = {
         "cycle": cycle,
-        "cycles": cycles_for_switcher(),
+        "cycles": _switcher(
+            cycles_for_switcher(),
+            _urls("reporting:analysis", _HOLE),
+            f"?province={chosen.pk}" if chosen else "",
+        ),
         "province": chosen,
         "choices": choices,
         "is_central": scope.is_central,
