@@ -26,8 +26,11 @@ from accounts.models import AuditLog
 from cases.models import CoordinationRequest, Officer, Role, RoleAssignment
 from cases.services import requests as services
 from notifications.models import Notification
+from reporting.models import DistrictReport, ReportingCycle
+from reporting.services import cycles
 from tests.factories import OfficerFactory, UserFactory, give_role
 from tests.flows.conftest import Org, clock, org  # noqa: F401  (fixtures)
+from tests.reporting.conftest import cycle_input, open_for
 
 # What only someone with Lamphun in scope may see. Officer names are in the directory on purpose.
 REQUEST_MARKERS = ["ความลับของลำพูน๙๙๗", "LAMPHUN-SECRET-DETAILS", "lamphun-secret-997", "LAMPHUN-FILE-BODY"]
@@ -52,6 +55,8 @@ PUBLIC = {
 class World:
     org: Org
     request: CoordinationRequest
+    cycle: ReportingCycle  # a reporting cycle opened for Lamphun only: its reports name the Lamphun officer
+    report: DistrictReport
     attachment_pk: int
     notification: Notification
     role: RoleAssignment
@@ -84,6 +89,9 @@ def world(org: Org, settings: Any, tmp_path: Any) -> World:  # noqa: F811
     attachment = services.attachment_add(request=request, by=org.lp_officer, upload=upload)
     notification = Notification.objects.filter(recipient=org.lp_director).latest("pk")
     role = RoleAssignment.objects.get(officer=org.lp_director.officer, role=Role.GROUP_DIRECTOR)
+    cycles.defaults_ensure()
+    cycle = open_for(cycles.cycle_create(data=cycle_input(), by=org.central), [org.lamphun])
+    report = DistrictReport.objects.get(cycle=cycle, district=org.lamphun_district)
     sso_user = UserFactory(username="t.sso")
     give_role(OfficerFactory(user=sso_user, province=org.chiang_mai), Role.SSO_ADMIN)
     lp_sso = UserFactory(username="t.lp_sso")
@@ -93,6 +101,8 @@ def world(org: Org, settings: Any, tmp_path: Any) -> World:  # noqa: F811
     return World(
         org=org,
         request=request,
+        cycle=cycle,
+        report=report,
         attachment_pk=attachment.pk,
         notification=notification,
         role=role,
@@ -222,6 +232,16 @@ def values_for(route: Route, world: World) -> dict[str, str] | None:
             value = str(world.attachment_pk)
         elif param == "fmt":
             value = "csv"
+        elif param == "cycle_pk":
+            value = str(world.cycle.pk)
+        elif param == "province_pk":
+            value = str(world.org.lamphun.pk)
+        elif param == "district_pk":
+            value = str(world.org.lamphun_district.pk)
+        elif param == "pk" and name.startswith("reporting:"):
+            value = str(world.report.pk)
+        elif param == "what" and name == "reporting:export":
+            value = "reports"
         elif param == "action":
             value = "approve"
         elif name.startswith("admin:") or route.text.startswith("admin/"):
@@ -338,4 +358,7 @@ def test_central_staff_see_the_other_province_so_the_markers_catch_leaks(world: 
         "requests:all",
         "manage:province",
         "accounts:officer",
+        "reporting:province",
+        "reporting:district",
+        "reporting:export",
     } <= seen
