@@ -453,3 +453,23 @@ def test_closing_makes_the_cycle_read_only_and_stops_the_reminders(org, small_cy
     assert len(notices(org.officer, Kind.CYCLE_CLOSED)) == 1
     cycle_process = Process.objects.get(pk=small_cycle.process_id)
     assert cycle_process.status == "DONE"
+
+
+def test_directors_and_heads_hear_one_working_day_before_the_close_how_many_reports_are_missing(
+    org, small_cycle, clock
+):
+    from reporting.services.notices import closing_soon_notify
+
+    # Lamphun completes every report; Chiang Mai does not.
+    for report in small_cycle.reports.filter(province=org.lamphun):
+        DistrictReport.objects.filter(pk=report.pk).update(complete=True, status=ReportStatus.APPROVED)
+    assert closing_soon_notify(now=at(24, 17)) == 0  # too early
+    assert closing_soon_notify(now=at(25, 8, 31)) == 2
+    director, head = (
+        notices(org.director, Kind.CYCLE_CLOSING_SOON),
+        notices(org.head, Kind.CYCLE_CLOSING_SOON),
+    )
+    assert len(director) == len(head) == 1 and director[0].context["missing"] == 25
+    assert director[0].context["url"] == f"/reports/cycles/{small_cycle.pk}/provinces/{org.chiang_mai.pk}/"
+    assert notices(org.lp_director, Kind.CYCLE_CLOSING_SOON) == []
+    assert closing_soon_notify(now=at(25, 9)) == 0  # once per cycle
