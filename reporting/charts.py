@@ -82,6 +82,10 @@ def letters_chart(groups: Sequence[GroupRow], by: str) -> list[PairRow]:
     ]
 
 
+def _zero(n: int, other: str = "") -> str:
+    return other if n else "mzero"
+
+
 def number(n: int) -> SafeString:
     """12,345: the thousands separator of Thai and English alike (digits and commas only: safe)."""
     return mark_safe(f"{n:,}")
@@ -139,13 +143,13 @@ def progress_cells(p: Progress) -> list[tuple[str, SafeString]]:
                 f'<strong>{p.complete:,}</strong> <span class="muted">({p.percent_complete:.1f}%)</span>'
             ),
         ),
-        ("", number(p.submitted)),
-        ("", number(p.draft)),
-        ("", number(p.returned)),
-        ("", number(p.not_started)),
-        ("mbad" if p.overdue else "", number(p.overdue)),
-        ("", number(p.late)),
-        ("mwarn" if p.unassigned else "", number(p.unassigned)),
+        (_zero(p.submitted), number(p.submitted)),
+        (_zero(p.draft), number(p.draft)),
+        (_zero(p.returned), number(p.returned)),
+        (_zero(p.not_started), number(p.not_started)),
+        (_zero(p.overdue, "mbad"), number(p.overdue)),
+        (_zero(p.late), number(p.late)),
+        (_zero(p.unassigned, "mwarn"), number(p.unassigned)),
     ]
 
 

@@ -319,12 +319,14 @@ def build_history(cycles: int, now: datetime.datetime, *, seed: int = 2569) -> d
             status = _status(rng, OPEN_MIX if is_latest else CLOSED_MIX)
             started = status != "NOT_STARTED"
             submitted = status in ("SUBMITTED", "APPROVED")
-            late = submitted and rng.random() < 0.07
-            sent = (
-                due + datetime.timedelta(hours=rng.randint(2, 60))
-                if late
-                else due - datetime.timedelta(hours=rng.randint(4, 400))
-            )
+            if is_latest:  # open, not yet due: nothing late, everything in the past
+                late = False
+                sent = now - datetime.timedelta(hours=rng.randint(1, 220))
+            else:
+                late = submitted and rng.random() < 0.07
+                sent = due + datetime.timedelta(hours=rng.randint(2, 60))
+                if not late:
+                    sent = due - datetime.timedelta(hours=rng.randint(4, 400))
             busy = size[district_id]
             letters = [
                 rng.randint(low, high) * busy for low, high in ((30, 120), (20, 90), (15, 80), (10, 60))
@@ -336,13 +338,16 @@ def build_history(cycles: int, now: datetime.datetime, *, seed: int = 2569) -> d
                     *(letters if started else [None] * 4),
                     "{}", 3 if started else 0,
                     sent if submitted else None,
-                    sent + datetime.timedelta(days=1) if status == "APPROVED" else None,
+                    min(sent + datetime.timedelta(days=1), now) if status == "APPROVED" else None,
                     sent if started else None,
                 )
             )  # fmt: skip
             if started:
                 for indicator_id, weight in scale:
-                    values.append((value_id, report_id, indicator_id, rng.randint(0, 6) * weight * busy // 3))
+                    # about weight x busy, give or take a fifth
+                    values.append(
+                        (value_id, report_id, indicator_id, weight * busy * rng.randint(8, 12) // 10)
+                    )
                     value_id += 1
             report_id += 1
         made_reports += insert_rows("reporting_districtreport", report_columns, reports)

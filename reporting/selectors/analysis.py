@@ -269,9 +269,7 @@ def analyse(cycle: ReportingCycle, *, province: Province | None = None) -> Analy
         officers.values(),
         key=lambda o: (o.officer is None, -o.held, -o.per_district, thai_key(str(o.officer or ""))),
     )
-    group_rows = list(groups.values())
-    if by == "district":
-        group_rows.sort(key=lambda g: thai_key(g.name))
+    group_rows = sorted(groups.values(), key=lambda g: thai_key(g.name))
     return Analysis(
         cycle=cycle,
         province=province,

@@ -230,12 +230,35 @@ class HistoryRow:
     colour: str
     areas: list[int | None] = field(default_factory=list)  # totals in the order of the columns
     letters: list[int | None] = field(default_factory=list)
+    total: int | None = None  # the workload of a complete report
+    width: float = 0.0  # its bar, in percent of the largest
+
+    @property
+    def letters_office(self) -> int | None:
+        return None if self.letters[0] is None else (self.letters[0] or 0) + (self.letters[1] or 0)
+
+    @property
+    def letters_local(self) -> int | None:
+        return None if self.letters[2] is None else (self.letters[2] or 0) + (self.letters[3] or 0)
+
+
+@dataclass
+class AreaHistory:
+    """A mission area across the latest complete reports (the transposed table of the district page)."""
+
+    name: str
+    values: list[int | None]
 
 
 @dataclass
 class History:
     columns: list[AreaColumn]
     rows: list[HistoryRow]
+    recent: list[HistoryRow] = field(default_factory=list)  # the latest complete reports, newest first
+    areas: list[AreaHistory] = field(default_factory=list)  # their totals per mission area
+
+
+RECENT = 6  # complete reports in the per-area table of the district page
 
 
 def district_history(district: District) -> History:
@@ -264,16 +287,26 @@ def district_history(district: District) -> History:
     ordered = sorted(columns.items(), key=lambda item: (item[1][0], item[0]))
     history_rows = []
     for r in reports:
+        areas = [totals.get((r.pk, code)) if r.complete else None for code, _v in ordered]
         history_rows.append(
             HistoryRow(
                 report=r,
                 word=status_word(r.status, r.complete),
                 colour=status_colour(r.status, r.complete),
-                areas=[totals.get((r.pk, code)) if r.complete else None for code, _v in ordered],
+                areas=areas,
                 letters=[getattr(r, name) if r.complete else None for name in LETTER_FIELDS],
+                total=sum(a or 0 for a in areas) if r.complete else None,
             )
         )
+    top = max((row.total or 0 for row in history_rows), default=0)
+    for row in history_rows:
+        row.width = round(100 * (row.total or 0) / top, 3) if top else 0.0
+    recent = [row for row in history_rows if row.total is not None][:RECENT]
     return History(
         columns=[AreaColumn(code, name) for code, (_order, name) in ordered],
         rows=history_rows,
+        recent=recent,
+        areas=[
+            AreaHistory(name, [row.areas[i] for row in recent]) for i, (_c, (_o, name)) in enumerate(ordered)
+        ],
     )
