@@ -202,6 +202,14 @@ CENTRAL_ADMIN_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "notifications": {"notification": ("view",), "delivery": ("view", "change")},
     "accounts": {"auditlog": ("view",)},
+    # Issue 5: the mission areas and indicators new reporting cycles ask (retired by unticking "asked in
+    # new cycles", not deleted); cycles and reports are changed only through their own pages.
+    "reporting": {
+        "missionarea": ("view", "add", "change"),
+        "indicator": ("view", "add", "change"),
+        "reportingcycle": ("view",),
+        "districtreport": ("view",),
+    },
 }
 
 
