@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -66,7 +67,50 @@ def home_sections(scope: UserScope) -> dict[str, Any]:
     return context
 
 
+def reporting_sections(scope: UserScope, user: User) -> dict[str, Any]:
+    """The workload reporting sections (issue 5): the officer's reports of the open cycles, the director's
+    review queue and their province's progress, the centre's national progress of the current cycle."""
+    from reporting.selectors.progress import current_cycle, progress
+    from reporting.services.reports import may_edit
+    from reporting.views.pages import is_overdue, my_reports_of, waiting_review
+
+    context: dict[str, Any] = {}
+    now = timezone.now()
+    if scope.has_role(Role.DISTRICT_OFFICER) or scope.has_role(Role.GROUP_DIRECTOR):
+        reports = list(my_reports_of(user, scope).filter(cycle__status="OPEN"))
+        for report in reports:
+            report.overdue = is_overdue(report, now)  # type: ignore[attr-defined]
+            report.editable = may_edit(user, report)  # type: ignore[attr-defined]
+        if reports or scope.has_role(Role.DISTRICT_OFFICER):
+            context["my_reports"] = reports
+    managed = _provinces(scope, Role.GROUP_DIRECTOR, Role.PROVINCIAL_HEAD)
+    if managed or scope.is_central:
+        cycle = current_cycle()
+        context["reporting_cycle"] = cycle
+        if managed:
+            ids = {p.pk for p in managed}
+            context["review_waiting"] = waiting_review(user, ids).count()
+            context["reporting_provinces"] = (
+                [{"province": p, "progress": progress(cycle, province=p, now=now)} for p in managed]
+                if cycle is not None
+                else []
+            )
+        if scope.is_central and cycle is not None:
+            context["reporting_national"] = progress(cycle, now=now)
+    return context
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     scope: UserScope = current_roles(request)["scope"]
-    return render(request, "cases/home.html", {**home_sections(scope), "today": timezone.localdate()})
+    assert isinstance(request.user, User)
+    reporting = reporting_sections(scope, request.user)
+    return render(
+        request,
+        "cases/home.html",
+        {
+            **home_sections(scope),
+            "reporting": reporting,
+            "today": timezone.localdate(),
+        },
+    )
