@@ -361,4 +361,5 @@ def test_central_staff_see_the_other_province_so_the_markers_catch_leaks(world: 
         "reporting:province",
         "reporting:district",
         "reporting:export",
+        "reporting:report",
     } <= seen
