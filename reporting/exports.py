@@ -61,7 +61,9 @@ def reports_table(cycle: ReportingCycle, province: Province | None) -> Table:
         reports = reports.filter(province=province)
     values: dict[int, dict[int, int]] = {}
     for report_id, indicator_id, value in (
-        ReportValue.objects.filter(report__in=reports)
+        ReportValue.objects.filter(
+            report__cycle=cycle, **({"report__province": province} if province is not None else {})
+        )
         .order_by()
         .values_list("report_id", "indicator_id", "value")
     ):

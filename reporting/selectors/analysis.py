@@ -236,7 +236,10 @@ def analyse(cycle: ReportingCycle, *, province: Province | None = None) -> Analy
                 letters.late[i] += value
 
     figures = {item.indicator.pk: item.figure for area in areas for item in area.indicators}
-    values = ReportValue.objects.filter(report__in=reports.filter(complete=True)).order_by()
+    # Joined filters, not `report__in=<subquery>`: PostgreSQL scans every cycle's reports for the latter.
+    values = ReportValue.objects.filter(report__cycle=cycle, report__complete=True).order_by()
+    if province is not None:
+        values = values.filter(report__province=province)
     for row in values.values(f"report__{group_field}", "indicator_id").annotate(
         total=Sum("value"), late=Sum("value", filter=Q(report__late=True))
     ):
@@ -361,7 +364,11 @@ def compare(cycles: list[ReportingCycle], *, province: Province | None = None) -
         letters[index[row["cycle_id"]]] = [row[f"s_{name}"] or 0 for name in LETTER_FIELDS]
     areas: dict[str, CompareRow] = {}
     for row in (
-        ReportValue.objects.filter(report__in=reports.filter(complete=True))
+        ReportValue.objects.filter(
+            report__cycle__in=cycles,
+            report__complete=True,
+            **({"report__province": province} if province is not None else {}),
+        )
         .order_by()
         .values(
             "report__cycle_id", "indicator__area_code", "indicator__area_name_th", "indicator__area_order"
