@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, Q, Sum
 
@@ -349,7 +350,8 @@ def compare(cycles: list[ReportingCycle], *, province: Province | None = None) -
         reports = reports.filter(province=province)
     done = Q(complete=True)
     letters: list[list[int]] = [[0, 0, 0, 0] for _c in cycles]
-    for row in (
+    counted: Any
+    for counted in (
         reports.order_by()
         .values("cycle_id")
         .annotate(
@@ -359,9 +361,9 @@ def compare(cycles: list[ReportingCycle], *, province: Province | None = None) -
             **{f"s_{name}": Sum(name, filter=done) for name in LETTER_FIELDS},
         )
     ):
-        column = columns[index[row["cycle_id"]]]
-        column.reports, column.complete, column.late = row["n"], row["n_complete"], row["n_late"]
-        letters[index[row["cycle_id"]]] = [row[f"s_{name}"] or 0 for name in LETTER_FIELDS]
+        column = columns[index[counted["cycle_id"]]]
+        column.reports, column.complete, column.late = counted["n"], counted["n_complete"], counted["n_late"]
+        letters[index[counted["cycle_id"]]] = [counted[f"s_{name}"] or 0 for name in LETTER_FIELDS]
     areas: dict[str, CompareRow] = {}
     for row in (
         ReportValue.objects.filter(

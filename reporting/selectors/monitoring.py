@@ -298,10 +298,10 @@ def district_history(district: District) -> History:
                 total=sum(a or 0 for a in areas) if r.complete else None,
             )
         )
-    top = max((row.total or 0 for row in history_rows), default=0)
-    for row in history_rows:
-        row.width = round(100 * (row.total or 0) / top, 3) if top else 0.0
-    recent = [row for row in history_rows if row.total is not None][:RECENT]
+    top = max((line.total or 0 for line in history_rows), default=0)
+    for line in history_rows:
+        line.width = round(100 * (line.total or 0) / top, 3) if top else 0.0
+    recent = [line for line in history_rows if line.total is not None][:RECENT]
     return History(
         columns=[AreaColumn(code, name) for code, (_order, name) in ordered],
         rows=history_rows,

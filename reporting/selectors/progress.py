@@ -8,8 +8,9 @@ counts as complete whatever its status, the others by their status."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -188,7 +189,7 @@ def _aggregates(now: datetime.datetime) -> dict[str, Count]:
     }
 
 
-def _progress(row: dict[str, int | None]) -> Progress:
+def _progress(row: Mapping[str, Any]) -> Progress:
     # The aggregates are named n_<field>: "complete" and "late" would clash with the model's fields.
     return Progress(**{key[2:]: value or 0 for key, value in row.items() if key.startswith("n_")})
 
