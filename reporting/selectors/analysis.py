@@ -72,6 +72,11 @@ class GroupRow:
         return sum(self.areas)
 
     @property
+    def area_averages(self) -> list[float | None]:
+        """Each mission area's workload per complete report (None without one)."""
+        return [a / self.complete if self.complete else None for a in self.areas]
+
+    @property
     def average(self) -> float:
         return _avg(self.total, self.complete)
 

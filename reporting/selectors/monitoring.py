@@ -301,7 +301,7 @@ def district_history(district: District) -> History:
     top = max((line.total or 0 for line in history_rows), default=0)
     for line in history_rows:
         line.width = round(100 * (line.total or 0) / top, 3) if top else 0.0
-    recent = [line for line in history_rows if line.total is not None][:RECENT]
+    recent = [line for line in history_rows if line.total is not None]
     return History(
         columns=[AreaColumn(code, name) for code, (_order, name) in ordered],
         rows=history_rows,

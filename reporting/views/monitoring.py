@@ -220,6 +220,7 @@ def analysis(request: HttpRequest, cycle_pk: int) -> HttpResponse:
         "area_chart": area_chart(result.areas),
         "letters_chart": letters_chart(result.groups, by=result.by),
         "officer_rows": officer_rows,
+        "per_district": request.GET.get("per") == "district",
         "officers_hidden": len(result.officers) - len(officer_rows),
         "several_avg": result.per_district_of(several),
         "single_avg": result.per_district_of(single),

@@ -318,6 +318,8 @@ def test_district_page_shows_the_reports_over_time(org, known):
     for i in known.cycle.indicators.all():
         asked[i.area_code] += 5
     assert per_area == asked and row.letters == [5, 5, 5, 5]
+    assert row.total == 5 * known.indicators and history.recent == [row]
+    assert [area.values for area in history.areas] == [[v] for v in per_area.values()]
     assert response.context["responsible"] == org.officer.officer
 
 
@@ -383,6 +385,11 @@ def test_analysis_page_for_the_country_and_for_one_province(org, known):
     html = response.content.decode()
     assert "นับเฉพาะรายงานที่เสร็จสมบูรณ์: <strong>2</strong> จาก 33 รายงาน" in html
     assert "ในจำนวนนี้ส่งล่าช้า" in html
+    response = client_for(org.central).get(f"{url}?per=district")
+    assert response.context["per_district"] is True
+    lp_group = next(g for g in response.context["a"].groups if g.pk == org.lamphun.pk)
+    assert lp_group.area_averages == [float(v) for v in lp_group.areas]  # one complete report
+    assert next(g for g in response.context["a"].groups if g.complete == 0).area_averages[0] is None
     response = client_for(org.central).get(f"{url}?province={org.lamphun.pk}")
     assert response.context["province"] == org.lamphun and response.context["a"].complete == 1
     # a provincial role sees its own province, whatever it asks for
