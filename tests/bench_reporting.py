@@ -311,7 +311,7 @@ def build_history(cycles: int, now: datetime.datetime, *, seed: int = 2569) -> d
             )
             for k, i in enumerate(asked)
         )
-        scale = [(f.pk, 1 + (f.pk * 31) % 12) for f in frozen]
+        scale = [(f.pk, 1 + ((f.indicator_id or f.pk) * 31) % 12) for f in frozen]  # steady across cycles
         reports: list[tuple[Any, ...]] = []
         values: list[tuple[int, int, int, int]] = []
         for district_id, province_id in districts:
