@@ -8,33 +8,23 @@ import logging
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from viewflow.workflow.models import Process, Task
-from viewflow.workflow.status import PROCESS, STATUS
-from viewflow.workflow.token import Token
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
 
-from cases.models import (
-    DistrictAssignment,
-    Province,
-    Role,
-    RoleAssignment,
-    TimelineEntry,
-    Urgency,
-)
+from cases.models import Province, Role, RoleAssignment
 from cases.models.geography import District
-from cases.selectors.roles import acting_group_director, role_holder
-from cases.services.deadlines import DeadlineSpec, deadlines_start_many
 from cases.services.requests import service_now
-from cases.working_days import working_calendar
+from cases.working_days import WorkingCalendar, working_calendar
 from notifications.models import Kind
 from notifications.services import Event, notify_many
-from reporting.defaults import FILL_STEP, load_defaults
-from reporting.models import CycleIndicator, DistrictReport, Indicator, ReportingCycle
+from reporting.defaults import load_defaults
+from reporting.models import CycleIndicator, Indicator, ReportingCycle
 from reporting.services.reports import ReportError, ReportInvalid, reports_close
+from reporting.services.spawn import SpawnPlan, plan_load, spawn_province
 
 logger = logging.getLogger(__name__)
 
@@ -187,7 +177,11 @@ def cycle_spawn(*, cycle_id: int, now: datetime.datetime | None = None) -> Spawn
     each, so the progress shows and a crash loses at most one province's work), each to the officer
     responsible for the district today, or to the group director when nobody is (flagged). Safe to run
     twice, even at the same time: each province runs under the cycle's row lock and skips districts that
-    already have their report (and the database refuses a second report per district)."""
+    already have their report (and the database refuses a second report per district).
+
+    Who is responsible for each district, each province's director and the statements that write a
+    province's rows are prepared once; each province then costs the lock and one round trip to the
+    database (reporting/services/spawn.py)."""
     now = service_now(now)
     result = SpawnResult()
     with transaction.atomic():
@@ -196,19 +190,22 @@ def cycle_spawn(*, cycle_id: int, now: datetime.datetime | None = None) -> Spawn
             return result
         cycle.status = ReportingCycle.Status.OPENING
         cycle.districts_total = reported_districts().count()
-        cycle.save(update_fields=["status", "districts_total"])
+        cycle.districts_spawned = cycle.reports.count()  # what a run that died left, exactly
+        cycle.save(update_fields=["status", "districts_total", "districts_spawned"])
     on = timezone.localdate(now)
     calendar = working_calendar()
-    for province in Province.objects.exclude(code=BANGKOK_CODE).order_by("code"):
+    provinces = list(Province.objects.exclude(code=BANGKOK_CODE).order_by("code"))
+    plan = plan_load(cycle=cycle, on=on, now=now, calendar=calendar, provinces=provinces)
+    for province in provinces:
         with transaction.atomic():
-            cycle = ReportingCycle.objects.select_for_update().get(pk=cycle_id)
-            if cycle.status != ReportingCycle.Status.OPENING:
-                return result
-            made, unassigned = _spawn_province(cycle, province, on=on, now=now, calendar=calendar)
+            status = (
+                ReportingCycle.objects.select_for_update().values_list("status", flat=True).get(pk=cycle_id)
+            )
+            if status != ReportingCycle.Status.OPENING:
+                return result  # closed meanwhile, or opened by another run
+            made, unassigned = spawn_province(plan, province)  # and the progress: districts_spawned
             result.created += made
             result.unassigned += unassigned
-            cycle.districts_spawned = cycle.reports.count()
-            cycle.save(update_fields=["districts_spawned"])
     with transaction.atomic():
         cycle = ReportingCycle.objects.select_for_update().get(pk=cycle_id)
         if cycle.status != ReportingCycle.Status.OPENING:
@@ -253,129 +250,19 @@ def _run_handle(cycle: ReportingCycle, node: str) -> None:
 
 
 def _spawn_province(
-    cycle: ReportingCycle, province: Province, *, on: datetime.date, now: datetime.datetime, calendar: object
+    cycle: ReportingCycle,
+    province: Province,
+    *,
+    on: datetime.date,
+    now: datetime.datetime,
+    calendar: WorkingCalendar,
+    plan: SpawnPlan | None = None,
 ) -> tuple[int, int]:
-    from flows.reporting import DistrictReportFlow
-
-    done = set(cycle.reports.filter(province=province).values_list("district_id", flat=True))
-    districts = [d for d in District.objects.filter(province=province).order_by("code") if d.pk not in done]
-    if not districts:
-        return 0, 0
-    responsible = {
-        a.district_id: a.officer
-        for a in DistrictAssignment.objects.current(on)
-        .filter(district__in=districts, officer__is_active=True, officer__user__is_active=True)
-        .select_related("officer__user")
-    }
-    director = acting_group_director(province=province, on=on) or role_holder(
-        province=province, role=Role.PROVINCIAL_HEAD, on=on
-    )
-    director_user = director.user if director is not None and director.is_active else None
-    reports = DistrictReport.objects.bulk_create(
-        DistrictReport(
-            cycle=cycle,
-            district=d,
-            province=province,
-            officer=responsible.get(d.pk),
-            unassigned=d.pk not in responsible,
-            assignee=responsible[d.pk].user if d.pk in responsible else director_user,
-            due_at=cycle.due_at,
-        )
-        for d in districts
-    )
-    # The rows DistrictReportFlow.start.run(report=...) writes, for all districts at once.
-    report_type = ContentType.objects.get_for_model(DistrictReport)
-    processes = Process.objects.bulk_create(
-        Process(
-            flow_class=DistrictReportFlow,
-            status=PROCESS.NEW,
-            created=now,
-            data={"report": r.pk},
-            artifact_content_type=report_type,
-            artifact_object_id=r.pk,
-        )
-        for r in reports
-    )
-    starts = Task.objects.bulk_create(
-        Task(
-            process=p,
-            flow_task=DistrictReportFlow.start,
-            flow_task_type=DistrictReportFlow.start.task_type,
-            status=STATUS.DONE,
-            created=now,
-            started=now,
-            finished=now,
-            token=Token("start"),
-        )
-        for p in processes
-    )
-    fills = Task.objects.bulk_create(
-        Task(
-            process=p,
-            flow_task=DistrictReportFlow.fill,
-            flow_task_type=DistrictReportFlow.fill.task_type,
-            status=STATUS.ASSIGNED if r.assignee_id else STATUS.NEW,
-            created=now,
-            assigned=now if r.assignee_id else None,
-            owner_id=r.assignee_id,
-            token=Token("start"),
-        )
-        for p, r in zip(processes, reports, strict=True)
-    )
-    Task.previous.through.objects.bulk_create(
-        Task.previous.through(from_task_id=fill.pk, to_task_id=start.pk)
-        for fill, start in zip(fills, starts, strict=True)
-    )
-    for report, process in zip(reports, processes, strict=True):
-        report.process = process
-    DistrictReport.objects.bulk_update(reports, ["process"])
-    deadlines_start_many(
-        specs=[
-            DeadlineSpec(
-                task=fill,
-                case=report,
-                assignee=report.assignee,
-                province=province,
-                assignee_is_director=report.unassigned,
-            )
-            for fill, report in zip(fills, reports, strict=True)
-        ],
-        step=FILL_STEP,
-        urgency=Urgency.NORMAL,
-        due_at=cycle.due_at,
-        now=now,
-        calendar=calendar,  # type: ignore[arg-type]
-    )
-    TimelineEntry.objects.bulk_create(
-        TimelineEntry(
-            case_type=report_type,
-            case_id=r.pk,
-            kind=TimelineEntry.Kind.STEP,
-            at=now,
-            data={
-                "event": "report_unassigned" if r.unassigned else "report_opened",
-                "to": str(r.officer) if r.officer else (str(director) if director else ""),
-            },
-        )
-        for r in reports
-    )
-    notify_many(
-        events=[
-            Event(
-                [r.assignee] if r.assignee else [],
-                Kind.TASK_ASSIGNED,
-                {
-                    "subject": f"{cycle.label} · {r.district.name_th}",
-                    "url": r.get_absolute_url(),
-                    "due_at": cycle.due_at.isoformat(),
-                },
-            )
-            for r in reports
-        ],
-        now=now,
-        calendar=calendar,  # type: ignore[arg-type]
-    )
-    return len(reports), sum(1 for r in reports if r.unassigned)
+    """One province's reports (the caller holds the transaction and the cycle's lock); `plan` is read for
+    this province alone when not given (tests that open a few provinces)."""
+    if plan is None:
+        plan = plan_load(cycle=cycle, on=on, now=now, calendar=calendar, provinces=[province])
+    return spawn_province(plan, province)
 
 
 def cycle_close(*, cycle: ReportingCycle, by: User, now: datetime.datetime | None = None) -> ReportingCycle:
