@@ -24,17 +24,8 @@ from reporting.models import CycleIndicator, DistrictReport, Indicator, MissionA
 class IndicatorInline(admin.TabularInline):
     model = Indicator
     extra = 1
-    fields = [
-        "order",
-        "code",
-        "name_th",
-        "name_en",
-        "unit",
-        "upper_bound",
-        "required",
-        "help_text",
-        "is_active",
-    ]
+    # The help text is edited on the indicator's own page (the link on each row): the row stays readable.
+    fields = ["order", "code", "name_th", "name_en", "unit", "upper_bound", "required", "is_active"]
     ordering = ["order", "code"]
     show_change_link = True
 

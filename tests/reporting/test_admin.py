@@ -56,7 +56,6 @@ def test_central_staff_add_a_mission_area_with_its_indicators_inline(admin_clien
         "indicators-0-unit": "ครั้ง",
         "indicators-0-upper_bound": "50",
         "indicators-0-required": "on",
-        "indicators-0-help_text": "",
         "indicators-0-is_active": "on",
     }
     response = admin_client.post(reverse("admin:reporting_missionarea_add"), data)
