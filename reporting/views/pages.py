@@ -122,7 +122,14 @@ def my_reports_of(user: User, scope: UserScope) -> QuerySet[DistrictReport]:
 
 
 def is_overdue(report: DistrictReport, now: datetime.datetime) -> bool:
-    return not report.complete and report.status in OPEN_STATUSES and report.due_at < now
+    """Past its deadline and not submitted, while the cycle still takes reports (a closed cycle's report
+    is simply not complete)."""
+    return (
+        not report.complete
+        and report.status in OPEN_STATUSES
+        and report.due_at < now
+        and not report.cycle.is_closed
+    )
 
 
 def _mark(rows: list[DistrictReport], now: datetime.datetime) -> list[DistrictReport]:

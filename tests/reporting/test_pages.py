@@ -153,6 +153,21 @@ def test_the_status_page_shows_colour_word_and_due_date(client, org, report):
     assert "26 มิ.ย. 2569 16:30" in row[:2000]
 
 
+def test_a_report_past_its_deadline_is_marked_overdue_until_the_cycle_closes(
+    client, org, report, small_cycle, clock
+):
+    clock.move_to(DUE + datetime.timedelta(hours=2))
+    body = page(as_user(client, org.officer).get(reverse("reporting:mine")))
+    assert 'class="rflag rflag-overdue"' in body
+    assert "เกินกำหนด 1 ฉบับ" in body  # the summary of the open cycle
+    report_page = page(client.get(report.get_absolute_url()))
+    assert 'class="rflag rflag-overdue"' in report_page
+    cycles.cycle_close(cycle=small_cycle, by=org.central)
+    closed = page(client.get(reverse("reporting:mine")))
+    assert "rflag-overdue" not in closed
+    assert th("Cycle closed: read-only") in closed
+
+
 def test_an_officer_with_two_districts_moves_between_them(client, org, new_cycle):
     third = District.objects.filter(province=org.chiang_mai).order_by("code")[2]
     DistrictAssignment.objects.create(
