@@ -15,11 +15,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Q, Sum
+from django.utils.translation import get_language
 
 from cases.models import Officer, Province
 from cases.models.geography import BANGKOK_CODE
 from reporting.models import LETTER_FIELDS, CycleIndicator, DistrictReport, ReportingCycle, ReportValue
 from reporting.selectors.monitoring import thai_key
+
+
+def english() -> bool:
+    """Names of mission areas and indicators in English when the page is (exports stay Thai)."""
+    return (get_language() or "th").startswith("en")
 
 
 def _avg(total: int, count: int) -> float:
@@ -43,6 +49,10 @@ class Figure:
 class IndicatorFigure:
     indicator: CycleIndicator
     figure: Figure
+
+    @property
+    def name(self) -> str:
+        return (english() and self.indicator.name_en) or self.indicator.name_th
 
 
 @dataclass
@@ -177,7 +187,8 @@ def _areas(indicators: list[CycleIndicator]) -> list[AreaFigure]:
     for ind in indicators:
         area = areas.get(ind.area_code)
         if area is None:
-            area = areas[ind.area_code] = AreaFigure(ind.area_code, ind.area_name_th, ind.area_order)
+            name = (english() and ind.area_name_en) or ind.area_name_th
+            area = areas[ind.area_code] = AreaFigure(ind.area_code, name, ind.area_order)
         area.indicators.append(IndicatorFigure(ind, Figure()))
     return list(areas.values())
 
@@ -335,6 +346,10 @@ class Comparison:
         ]
 
 
+def _area_name(row: Any) -> str:
+    return str((english() and row["indicator__area_name_en"]) or row["indicator__area_name_th"])
+
+
 def default_compare_cycles(limit: int = 4) -> list[ReportingCycle]:
     """The last few cycles that have reports, oldest first."""
     cycles = list(
@@ -378,7 +393,11 @@ def compare(cycles: list[ReportingCycle], *, province: Province | None = None) -
         )
         .order_by()
         .values(
-            "report__cycle_id", "indicator__area_code", "indicator__area_name_th", "indicator__area_order"
+            "report__cycle_id",
+            "indicator__area_code",
+            "indicator__area_name_th",
+            "indicator__area_name_en",
+            "indicator__area_order",
         )
         .annotate(total=Sum("value"), late=Sum("value", filter=Q(report__late=True)))
     ):
@@ -387,7 +406,7 @@ def compare(cycles: list[ReportingCycle], *, province: Province | None = None) -
         if area is None:
             area = areas[code] = CompareRow(
                 code,
-                row["indicator__area_name_th"],
+                _area_name(row),
                 row["indicator__area_order"],
                 [Figure(reports=c.complete) for c in columns],
             )
@@ -395,7 +414,7 @@ def compare(cycles: list[ReportingCycle], *, province: Province | None = None) -
         area.totals[i].total += row["total"] or 0
         area.totals[i].late += row["late"] or 0
         if i == len(columns) - 1:  # the newest cycle's name for the area
-            area.name = row["indicator__area_name_th"]
+            area.name = _area_name(row)
     for area in areas.values():
         for i, column in enumerate(columns):
             area.totals[i].reports = column.complete

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from cases.models import District, DistrictAssignment, Officer, Province, Role
 from cases.models.geography import BANGKOK_CODE
@@ -271,19 +272,27 @@ def district_history(district: District) -> History:
         .order_by("-cycle__opens_on", "-cycle__pk")
     )
     complete_ids = [r.pk for r in reports if r.complete]
+    english = (get_language() or "th").startswith("en")
     totals: dict[tuple[int, str], int] = {}
     columns: dict[str, tuple[int, str]] = {}
     if complete_ids:
         for row in (
             ReportValue.objects.filter(report_id__in=complete_ids)
             .order_by("-report__cycle__opens_on")
-            .values("report_id", "indicator__area_code", "indicator__area_name_th", "indicator__area_order")
+            .values(
+                "report_id",
+                "indicator__area_code",
+                "indicator__area_name_th",
+                "indicator__area_name_en",
+                "indicator__area_order",
+            )
             .annotate(total=Sum("value"))
         ):
             code = row["indicator__area_code"]
             totals[(row["report_id"], code)] = row["total"]
             # The first (newest) cycle's name and order of an area stand for it.
-            columns.setdefault(code, (row["indicator__area_order"], row["indicator__area_name_th"]))
+            name = (english and row["indicator__area_name_en"]) or row["indicator__area_name_th"]
+            columns.setdefault(code, (row["indicator__area_order"], name))
     ordered = sorted(columns.items(), key=lambda item: (item[1][0], item[0]))
     history_rows = []
     for r in reports:

@@ -481,3 +481,17 @@ def test_pages_answer_on_a_cycle_not_yet_opened(org, new_cycle):
         assert client.get(url).status_code == 200, url
     bangkok = Province.objects.get(code="10")
     assert client.get(reverse("reporting:province", args=[cycle.pk, bangkok.pk])).status_code == 200
+
+
+def test_in_english_the_pages_name_areas_and_indicators_in_english(org, known):
+    frozen = known.cycle.indicators.order_by("area_order", "order", "code").first()
+    client = client_for(org.central)
+    client.cookies["django_language"] = "en"
+    html = client.get(reverse("reporting:analysis", args=[known.cycle.pk])).content.decode()
+    assert frozen.name_en in html and frozen.area_name_en in html
+    assert "Only complete reports count in the workload figures" in html
+    # the exports name the indicators in Thai, as the offices file them
+    text = client.get(reverse("reporting:export", args=[known.cycle.pk, "analysis", "csv"])).content.decode(
+        "utf-8-sig"
+    )
+    assert f"{frozen.name_th} ({frozen.unit})" in text
