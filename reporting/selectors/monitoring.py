@@ -17,6 +17,7 @@ from django.utils.translation import get_language
 from cases.models import District, DistrictAssignment, Officer, Province, Role
 from cases.models.geography import BANGKOK_CODE
 from cases.selectors.roles import UserScope
+from cases.templatetags.thai_dates import thai_datetime
 from reporting.models import (
     LETTER_FIELDS,
     DistrictReport,
@@ -146,6 +147,8 @@ class DistrictRow:
     district_url: str = ""
     report_url: str = ""
     holder: Officer | None = None  # who holds a report nobody was responsible for (the group director)
+    submitted: str = ""  # when, in words (Buddhist Era)
+    due: str = ""  # the deadline in words, when extended
 
 
 @dataclass
@@ -209,6 +212,8 @@ def district_rows(
                 district_url=district_url(r.district_id),
                 report_url=report_url(r.pk),
                 holder=holders.get(r.assignee_id) if r.officer_id is None else None,
+                submitted=thai_datetime(r.submitted_at) if r.submitted_at else "",
+                due=thai_datetime(r.due_at) if r.due_at > cycle.due_at else "",
             )
         )
     rows.sort(key=lambda row: thai_key(row.report.district.name_th))

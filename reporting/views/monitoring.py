@@ -14,6 +14,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET
 
 from cases.context_processors import current_roles
@@ -60,10 +62,24 @@ def _urls(name: str, *args: int) -> Callable[[int], str]:
 
 
 def _switcher(
-    cycles: list[ReportingCycle], url: Callable[[int], str], query: str = ""
-) -> list[tuple[ReportingCycle, str, str]]:
-    """The other cycles as (cycle, link, opening date in words)."""
-    return [(c, url(c.pk) + query, thai_date(c.opens_on)) for c in cycles]
+    cycles: list[ReportingCycle], url: Callable[[int], str], query: str = "", current: int | None = None
+) -> SafeString:
+    """The list of the other cycles (links, opening dates), built here: up to sixty items on every page."""
+    if len(cycles) < 2:
+        return SafeString("")
+    return format_html_join(
+        "\n",
+        '<li>{} <span class="muted rsmall">{}</span></li>',
+        (
+            (
+                format_html('<span aria-current="page" class="mswitch-current">{}</span>', c.label)
+                if c.pk == current
+                else format_html('<a href="{}">{}</a>', url(c.pk) + query, c.label),
+                thai_date(c.opens_on),
+            )
+            for c in cycles
+        ),
+    )
 
 
 def _scope(request: HttpRequest) -> UserScope:
@@ -131,7 +147,7 @@ def national(request: HttpRequest, cycle_pk: int) -> HttpResponse:
     province_url = _urls("reporting:province", cycle.pk, _HOLE)
     context: dict[str, Any] = {
         "cycle": cycle,
-        "cycles": _switcher(cycles_for_switcher(), _urls("reporting:national", _HOLE)),
+        "cycles": _switcher(cycles_for_switcher(), _urls("reporting:national", _HOLE), current=cycle.pk),
         "progress": total,
         "rows": table_rows(sort_provinces(rows, sort), province_url),
         "total_cells": progress_cells(total),
@@ -161,7 +177,9 @@ def province(request: HttpRequest, cycle_pk: int, province_pk: int) -> HttpRespo
     )
     context = {
         "cycle": cycle,
-        "cycles": _switcher(cycles_for_switcher(), _urls("reporting:province", _HOLE, place.pk)),
+        "cycles": _switcher(
+            cycles_for_switcher(), _urls("reporting:province", _HOLE, place.pk), current=cycle.pk
+        ),
         "province": place,
         "progress": reports.progress,
         "rows": reports.rows,
@@ -212,6 +230,7 @@ def analysis(request: HttpRequest, cycle_pk: int) -> HttpResponse:
             cycles_for_switcher(),
             _urls("reporting:analysis", _HOLE),
             f"?province={chosen.pk}" if chosen else "",
+            current=cycle.pk,
         ),
         "province": chosen,
         "choices": choices,

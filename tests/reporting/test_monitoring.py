@@ -458,6 +458,13 @@ def test_compare_cycles_per_mission_area_and_completion(org, known, new_cycle):
         assert [f.total for f in area.totals] == [3 * k, 12 * k]
         assert [f.late for f in area.totals] == [0, 7 * k]
     assert c.letters[1] == [12, 12, 12, 12]
+    # the cycle switch of the national and province pages
+    html = client_for(org.central).get(reverse("reporting:national", args=[known.cycle.pk])).content.decode()
+    assert f'<a href="{reverse("reporting:national", args=[earlier.pk])}">ไตรมาส 2/2569</a>' in html
+    assert '<span aria-current="page" class="mswitch-current">ไตรมาส 3/2569</span>' in html
+    province = reverse("reporting:province", args=[known.cycle.pk, org.chiang_mai.pk])
+    html = client_for(org.director).get(province).content.decode()
+    assert reverse("reporting:province", args=[earlier.pk, org.chiang_mai.pk]) in html
     # the default: the last cycles with reports; one province for a provincial role
     response = client_for(org.director).get(url)
     assert response.status_code == 200 and response.context["province"] == org.chiang_mai
