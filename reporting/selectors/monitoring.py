@@ -207,7 +207,7 @@ def district_rows(
                 report=r,
                 word=status_word(r.status, r.complete),
                 colour=status_colour(r.status, r.complete),
-                overdue=is_overdue(r, now),
+                overdue=is_overdue(r, now, closed=cycle.is_closed),
                 extended=r.due_at > cycle.due_at,
                 district_url=district_url(r.district_id),
                 report_url=report_url(r.pk),
@@ -217,7 +217,7 @@ def district_rows(
             )
         )
     rows.sort(key=lambda row: thai_key(row.report.district.name_th))
-    return ProvinceReports(rows, tally(reports, now=now))
+    return ProvinceReports(rows, tally(reports, now=now, closed=cycle.is_closed))
 
 
 # The district page -----------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -96,7 +96,7 @@ class Progress:
     draft: int = 0
     returned: int = 0
     not_started: int = 0
-    overdue: int = 0  # not complete, not submitted, past its (possibly extended) deadline
+    overdue: int = 0  # not complete, not submitted, past its (possibly extended) deadline, cycle open
     late: int = 0  # first submitted after the cycle's original deadline
     unassigned: int = 0  # nobody was responsible for the district when the cycle opened
 
@@ -194,12 +194,13 @@ def _progress(row: Mapping[str, Any]) -> Progress:
     return Progress(**{key[2:]: value or 0 for key, value in row.items() if key.startswith("n_")})
 
 
-def is_overdue(report: DistrictReport, now: datetime.datetime) -> bool:
-    """Not complete, not submitted, and past its (possibly extended) deadline."""
-    return not report.complete and report.status in _OPEN_STATUSES and report.due_at < now
+def is_overdue(report: DistrictReport, now: datetime.datetime, *, closed: bool = False) -> bool:
+    """Not complete, not submitted, and past its (possibly extended) deadline, while the cycle still
+    takes reports (`closed`: a closed cycle's report is simply not complete)."""
+    return not closed and not report.complete and report.status in _OPEN_STATUSES and report.due_at < now
 
 
-def tally(reports: Iterable[DistrictReport], *, now: datetime.datetime) -> Progress:
+def tally(reports: Iterable[DistrictReport], *, now: datetime.datetime, closed: bool = False) -> Progress:
     """The progress of reports already loaded (the same rules as the aggregate query)."""
     counts = dict.fromkeys(
         (
@@ -226,7 +227,7 @@ def tally(reports: Iterable[DistrictReport], *, now: datetime.datetime) -> Progr
             counts["complete"] += 1
         else:
             counts[bucket.get(r.status, "not_started")] += 1  # type: ignore[call-overload]
-        counts["overdue"] += is_overdue(r, now)
+        counts["overdue"] += is_overdue(r, now, closed=closed)
         counts["late"] += r.late
         counts["unassigned"] += r.unassigned
     return Progress(**counts)
@@ -246,7 +247,8 @@ def progress(
     reports = DistrictReport.objects.filter(cycle=cycle)
     if province is not None:
         reports = reports.filter(province=province)
-    return progress_of(reports, now=now)
+    result = progress_of(reports, now=now)
+    return replace(result, overdue=0) if cycle.is_closed else result
 
 
 def province_progress(
@@ -270,4 +272,6 @@ def province_progress(
     if len(provinces) < 20:
         rows = rows.filter(province_id__in=[p.pk for p in provinces])
     by_province = {row["province_id"]: _progress(row) for row in rows}
+    if cycle.is_closed:  # nothing is overdue once the cycle stops taking reports
+        by_province = {pk: replace(p, overdue=0) for pk, p in by_province.items()}
     return [ProvinceProgress(p, by_province.get(p.pk, Progress())) for p in provinces]

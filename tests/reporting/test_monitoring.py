@@ -145,6 +145,19 @@ def test_nothing_is_overdue_before_the_deadline_and_an_extension_is_not_overdue(
     )
 
 
+def test_nothing_is_overdue_once_the_cycle_is_closed(org, known):
+    from reporting.services.cycles import cycle_close
+
+    cycle = cycle_close(cycle=known.cycle, by=org.central)
+    assert figures(progress(cycle)) == (33, 2, 1, 1, 1, 28, 0, 1, 29)  # not complete, but not overdue
+    assert all(row.progress.overdue == 0 for row in province_progress(cycle))
+    response = client_for(org.director).get(reverse("reporting:province", args=[cycle.pk, org.chiang_mai.pk]))
+    assert response.context["progress"].overdue == 0
+    assert not any(row.overdue for row in response.context["rows"])
+    html = client_for(org.central).get(reverse("reporting:national", args=[cycle.pk])).content.decode()
+    assert "rank-overdue" not in html and "ปิด" in html
+
+
 def test_province_progress_in_one_query(org, known, django_assert_num_queries):
     with django_assert_num_queries(2):  # the provinces, the grouped counts
         rows = {row.province.code: row.progress for row in province_progress(known.cycle)}
