@@ -18,6 +18,8 @@ def _when(value: str | None) -> str:
 def describe(entry: TimelineEntry) -> str:
     data: dict[str, Any] = entry.data
     policy = data.get("policy_version", "")
+    if entry.kind == TimelineEntry.Kind.DEADLINE_SET and "working_days" not in data:
+        return _("Due %(due)s (policy v%(policy)s)") % {"due": _when(data.get("due_at")), "policy": policy}
     if entry.kind == TimelineEntry.Kind.DEADLINE_SET:
         return _("Due %(due)s (%(days)s working days, policy v%(policy)s)") % {
             "due": _when(data.get("due_at")),

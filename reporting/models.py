@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cases.models import District, Officer, Province
 
@@ -166,11 +167,11 @@ class CycleIndicator(models.Model):
 class ReportStatus(models.TextChoices):
     """The same statuses and colours everywhere (issue 5)."""
 
-    NOT_STARTED = "NOT_STARTED", _("Not started")
-    DRAFT = "DRAFT", _("Draft")
-    SUBMITTED = "SUBMITTED", _("Submitted")
-    RETURNED = "RETURNED", _("Returned")
-    APPROVED = "APPROVED", _("Approved")
+    NOT_STARTED = "NOT_STARTED", pgettext_lazy("report status", "Not started")
+    DRAFT = "DRAFT", pgettext_lazy("report status", "Draft")
+    SUBMITTED = "SUBMITTED", pgettext_lazy("report status", "Submitted")
+    RETURNED = "RETURNED", pgettext_lazy("report status", "Returned")
+    APPROVED = "APPROVED", pgettext_lazy("report status", "Approved")
 
 
 STATUS_COLOURS = {
@@ -256,7 +257,8 @@ class DistrictReport(models.Model):
 
     @property
     def colour(self) -> str:
-        return STATUS_COLOURS[ReportStatus(self.status)]
+        """Green when complete (approved, or submitted in a cycle without review), as on every page."""
+        return "green" if self.complete else STATUS_COLOURS[ReportStatus(self.status)]
 
 
 class ReportValue(models.Model):

@@ -163,7 +163,8 @@ def deadline_start(
         data={
             "step": step,
             "due_at": deadline.due_at.isoformat(),
-            "working_days": rule.working_days,
+            # A fixed moment (a cycle's closing date) is not counted in working days.
+            **({} if due_at else {"working_days": rule.working_days}),
             "policy_version": policy.version,
         },
     )
@@ -241,7 +242,6 @@ def deadlines_start_many(
             data={
                 "step": step,
                 "due_at": due_at.isoformat(),
-                "working_days": rule.working_days,
                 "policy_version": policy.version,
             },
         )

@@ -26,7 +26,7 @@ from viewflow.workflow.status import STATUS
 
 from cases.models import Deadline, Role, ScheduledAction, TimelineEntry, Urgency
 from cases.selectors.roles import acting_group_director, role_holder
-from cases.services.deadlines import deadline_close, deadline_start, deadlines_move
+from cases.services.deadlines import deadline_close, deadline_reassign, deadline_start, deadlines_move
 from cases.services.requests import service_now
 from cases.services.timeline import timeline_add
 from cases.working_days import working_calendar
@@ -454,6 +454,25 @@ def _review_task(report: DistrictReport, task_id: int | None) -> Task:
     return task
 
 
+def is_reviewer(user: User, report: DistrictReport, on: datetime.date | None = None) -> bool:
+    """The province's group director, or the acting deputy on their days (else the provincial head)."""
+    return _director_user(report, on or timezone.localdate()) == user
+
+
+def _take_review(activation: Any, report: DistrictReport, by: User, now: datetime.datetime) -> None:
+    """The review task is the holder's; when the province's reviewer changed since it opened (an acting
+    deputy's days ended, a new director), today's reviewer takes it over, and the timeline says so."""
+    if activation.task.status != STATUS.ASSIGNED:
+        raise _gone()
+    if activation.task.owner_id == by.pk:
+        return
+    if not is_reviewer(by, report, timezone.localdate(now)):
+        raise _gone()
+    Task.objects.filter(pk=activation.task.pk).update(owner=by)
+    activation.task.owner = by
+    deadline_reassign(task=activation.task, assignee=by, by=by, now=now, reason="")
+
+
 def report_approve(
     *, report: DistrictReport, by: User, task_id: int | None = None, now: datetime.datetime | None = None
 ) -> DistrictReport:
@@ -462,9 +481,8 @@ def report_approve(
         raise ReportError(_("The cycle is closed: its reports can no longer be changed."))
     task = _review_task(report, task_id)
     with _locked(task) as activation:
-        if activation.task.status != STATUS.ASSIGNED or activation.task.owner_id != by.pk:
-            raise _gone()
         report = _report_of(activation.process, lock=True)
+        _take_review(activation, report, by, now)
         report.status = ReportStatus.APPROVED
         report.complete = True
         report.approved_at = now
@@ -501,9 +519,8 @@ def report_return(
         raise ReportError(_("The cycle is closed: its reports can no longer be changed."))
     task = _review_task(report, task_id)
     with _locked(task) as activation:
-        if activation.task.status != STATUS.ASSIGNED or activation.task.owner_id != by.pk:
-            raise _gone()
         report = _report_of(activation.process, lock=True)
+        _take_review(activation, report, by, now)
         report.status = ReportStatus.RETURNED
         report.complete = False
         report.review_comments = {"general": general, "fields": comments}

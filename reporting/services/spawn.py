@@ -384,7 +384,6 @@ def _statements(plan: SpawnPlan) -> list[_Statement]:
                         data={
                             "step": FILL_STEP,
                             "due_at": cycle.due_at.isoformat(),
-                            "working_days": rule.working_days,
                             "policy_version": rule.policy.version,
                         },
                     ),

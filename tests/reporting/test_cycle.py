@@ -196,6 +196,7 @@ def test_a_value_above_its_bound_needs_a_confirmation(org, small_cycle):
     with pytest.raises(ReportInvalid) as refused:
         report_submit(report=report, data=data, by=org.officer)
     assert list(refused.value.errors) == [bounded.field_name]
+    assert refused.value.saved_revision is not None
     data.revision = refused.value.saved_revision
     data.confirmed = {bounded.field_name}
     submitted = report_submit(report=report, data=data, by=org.officer)
@@ -473,3 +474,42 @@ def test_directors_and_heads_hear_one_working_day_before_the_close_how_many_repo
     assert director[0].context["url"] == f"/reports/cycles/{small_cycle.pk}/provinces/{org.chiang_mai.pk}/"
     assert notices(org.lp_director, Kind.CYCLE_CLOSING_SOON) == []
     assert closing_soon_notify(now=at(25, 9)) == 0  # once per cycle
+
+
+@pytest.mark.django_db(transaction=True)
+def test_central_staff_of_an_existing_database_get_the_reporting_admin_permissions(org):
+    from django.contrib.auth.models import Group
+    from django.core.management import call_command
+
+    call_command("migrate", "reporting", "0003", verbosity=0)
+    group, _ = Group.objects.get_or_create(name="Central staff (admin)")
+    group.permissions.clear()
+    call_command("migrate", "reporting", verbosity=0)
+    assert set(group.permissions.values_list("codename", flat=True)) >= {
+        "add_missionarea",
+        "change_indicator",
+        "view_districtreport",
+    }
+
+
+def test_when_the_acting_deputys_days_end_the_director_takes_over_the_review(org, small_cycle, clock):
+    from cases.models import ActingDeputy
+
+    ActingDeputy.objects.create(
+        province=org.chiang_mai,
+        deputy=org.head.officer,
+        start_date=datetime.date(2026, 6, 8),
+        end_date=datetime.date(2026, 6, 9),
+    )
+    report = report_of(small_cycle, org.district)
+    report_submit(report=report, data=full_input(report), by=org.officer)
+    assert open_task(fresh(report), "review").owner == org.head  # acting for the director today
+    clock.move_to(at(10))  # the deputy's days are over: the task is still his, and the director may take it
+    with pytest.raises(ReportError):  # never the reviewer
+        report_approve(report=fresh(report), by=org.lp_director)
+    approved = report_approve(report=fresh(report), by=org.director)
+    assert approved.status == ReportStatus.APPROVED
+    assert open_task(approved).flow_task.name == "complete"
+    assert Task.objects.filter(process_id=report.process_id, flow_task_type="HUMAN").order_by("-pk")[
+        0
+    ].owner == (org.director)
