@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils import timezone
 
 from cases.models import District, Officer, Province, Role, Unit
+from cases.models.geography import BANGKOK_CODE
 from cases.models.people import CivilServiceLevel
 from cases.services.appointments import acting_deputy_set, role_appoint
 from cases.services.assignments import district_assign
@@ -234,13 +236,15 @@ def _seed_province(demo: DemoProvince, *, names: _Names, admin: User) -> None:
     queue = [o for pair in zip(officers[:2], officers[:2], strict=True) for o in pair] + officers[2:]
     for officer, district in zip(queue, districts, strict=False):
         district_assign(district=district, officer=officer, start_date=DEMO_START, by=admin)
-    if demo.code == "50":
-        # The director is away for two weeks around the demo's today: officer 3 acts for them.
+    if demo.code == "40":
+        # Khon Kaen's director is away for two weeks around the demo's today: officer 3 acts for them
+        # (Chiang Mai's director is at work: cm.director has reports and requests to review).
+        today = timezone.localdate()
         acting_deputy_set(
             province=province,
             deputy=officers[2],
-            start_date=datetime.date(2026, 11, 16),
-            end_date=datetime.date(2026, 12, 4),
+            start_date=today - datetime.timedelta(days=7),
+            end_date=today + datetime.timedelta(days=9),
             by=admin,
             reason="ไปราชการต่างประเทศ",
         )
@@ -288,7 +292,6 @@ DEMO_REQUEST_SUBJECTS = [
 def demo_requests_seed(now: datetime.datetime | None = None) -> bool:
     """Requests in every state in the demo provinces, started over the last weeks so that some are overdue
     and have escalated. Once: nothing happens when any request exists."""
-    from django.utils import timezone
     from viewflow.workflow.timers import fire_due_timers
 
     from cases.models import Category, CoordinationRequest, DistrictAssignment
@@ -423,4 +426,191 @@ def demo_requests_seed(now: datetime.datetime | None = None) -> bool:
                 svc.request_withdraw(request=r, by=r.requester, reason="ได้รับคำแนะนำทางโทรศัพท์แล้ว", now=ago(5))
         fire_due_timers()  # the answers nobody accepted in time close themselves
         due_actions_fire(now=now)  # reminders and escalations of the overdue ones
+    return True
+
+
+# The whole country (issue 5): a group director, a provincial head and district officers in every province,
+# so that a reporting cycle has someone for (nearly) every district. Written in bulk: about 1,000 people.
+
+COUNTRY_MALE = [
+    ("สมชาย", "Somchai"), ("สมศักดิ์", "Somsak"), ("ประเสริฐ", "Prasert"), ("วีระพงษ์", "Weerapong"),
+    ("ธนากร", "Thanakorn"), ("สุรเชษฐ์", "Surachet"), ("ณัฐพล", "Nattapon"), ("อนุชา", "Anucha"),
+    ("กิตติศักดิ์", "Kittisak"), ("ชัยวัฒน์", "Chaiwat"), ("วิชัย", "Wichai"), ("สุริยา", "Suriya"),
+    ("ปิยะพงษ์", "Piyapong"), ("ธีรวัฒน์", "Teerawat"), ("เอกชัย", "Ekkachai"), ("พงศกร", "Pongsakorn"),
+    ("อภิชาติ", "Apichat"), ("ศักดิ์ชัย", "Sakchai"), ("บุญเลิศ", "Boonlert"), ("สุเมธ", "Sumet"),
+    ("จักรพันธ์", "Jakkapan"), ("ธวัชชัย", "Thawatchai"), ("วรวุฒิ", "Worawut"), ("ชาญวิทย์", "Chanwit"),
+    ("ปรีชา", "Preecha"), ("สมบัติ", "Sombat"), ("อดิศักดิ์", "Adisak"), ("นพดล", "Noppadon"),
+    ("ไพโรจน์", "Pairoj"), ("สุทธิพงษ์", "Sutthipong"),
+]  # fmt: skip
+COUNTRY_FEMALE = [
+    ("สุภาพร", "Supaporn"), ("กมลวรรณ", "Kamonwan"), ("อรุณี", "Arunee"), ("พิมพ์ชนก", "Pimchanok"),
+    ("รัตนาภรณ์", "Rattanaporn"), ("ศิริพร", "Siriporn"), ("จันทร์เพ็ญ", "Chanpen"), ("วราภรณ์", "Waraporn"),
+    ("นงลักษณ์", "Nongluck"), ("ปิยะนุช", "Piyanuch"), ("สุนันทา", "Sunanta"), ("อัญชลี", "Anchalee"),
+    ("กาญจนา", "Kanchana"), ("วิไลวรรณ", "Wilaiwan"), ("ดวงใจ", "Duangjai"), ("พรทิพย์", "Pornthip"),
+    ("เยาวลักษณ์", "Yaowalak"), ("นิภาพร", "Nipaporn"), ("ศศิธร", "Sasithorn"), ("ปวีณา", "Paweena"),
+    ("มาลัย", "Malai"), ("สุดารัตน์", "Sudarat"), ("จิราพร", "Jiraporn"), ("อรวรรณ", "Orawan"),
+    ("ธิดารัตน์", "Thidarat"), ("ณัฐธิดา", "Nattida"), ("ชนิดา", "Chanida"), ("วันเพ็ญ", "Wanpen"),
+    ("บุษบา", "Busaba"), ("สายสุนีย์", "Saisunee"),
+]  # fmt: skip
+COUNTRY_LAST = [
+    ("ศรีสุข", "Srisuk"), ("วงศ์ใหญ่", "Wongyai"), ("แก้วมณี", "Kaewmanee"), ("ทองดี", "Thongdee"),
+    ("บุญมา", "Boonma"), ("จันทร์แก้ว", "Jankaew"), ("สายทอง", "Saithong"), ("พรหมมา", "Promma"),
+    ("อินทร์แปลง", "Inplaeng"), ("ชัยมงคล", "Chaimongkol"), ("เรืองศรี", "Ruengsri"), ("มั่นคง", "Mankong"),
+    ("รักษาดี", "Raksadee"), ("คำแสน", "Khamsaen"), ("สุขเกษม", "Sukkasem"), ("ทองคำ", "Thongkham"),
+    ("พึ่งบุญ", "Phuengboon"), ("ศรีสวัสดิ์", "Srisawat"), ("บุญเรือง", "Boonruang"), ("แสงทอง", "Saengthong"),
+    ("ปัญญาดี", "Panyadee"), ("วงศ์สวัสดิ์", "Wongsawat"), ("สมบูรณ์", "Somboon"), ("จันทร์หอม", "Janhom"),
+    ("ใจดี", "Jaidee"), ("ศรีวงศ์", "Sriwong"), ("นาคสุข", "Naksuk"), ("ทองมา", "Thongma"),
+    ("สุวรรณรัตน์", "Suwannarat"), ("เพชรรัตน์", "Petcharat"), ("กาญจนวงศ์", "Kanchanawong"), ("พันธุ์ดี", "Phandee"),
+    ("คงสมบูรณ์", "Khongsomboon"), ("อุดมสุข", "Udomsuk"), ("บุญประเสริฐ", "Boonprasert"), ("ศรีนวล", "Srinuan"),
+    ("หอมจันทร์", "Homjan"), ("มณีวงศ์", "Maneewong"), ("เจริญผล", "Charoenphon"), ("ธรรมวงศ์", "Thammawong"),
+]  # fmt: skip
+COUNTRY_MARKER = "samutprakan.director"  # the first person the country step creates
+# Districts left with nobody responsible in the demo provinces that have people already (the flag shows).
+DEMO_PROVINCE_GAPS = {"50": 2, "40": 2}
+
+
+def _country_name(n: int) -> tuple[str, str, str, str, str]:
+    """The n-th generated person: (prefix, first name Thai, English, last name Thai, English). Each n below
+    2,400 gives another pair of names; the lists hold common names, not anyone in particular."""
+    if n % 2:
+        first_th, first_en = COUNTRY_MALE[(n // 2) % len(COUNTRY_MALE)]
+        prefix = "นาย"
+    else:
+        first_th, first_en = COUNTRY_FEMALE[(n // 2) % len(COUNTRY_FEMALE)]
+        prefix = "นาง" if n % 4 == 0 else "นางสาว"
+    last_th, last_en = COUNTRY_LAST[(7 * n + n // 60) % len(COUNTRY_LAST)]
+    return prefix, first_th, first_en, last_th, last_en
+
+
+def _slug(name_en: str) -> str:
+    return "".join(c for c in name_en.lower() if c.isalnum())
+
+
+def demo_country_exists() -> bool:
+    return User.objects.filter(username=COUNTRY_MARKER).exists()
+
+
+@transaction.atomic
+def demo_country_seed() -> bool:
+    """Every province outside the four demo ones gets a provincial head, a group director and district
+    officers for its districts (about one in seven holds two, one in twenty-five three; the last district
+    of one province in five has nobody); the demo provinces with gaps get officers for all but a couple.
+    Once: nothing happens when the country is there already (or the demo organisation is not)."""
+    from cases.models import DistrictAssignment, RoleAssignment
+
+    if demo_country_exists() or not demo_exists():
+        return False
+    admin = User.objects.get(username="admin")
+    demo_codes = {d.code for d in DEMO_PROVINCES}
+    provinces = list(Province.objects.exclude(code=BANGKOK_CODE).order_by("code"))
+    units = {
+        (u.kind, u.province_id): u
+        for u in Unit.objects.filter(
+            kind__in=[Unit.Kind.PROVINCIAL_OFFICE, Unit.Kind.COORDINATION_GROUP], province__isnull=False
+        )
+    }
+    districts: dict[int, list[District]] = {p.pk: [] for p in provinces}
+    for district in District.objects.filter(province__in=provinces).order_by("code"):
+        districts[district.province_id].append(district)
+    held = set(DistrictAssignment.objects.current(timezone.localdate()).values_list("district_id", flat=True))
+
+    # (username, province, role, position, level, districts)
+    people: list[tuple[str, Province, str, str, str, list[District]]] = []
+    serial = 0
+    for n, province in enumerate(provinces):
+        if province.code in demo_codes:
+            free = [d for d in districts[province.pk] if d.pk not in held]
+            gaps = DEMO_PROVINCE_GAPS.get(province.code, len(free))
+            todo = free[: max(len(free) - gaps, 0)]
+            prefix = next(d.prefix for d in DEMO_PROVINCES if d.code == province.code)
+            number = next(d.officers for d in DEMO_PROVINCES if d.code == province.code)
+        else:
+            slug = _slug(province.name_en)
+            people.append(
+                (f"{slug}.head", province, Role.PROVINCIAL_HEAD, "ท้องถิ่นจังหวัด", "DIRECTOR_HIGHER", [])
+            )
+            people.append(
+                (
+                    f"{slug}.director",
+                    province,
+                    Role.GROUP_DIRECTOR,
+                    "ผู้อำนวยการกลุ่มงานส่งเสริมและประสานงานท้องถิ่นอำเภอ",
+                    "SENIOR_PROFESSIONAL",
+                    [],
+                )
+            )
+            todo = districts[province.pk][:-1] if n % 5 == 2 else list(districts[province.pk])
+            prefix, number = slug, 0
+        while todo:
+            serial += 1
+            take = 3 if serial % 25 == 0 else 2 if serial % 7 == 0 else 1
+            take = min(take, len(todo))
+            number += 1
+            level = "PROFESSIONAL" if serial % 3 else "PRACTITIONER"
+            people.append(
+                (
+                    f"{prefix}.officer{number}",
+                    province,
+                    Role.DISTRICT_OFFICER,
+                    "ท้องถิ่นอำเภอ",
+                    level,
+                    todo[:take],
+                )
+            )
+            todo = todo[take:]
+
+    password = _demo_password_hash()
+    User.objects.bulk_create(
+        [User(username=u, password=password, email=f"{u}@demo.dla.go.th") for u, *_ in people], batch_size=500
+    )
+    users = {u.username: u for u in User.objects.filter(username__in=[p[0] for p in people])}
+    officers = []
+    for i, (username, province, role, position, level, _held) in enumerate(people):
+        prefix, first_th, first_en, last_th, last_en = _country_name(i + 101)
+        unit_kind = (
+            Unit.Kind.PROVINCIAL_OFFICE if role == Role.PROVINCIAL_HEAD else Unit.Kind.COORDINATION_GROUP
+        )
+        if role == Role.DISTRICT_OFFICER:  # in the field: a mobile number
+            phone = f"08{1 + i % 9} {100 + (i * 37) % 900:03d} {1000 + (i * 7919) % 9000:04d}"
+        else:
+            phone = f"0{20 + int(province.code) % 60:02d} {110 + i % 890:03d} {100 + (i * 13) % 900:03d}"
+        officers.append(
+            Officer(
+                user=users[username],
+                prefix=prefix,
+                first_name_th=first_th,
+                last_name_th=last_th,
+                first_name_en=first_en,
+                last_name_en=last_en,
+                position=position,
+                level=level,
+                province=province,
+                unit=units.get((unit_kind, province.pk)),
+                phone=phone,
+                email=f"{username}@demo.dla.go.th",
+                position_since=datetime.date(2018 + i % 7, 1 + i % 12, 1),
+                former_district_officer=role == Role.GROUP_DIRECTOR,
+            )
+        )
+    Officer.objects.bulk_create(officers, batch_size=500)
+    by_user = {o.user_id: o for o in Officer.objects.filter(user__in=users.values())}
+    RoleAssignment.objects.bulk_create(
+        [
+            RoleAssignment(
+                officer=by_user[users[u].pk], role=role, province=p, start_date=DEMO_START, appointed_by=admin
+            )
+            for u, p, role, *_ in people
+        ],
+        batch_size=500,
+    )
+    DistrictAssignment.objects.bulk_create(
+        [
+            DistrictAssignment(
+                district=d, officer=by_user[users[u].pk], start_date=DEMO_START, assigned_by=admin
+            )
+            for u, _p, _r, _pos, _l, held_districts in people
+            for d in held_districts
+        ],
+        batch_size=500,
+    )
     return True
