@@ -16,6 +16,10 @@ delivered (and read, for the closed cycles), so the first `make run` does not se
 
 In Chiang Mai: cm.officer1 has a report returned with comments and a draft to finish; cm.director has
 reports to review; two districts have nobody responsible (flagged, held by the director).
+
+Seeded once: a database that has the demo's cycles keeps them (a `make run` weeks later shows the cycle as
+it was left, its deadlines passing like any other); `rm var/db.sqlite3 && make run` seeds a fresh demo
+dated from the new today.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from cases.models import District, Role, RoleAssignment, TimelineEntry
@@ -111,28 +115,42 @@ class ReportingDemo:
 
 
 def demo_reporting_current() -> ReportingCycle | None:
-    return ReportingCycle.objects.filter(status=ReportingCycle.Status.OPEN).order_by("-opens_on").first()
+    return (
+        ReportingCycle.objects.filter(status=ReportingCycle.Status.OPEN).order_by("-opens_on", "-pk").first()
+    )
+
+
+def demo_quarters(today: datetime.date) -> list[Quarter]:
+    """The quarters of the demo's cycles, the one in progress last."""
+    quarters = [quarter_of(today - datetime.timedelta(days=40))]
+    for _ in range(3):
+        quarters.insert(0, quarter_before(quarters[0]))
+    return quarters
 
 
 def demo_reporting_seed(now: datetime.datetime | None = None) -> ReportingDemo | None:
-    """Seed the cycles; None (and nothing changes) when any cycle exists or the country has no people."""
-    if ReportingCycle.objects.exists() or not demo_country_exists():
+    """Seed the cycles; None (and nothing changes) when one of them exists already, or the country has no
+    people. Other cycles (made by hand on a developer's database) are left alone."""
+    now = now or timezone.now()
+    quarters = demo_quarters(timezone.localdate(now))
+    labels = Q()
+    for quarter in quarters:
+        labels |= Q(fiscal_year=quarter.fiscal_year, label=quarter.label)
+    if ReportingCycle.objects.filter(labels).exists() or not demo_country_exists():
         return None
     with transaction.atomic():  # all or nothing: a seed that failed half way is tried again next time
-        return _seed(now or timezone.now())
+        return _seed(now, quarters)
 
 
-def _seed(now: datetime.datetime) -> ReportingDemo:
+def _seed(now: datetime.datetime, quarters: list[Quarter]) -> ReportingDemo:
     cycles.defaults_ensure()
     first_delivery = Delivery.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     first_notification = Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     calendar = working_calendar()
     today = timezone.localdate(now)
     central = User.objects.get(username="central")
-    quarter = quarter_of(today - datetime.timedelta(days=40))
-    earlier = [quarter_before(quarter)]
-    earlier += [quarter_before(earlier[-1]), quarter_before(quarter_before(earlier[-1]))]
-    closed = [_closed_cycle(q, central, calendar) for q in reversed(earlier)]
+    *earlier, quarter = quarters
+    closed = [_closed_cycle(q, central, calendar) for q in earlier]
     Notification.objects.filter(pk__gt=first_notification).update(read_at=F("created_at"))
     current = _current_cycle(quarter, central, calendar, today, now)
     due_actions_fire(now=now)  # the overdue reports escalate; the reminders of the past went out
