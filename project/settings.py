@@ -341,6 +341,11 @@ CELERY_BEAT_SCHEDULE.update(
             "schedule": 300.0,
             "options": {"expires": 290},
         },
+        "cycle-closing-soon": {
+            "task": "reporting.tasks.notify_closing_soon",
+            "schedule": 300.0,
+            "options": {"expires": 290},
+        },
     }
 )
 

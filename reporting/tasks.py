@@ -17,3 +17,12 @@ def open_due_cycles() -> int:
     for cycle_id in due:
         cycle_spawn(cycle_id=cycle_id)
     return len(due)
+
+
+@shared_task(ignore_result=True)
+def notify_closing_soon() -> int:
+    """Every few minutes: one working day before a cycle closes, each province's director and head hear how
+    many of their reports are still missing (once per cycle)."""
+    from reporting.services.notices import closing_soon_notify
+
+    return closing_soon_notify(now=timezone.now())

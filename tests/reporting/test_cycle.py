@@ -513,3 +513,12 @@ def test_when_the_acting_deputys_days_end_the_director_takes_over_the_review(org
     assert Task.objects.filter(process_id=report.process_id, flow_task_type="HUMAN").order_by("-pk")[
         0
     ].owner == (org.director)
+
+
+def test_the_beat_schedule_runs_the_cycle_jobs(settings):
+    from project.celery import app
+
+    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert {"reporting.tasks.open_due_cycles", "reporting.tasks.notify_closing_soon"} <= tasks
+    app.loader.import_default_modules()
+    assert tasks <= set(app.tasks)
