@@ -196,16 +196,21 @@ def cycle_spawn(*, cycle_id: int, now: datetime.datetime | None = None) -> Spawn
     calendar = working_calendar()
     provinces = list(Province.objects.exclude(code=BANGKOK_CODE).order_by("code"))
     plan = plan_load(cycle=cycle, on=on, now=now, calendar=calendar, provinces=provinces)
-    for province in provinces:
-        with transaction.atomic():
-            status = (
-                ReportingCycle.objects.select_for_update().values_list("status", flat=True).get(pk=cycle_id)
-            )
-            if status != ReportingCycle.Status.OPENING:
-                return result  # closed meanwhile, or opened by another run
-            made, unassigned = spawn_province(plan, province)  # and the progress: districts_spawned
-            result.created += made
-            result.unassigned += unassigned
+    try:
+        for province in provinces:
+            with transaction.atomic():
+                status = (
+                    ReportingCycle.objects.select_for_update()
+                    .values_list("status", flat=True)
+                    .get(pk=cycle_id)
+                )
+                if status != ReportingCycle.Status.OPENING:
+                    return result  # closed meanwhile, or opened by another run
+                made, unassigned = spawn_province(plan, province)  # and the progress: districts_spawned
+                result.created += made
+                result.unassigned += unassigned
+    finally:
+        plan.close()
     with transaction.atomic():
         cycle = ReportingCycle.objects.select_for_update().get(pk=cycle_id)
         if cycle.status != ReportingCycle.Status.OPENING:
@@ -260,9 +265,13 @@ def _spawn_province(
 ) -> tuple[int, int]:
     """One province's reports (the caller holds the transaction and the cycle's lock); `plan` is read for
     this province alone when not given (tests that open a few provinces)."""
-    if plan is None:
-        plan = plan_load(cycle=cycle, on=on, now=now, calendar=calendar, provinces=[province])
-    return spawn_province(plan, province)
+    if plan is not None:
+        return spawn_province(plan, province)
+    plan = plan_load(cycle=cycle, on=on, now=now, calendar=calendar, provinces=[province])
+    try:
+        return spawn_province(plan, province)
+    finally:
+        plan.close()
 
 
 def cycle_close(*, cycle: ReportingCycle, by: User, now: datetime.datetime | None = None) -> ReportingCycle:

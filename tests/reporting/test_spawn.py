@@ -265,6 +265,13 @@ def test_two_spawns_at_the_same_time_give_each_district_one_report(org, country,
     )
 
 
+@pytest.mark.postgres
+def test_the_statements_prepared_for_an_opening_are_forgotten_after_it(opened):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE name LIKE 'spawn_%%'")
+        assert cursor.fetchone() == (0,)
+
+
 # Deadlines, reminders, escalations, notifications
 
 
