@@ -1,7 +1,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from reporting.services.cycles import cycle_spawn, cycles_due_to_open
+from reporting.services.cycles import cycle_spawn, cycles_open_due
 
 
 @shared_task(ignore_result=True, acks_late=True)
@@ -13,10 +13,7 @@ def spawn_cycle(cycle_id: int) -> int:
 @shared_task(ignore_result=True)
 def open_due_cycles() -> int:
     """Every few minutes: cycles whose opening date has come, and openings a lost message left half done."""
-    due = cycles_due_to_open(timezone.localdate())
-    for cycle_id in due:
-        cycle_spawn(cycle_id=cycle_id)
-    return len(due)
+    return cycles_open_due(now=timezone.now())
 
 
 @shared_task(ignore_result=True)

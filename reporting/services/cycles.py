@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
@@ -155,15 +155,30 @@ def _enqueue_spawn(cycle_id: int) -> None:
 
 
 def cycles_due_to_open(today: datetime.date) -> list[int]:
+    """Cycles whose opening date has come, and openings left half done (a worker died, a message was lost)."""
     return list(
         ReportingCycle.objects.filter(
-            status__in=[ReportingCycle.Status.SCHEDULED, ReportingCycle.Status.OPENING], opens_on__lte=today
-        ).values_list("pk", flat=True)
-    ) + list(
-        ReportingCycle.objects.filter(status=ReportingCycle.Status.OPENING, opens_on__gt=today).values_list(
-            "pk", flat=True
+            Q(status=ReportingCycle.Status.SCHEDULED, opens_on__lte=today)
+            | Q(status=ReportingCycle.Status.OPENING)
         )
+        .order_by("opens_on", "pk")
+        .values_list("pk", flat=True)
     )
+
+
+def cycles_open_due(*, now: datetime.datetime | None = None) -> int:
+    """The periodic job: open what `cycles_due_to_open` finds. A cycle whose opening fails is logged and
+    tried again at the next run; the others go on. Returns the number of cycles it ran the opening for."""
+    now = service_now(now)
+    done = 0
+    for cycle_id in cycles_due_to_open(timezone.localdate(now)):
+        try:
+            cycle_spawn(cycle_id=cycle_id, now=now)
+        except Exception:
+            logger.exception("the opening of reporting cycle %s failed; the next run tries again", cycle_id)
+            continue
+        done += 1
+    return done
 
 
 @dataclass

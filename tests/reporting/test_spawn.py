@@ -564,3 +564,22 @@ def test_the_periodic_job_opens_a_scheduled_cycle_on_its_opening_date_not_before
         at(10, 0, 5),
     )
     assert open_due_cycles() == 0  # open now: nothing more to do
+
+
+def test_a_cycle_whose_opening_fails_does_not_stop_the_periodic_job_for_the_others(
+    org, country, new_cycle, monkeypatch, caplog
+):
+    broken = new_cycle(label="รอบที่เสีย")
+    fine = new_cycle()
+    spawn = cycles.cycle_spawn
+
+    def failing(*, cycle_id: int, now: Any = None) -> cycles.SpawnResult:
+        if cycle_id == broken.pk:
+            raise RuntimeError("the database went away")
+        return spawn(cycle_id=cycle_id, now=now)
+
+    monkeypatch.setattr(cycles, "cycle_spawn", failing)
+    assert open_due_cycles() == 1
+    fine.refresh_from_db()
+    assert fine.status == ReportingCycle.Status.OPEN and fine.reports.count() == DISTRICTS
+    assert f"reporting cycle {broken.pk} failed" in caplog.text
