@@ -75,6 +75,7 @@ from reporting.models import DistrictReport, ReportingCycle
 # Stand for the province and its director's name in the statements compiled once per opening.
 _PROVINCE = -914_000_001
 _DIRECTOR_NAME = "<the director of the province>"
+_FIRST_NEW = -914_000_003  # the lowest id of the province's new reports
 
 
 @dataclass
@@ -98,6 +99,8 @@ class SpawnPlan:
     director: dict[int, Officer]  # province id → acting group director, else director, else head
     statements: list[_Statement] = field(default_factory=list)
     prepared: list[str] = field(default_factory=list)  # PostgreSQL: the statements' prepared names
+    # Deliveries due at once, written so far: enqueued after the opening (the sweep covers a crash).
+    deliveries_due: list[int] = field(default_factory=list)
 
     def close(self) -> None:
         """Forget the prepared statements (the connection may serve other work afterwards). Never raises:
@@ -167,7 +170,8 @@ def plan_load(
 
 def _prepare(plan: SpawnPlan) -> None:
     """PostgreSQL plans each statement once per opening instead of once per province (a third of the
-    database's time): the statements are prepared with the province and the director's name as parameters,
+    database's time): the statements are prepared with the province, the director's name and the first new
+    report's id as parameters,
     and each province executes them (`SpawnPlan.close` deallocates them). Prepared statements belong to the
     session: a pooler in front of PostgreSQL must keep the session (pgbouncer: session pooling)."""
     connection = connections[router.db_for_write(DistrictReport)]
@@ -176,22 +180,23 @@ def _prepare(plan: SpawnPlan) -> None:
     prefix = f"spawn_{uuid.uuid4().hex[:12]}"
     with connection.cursor() as cursor:
         raw: Any = cursor.cursor  # psycopg's client-side binding cursor: it renders parameters as literals
-        province, director = raw.mogrify("%s", [_PROVINCE]).strip(), raw.mogrify("%s", [_DIRECTOR_NAME])
+        literals = [raw.mogrify("%s", [v]).strip() for v in (_PROVINCE, _DIRECTOR_NAME, _FIRST_NEW)]
         for i, statement in enumerate(plan.statements):
-            text = (
-                raw.mogrify(statement.sql, statement.params).replace(director, "$2").replace(province, "$1")
-            )
+            text = raw.mogrify(statement.sql, statement.params)
+            for n, literal in enumerate(literals, start=1):
+                text = text.replace(literal, f"${n}")
             name = f"{prefix}_{i}"
-            cursor.execute(f"PREPARE {name} (bigint, text) AS {text}")
+            cursor.execute(f"PREPARE {name} (bigint, text, bigint) AS {text}")
             plan.prepared.append(name)
             plan.statements[i] = _Statement(
-                f"EXECUTE {name} (%s, %s)", (_PROVINCE, _DIRECTOR_NAME), statement.fetch
+                f"EXECUTE {name} (%s, %s, %s)", (_PROVINCE, _DIRECTOR_NAME, _FIRST_NEW), statement.fetch
             )
 
 
-def spawn_province(plan: SpawnPlan, province: Province) -> tuple[int, int]:
-    """The reports of the province's districts that have none yet, with everything that goes with them,
-    in the caller's transaction (under the cycle's row lock). Returns (created, unassigned)."""
+def spawn_province(plan: SpawnPlan, province: Province) -> tuple[int, int] | None:
+    """The reports of the province's districts that have none yet, with everything that goes with them, in
+    the caller's transaction: (created, unassigned). The cycle's row is locked first; when the cycle is no
+    longer opening (closed meanwhile, or opened by another run) nothing is written and None is returned."""
     cycle = plan.cycle
     director_user = plan.director_user(province.pk)
     reports = [
@@ -208,22 +213,49 @@ def spawn_province(plan: SpawnPlan, province: Province) -> tuple[int, int]:
     ]
     if not reports:
         return 0, 0
+    first = _run(
+        DistrictReport, [*_durability_deferred(), _cycle_locked(cycle), _insert_ignoring_existing(reports)]
+    )
+    if first["status"] != [(ReportingCycle.Status.OPENING,)]:
+        transaction.set_rollback(True)  # the reports just written go with it
+        return None
+    new = first["new"]
+    if not new:
+        return 0, 0
+    # Everything else selects the new reports by their ids (those above the first new one, in the cycle and
+    # the province): the database finds them by index however stale its statistics.
     director = plan.director.get(province.pk)
-    values = {_PROVINCE: province.pk, _DIRECTOR_NAME: str(director) if director else ""}
-    statements = [
-        *_durability_deferred(),
-        _insert_ignoring_existing(reports),
-        *(
+    values = {
+        _PROVINCE: province.pk,
+        _DIRECTOR_NAME: str(director) if director else "",
+        _FIRST_NEW: min(pk for pk, _unassigned in new),
+    }
+    rows = _run(
+        DistrictReport,
+        [
             _Statement(s.sql, tuple(_substitute(p, values) for p in s.params), s.fetch)
             for s in plan.statements
-        ),
-    ]
-    rows = _run(DistrictReport, statements)
+        ],
+    )
     at_once = _not_before(Kind.TASK_ASSIGNED, False, plan.now, plan.calendar) <= plan.now
-    due = [pk for pk, digest in rows["deliveries"] if not digest and at_once]
+    plan.deliveries_due += [pk for pk, digest in rows["deliveries"] if not digest and at_once]
+    return len(new), sum(1 for _pk, unassigned in new if unassigned)
+
+
+def _cycle_locked(cycle: ReportingCycle) -> _Statement:
+    """The cycle's status, its row locked until the end of the transaction (PostgreSQL; SQLite locks the
+    whole database for the transaction already)."""
+    connection = connections[router.db_for_write(ReportingCycle)]
+    table = connection.ops.quote_name(ReportingCycle._meta.db_table)
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    return _Statement(f'SELECT "status" FROM {table} WHERE "id" = %s{lock}', (cycle.pk,), "status")
+
+
+def deliveries_enqueue(plan: SpawnPlan) -> None:
+    """Hand the deliveries due at once to the workers, after the commit (at once outside a transaction)."""
+    due, plan.deliveries_due = plan.deliveries_due, []
     if due:
         transaction.on_commit(lambda: enqueue(due))
-    return len(rows["new"]), sum(1 for (unassigned,) in rows["new"] if unassigned)
 
 
 def _durability_deferred() -> list[_Statement]:
@@ -253,40 +285,37 @@ def _statements(plan: SpawnPlan) -> list[_Statement]:
     cycle, now = plan.cycle, plan.now
     report_type = ContentType.objects.get_for_model(DistrictReport)
     task_type = ContentType.objects.get_for_model(Task)
-    new = DistrictReport.objects.filter(cycle=cycle, province_id=_PROVINCE, process__isnull=True).order_by(
-        "pk"
-    )
-    process_of = Subquery(
-        Process.objects.filter(artifact_content_type=report_type, artifact_object_id=OuterRef("pk"))
-        .order_by()
-        .values("pk")[:1]
-    )
+    new = DistrictReport.objects.filter(cycle=cycle, province_id=_PROVINCE, pk__gte=_FIRST_NEW).order_by("pk")
     start, fill = DistrictReportFlow.start, DistrictReportFlow.fill
 
     def task_of(node: Any) -> Subquery:
         return Subquery(
-            Task.objects.filter(process=OuterRef("new_process"), flow_task=node).order_by().values("pk")[:1]
+            Task.objects.filter(process=OuterRef("process_id"), flow_task=node).order_by().values("pk")[:1]
         )
 
-    with_process = new.annotate(new_process=process_of)
     status = Task._meta.get_field("status")
+    # viewflow: the process (linked to its report at once), its start task (done), its fill task (with the
+    # holder: viewflow leaves the "assigned" moment empty when it assigns a task as it creates it), fill
+    # after start
     statements = [
-        # viewflow: the process, its start task (done), its fill task (with the holder: viewflow leaves the
-        # "assigned" moment empty when it assigns a task as it creates it), fill after start
-        _insert_select(
-            Process,
-            [
-                (
-                    Process(
-                        flow_class=DistrictReportFlow,
-                        status=PROCESS.NEW,
-                        created=now,
-                        artifact_content_type=report_type,
-                    ),
-                    new,
-                    {"data": JSONObject(report=F("pk")), "artifact_object_id": F("pk")},
-                )
-            ],
+        *_processes_linked(
+            _insert_select(
+                Process,
+                [
+                    (
+                        Process(
+                            flow_class=DistrictReportFlow,
+                            status=PROCESS.NEW,
+                            created=now,
+                            artifact_content_type=report_type,
+                        ),
+                        new,
+                        {"data": JSONObject(report=F("pk")), "artifact_object_id": F("pk")},
+                    )
+                ],
+            ),
+            new,
+            report_type,
         ),
         _insert_select(
             Task,
@@ -301,14 +330,14 @@ def _statements(plan: SpawnPlan) -> list[_Statement]:
                         finished=now,
                         token=Token("start"),
                     ),
-                    with_process,
-                    {"process_id": F("new_process")},
+                    new,
+                    {"process_id": F("process_id")},
                 ),
                 (
                     Task(flow_task=fill, flow_task_type=fill.task_type, created=now, token=Token("start")),
-                    with_process,
+                    new,
                     {
-                        "process_id": F("new_process"),
+                        "process_id": F("process_id"),
                         "owner_id": F("assignee_id"),
                         "status": Case(
                             When(assignee__isnull=True, then=_Param(STATUS.NEW, status)),
@@ -323,7 +352,7 @@ def _statements(plan: SpawnPlan) -> list[_Statement]:
             [
                 (
                     Task.previous.through(),
-                    with_process,
+                    new,
                     {"from_task_id": task_of(fill), "to_task_id": task_of(start)},
                 )
             ],
@@ -343,45 +372,28 @@ def _statements(plan: SpawnPlan) -> list[_Statement]:
         started_at=now,
         due_at=cycle.due_at,
     )
-    statements.append(
-        _insert_select(
-            Deadline,
-            [
-                (
-                    template,
-                    with_process,
-                    {
-                        "task_id": task_of(fill),
-                        "case_id": F("pk"),
-                        "province_id": F("province_id"),
-                        "assignee_id": F("assignee_id"),
-                        "assignee_is_director": F("unassigned"),
-                    },
-                )
-            ],
-        )
+    deadline_insert = _insert_select(
+        Deadline,
+        [
+            (
+                template,
+                new,
+                {
+                    "task_id": task_of(fill),
+                    "case_id": F("pk"),
+                    "province_id": F("province_id"),
+                    "assignee_id": F("assignee_id"),
+                    "assignee_is_director": F("unassigned"),
+                },
+            )
+        ],
     )
     actions: dict[tuple[str, int, datetime.datetime], list[bool]] = {}
     for is_director in (False, True):
         template.assignee_is_director = is_director
         for action in _actions(template, rule, plan.calendar):
             actions.setdefault((action.kind, action.position, action.fire_at), []).append(is_director)
-    deadlines = Deadline.objects.filter(
-        task_type=task_type, case_type=report_type, case_id__in=new.values("pk"), status=Deadline.Status.OPEN
-    )
-    statements.append(
-        _insert_select(
-            ScheduledAction,
-            [
-                (
-                    ScheduledAction(kind=kind, position=position, fire_at=fire_at),
-                    deadlines.filter(assignee_is_director__in=flags),
-                    {"deadline_id": F("pk")},
-                )
-                for (kind, position, fire_at), flags in actions.items()
-            ],
-        )
-    )
+    statements += _deadlines_with_actions(deadline_insert, actions, new, task_type, report_type)
 
     # The timeline: opened for whom (the officer's name as Officer.full_name writes it in Thai; nobody
     # responsible: the director holds it), then the deadline.
@@ -434,7 +446,6 @@ def _statements(plan: SpawnPlan) -> list[_Statement]:
     )
     statements += _notification_statements(plan, new)
     statements += [
-        _update(new, process=process_of),
         _update(
             ReportingCycle.objects.filter(pk=cycle.pk),
             districts_spawned=Coalesce(
@@ -450,6 +461,86 @@ def _statements(plan: SpawnPlan) -> list[_Statement]:
         ),
     ]
     return statements
+
+
+def _processes_linked(
+    insert: _Statement, new: QuerySet[DistrictReport], report_type: ContentType
+) -> list[_Statement]:
+    """The processes' INSERT, and each new report linked to its process. PostgreSQL does both in one
+    statement, from the ids the INSERT returns (looking the processes up by their artifact could pick the
+    wrong index while the statistics do not know the new rows yet); SQLite looks them up."""
+    connection = connections[router.db_for_write(DistrictReport)]
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(DistrictReport._meta.db_table)
+        return [
+            _Statement(
+                f'WITH new_process AS ({insert.sql} RETURNING "id", "artifact_object_id") '
+                f'UPDATE {table} SET "process_id" = new_process."id" FROM new_process '
+                f'WHERE {table}."id" = new_process."artifact_object_id"',
+                insert.params,
+            )
+        ]
+    process_of = Subquery(
+        Process.objects.filter(artifact_content_type=report_type, artifact_object_id=OuterRef("pk"))
+        .order_by()
+        .values("pk")[:1]
+    )
+    return [insert, _update(new, process=process_of)]
+
+
+def _deadlines_with_actions(
+    insert: _Statement,
+    actions: dict[tuple[str, int, datetime.datetime], list[bool]],
+    new: QuerySet[DistrictReport],
+    task_type: ContentType,
+    report_type: ContentType,
+) -> list[_Statement]:
+    """The deadlines' INSERT and their reminders and escalations (`actions`: each one, and the values of
+    assignee_is_director whose deadlines get it). PostgreSQL writes the actions from the ids the deadlines'
+    INSERT returns, in the same statement (looking the deadlines up could pick the wrong index while the
+    statistics do not know the new rows yet); SQLite looks them up."""
+    connection = connections[router.db_for_write(DistrictReport)]
+    if connection.vendor != "postgresql":
+        deadlines = Deadline.objects.filter(
+            task_type=task_type,
+            case_type=report_type,
+            case_id__in=new.values("pk"),
+            status=Deadline.Status.OPEN,
+        )
+        parts = [
+            (
+                ScheduledAction(kind=kind, position=position, fire_at=fire_at),
+                deadlines.filter(assignee_is_director__in=flags),
+                {"deadline_id": F("pk")},
+            )
+            for (kind, position, fire_at), flags in actions.items()
+        ]
+        return [insert, _insert_select(ScheduledAction, parts)]
+    fields = [f for f in ScheduledAction._meta.concrete_fields if not f.primary_key]
+    selects, params = [], []
+    for (kind, position, fire_at), flags in actions.items():
+        template = ScheduledAction(kind=kind, position=position, fire_at=fire_at)
+        columns = []
+        for f in fields:
+            if f.attname == "deadline_id":
+                columns.append('new_deadline."id"')
+            else:
+                columns.append(f"%s::{f.cast_db_type(connection)}")
+                params.append(f.get_db_prep_save(f.pre_save(template, add=True), connection=connection))
+        flag_list = ", ".join(["%s"] * len(flags))
+        selects.append(
+            f'SELECT {", ".join(columns)} FROM new_deadline WHERE new_deadline."assignee_is_director" IN ({flag_list})'
+        )
+        params += flags
+    table = connection.ops.quote_name(ScheduledAction._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
+    return [
+        _Statement(
+            f'WITH new_deadline AS ({insert.sql} RETURNING "id", "assignee_is_director") '
+            f"INSERT INTO {table} ({names}) {' UNION ALL '.join(selects)}",
+            (*insert.params, *params),
+        )
+    ]
 
 
 def _notification_statements(plan: SpawnPlan, new: QuerySet[DistrictReport]) -> list[_Statement]:
@@ -614,14 +705,15 @@ def _update(queryset: QuerySet[Any], **values: Any) -> _Statement:
 
 def _insert_ignoring_existing(objs: Sequence[DistrictReport]) -> _Statement:
     """INSERT the reports as bulk_create(ignore_conflicts=True) would: a row that would break a unique
-    constraint (a district that has its report already) is left out. Returns each new report's flag."""
+    constraint (a district that has its report already) is left out. Returns each new report's id and flag."""
     model = type(objs[0])
     connection = connections[router.db_for_write(model)]
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     query = InsertQuery(model, on_conflict=OnConflict.IGNORE)
     query.insert_values(fields, list(objs), raw=False)
     [(sql, params)] = query.get_compiler(connection=connection).as_sql()
-    return _Statement(f"{sql} RETURNING {connection.ops.quote_name('unassigned')}", tuple(params), "new")
+    returning = ", ".join(connection.ops.quote_name(name) for name in ("id", "unassigned"))
+    return _Statement(f"{sql} RETURNING {returning}", tuple(params), "new")
 
 
 def _run(model: type[Model], statements: list[_Statement]) -> dict[str, list[tuple[Any, ...]]]:

@@ -514,19 +514,21 @@ def test_a_cycle_closed_before_or_during_the_spawn_is_not_opened(org, country, n
     spawn_province = cycles.spawn_province
     calls = 0
 
-    def closing_after_three(plan: Any, province: Province) -> tuple[int, int]:
+    def closing_after_three(plan: Any, province: Province) -> tuple[int, int] | None:
         nonlocal calls
         calls += 1
-        if calls == 4:  # the centre closed it while the worker was on the fourth province
+        made = spawn_province(plan, province)
+        if calls == 3:  # the centre closes it as the worker commits the third province
             ReportingCycle.objects.filter(pk=other.pk).update(status=ReportingCycle.Status.CLOSED)
-        return spawn_province(plan, province)
+        return made
 
     monkeypatch.setattr(cycles, "spawn_province", closing_after_three)
     result = cycles.cycle_spawn(cycle_id=other.pk)
     other.refresh_from_db()
     assert other.status == ReportingCycle.Status.CLOSED
     assert result.created == other.reports.count() > 0
-    assert other.reports.values("province").distinct().count() == 4
+    assert other.reports.values("province").distinct().count() == 3  # the fourth found it closed
+    assert calls == 4
 
 
 def test_open_now_marks_the_cycle_opening_and_hands_the_spawn_to_a_worker(
