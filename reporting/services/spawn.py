@@ -1,18 +1,20 @@
 """Opening a cycle at scale: each district's report with its viewflow process and tasks, its deadline with
-the reminders and escalations, its timeline and the holder's notification, one province at a time in one
-round trip to the database.
+the reminders and escalations, its timeline and the holder's notification, one province at a time in two
+round trips to the database.
 
 The rows are those `DistrictReportFlow.start.run(report=...)` writes (viewflow writes the process and its
 start and fill tasks; the fill task's onCreate, `fill_opened`, starts the deadline and tells the holder
-with `notify`): tests/reporting/test_spawn.py compares them field by field. The database writes them
-itself, with INSERT ... SELECT over the province's new reports, in statements the ORM compiles once per
-opening (so they are right for PostgreSQL and SQLite alike; PostgreSQL also plans them once, as prepared
-statements, and receives a province's statements in one round trip). A column not computed per report
-takes the value the ORM would write for a template instance built with the same arguments (defaults
-included), so the rows stay those of the ORM when a model gains a column.
+with `notify`): tests/reporting/test_spawn.py compares them field by field.
 
-A province's new reports are those of the cycle and province without a process yet: every statement selects
-them that way, and linking each report to its process comes last.
+The first round trip locks the cycle's row and inserts the province's reports (a district that has its
+report already is left out), returning their ids. The second writes everything else with INSERT ... SELECT
+over those reports (the cycle's and province's, from the first new id on), in statements the ORM compiled
+once for the opening, so they are right for PostgreSQL and SQLite alike; PostgreSQL also plans them once
+(prepared statements) and receives them as one query. A column not computed per report takes the value the
+ORM would write for a template instance built with the same arguments (defaults included), so the rows stay
+those of the ORM when a model gains a column. Where a statement would have to find rows just written by
+another (processes by their artifact, deadlines by their case), PostgreSQL takes their ids from the
+INSERT's RETURNING instead, so that no plan depends on statistics that do not know the new rows yet.
 """
 
 from __future__ import annotations
@@ -72,7 +74,7 @@ from notifications.services import DELIVERY_CHANNELS, _not_before, enqueue
 from reporting.defaults import FILL_STEP
 from reporting.models import DistrictReport, ReportingCycle
 
-# Stand for the province and its director's name in the statements compiled once per opening.
+# Stand for the province, its director's name and its first new report in the statements compiled once.
 _PROVINCE = -914_000_001
 _DIRECTOR_NAME = "<the director of the province>"
 _FIRST_NEW = -914_000_003  # the lowest id of the province's new reports
@@ -171,9 +173,9 @@ def plan_load(
 def _prepare(plan: SpawnPlan) -> None:
     """PostgreSQL plans each statement once per opening instead of once per province (a third of the
     database's time): the statements are prepared with the province, the director's name and the first new
-    report's id as parameters,
-    and each province executes them (`SpawnPlan.close` deallocates them). Prepared statements belong to the
-    session: a pooler in front of PostgreSQL must keep the session (pgbouncer: session pooling)."""
+    report's id as parameters, and each province executes them (`SpawnPlan.close` deallocates them).
+    Prepared statements belong to the session: a pooler in front of PostgreSQL must keep the session
+    (pgbouncer: session pooling)."""
     connection = connections[router.db_for_write(DistrictReport)]
     if connection.vendor != "postgresql":
         return
@@ -214,7 +216,7 @@ def spawn_province(plan: SpawnPlan, province: Province) -> tuple[int, int] | Non
     if not reports:
         return 0, 0
     first = _run(
-        DistrictReport, [*_durability_deferred(), _cycle_locked(cycle), _insert_ignoring_existing(reports)]
+        DistrictReport, [*_transaction_settings(), _cycle_locked(cycle), _insert_ignoring_existing(reports)]
     )
     if first["status"] != [(ReportingCycle.Status.OPENING,)]:
         transaction.set_rollback(True)  # the reports just written go with it
@@ -258,14 +260,14 @@ def deliveries_enqueue(plan: SpawnPlan) -> None:
         transaction.on_commit(lambda: enqueue(due))
 
 
-def _durability_deferred() -> list[_Statement]:
-    """PostgreSQL: the province's commit does not wait for its write-ahead log to reach the disk (a few
-    milliseconds each). A database crash may lose the last provinces' work, never half of one; the opening
-    then runs again (it is idempotent). The commit that opens the cycle waits as usual, and with it the
-    log of every province before it."""
+def _transaction_settings() -> list[_Statement]:
+    """PostgreSQL, for the province's transaction: its commit does not wait for the write-ahead log to reach
+    the disk (a few milliseconds each; a database crash may lose the last provinces' work, never half of
+    one, and the opening then runs again: it is idempotent; the commit that opens the cycle waits as usual,
+    and with it the log of every province before it); and one generic plan of each prepared statement
+    serves every province (they differ by their parameters only)."""
     if connections[router.db_for_write(DistrictReport)].vendor != "postgresql":
         return []
-    # One generic plan for every province: the statements differ by their parameters only.
     return [
         _Statement("SET LOCAL synchronous_commit TO OFF", ()),
         _Statement("SET LOCAL plan_cache_mode TO force_generic_plan", ()),
