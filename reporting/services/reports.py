@@ -206,6 +206,37 @@ def _step(
     timeline_add(case=report, kind=TimelineEntry.Kind.STEP, at=now, actor=by, data={"event": event, **data})
 
 
+def _task_opened(
+    task: Task,
+    report: DistrictReport,
+    *,
+    step: str,
+    kind: Kind,
+    now: datetime.datetime,
+    assignee_is_director: bool,
+    due_at: datetime.datetime | None = None,
+) -> Deadline:
+    """A report's human task was created: its deadline through the engine, and its holder is told."""
+    deadline = deadline_start(
+        task=task,
+        case=report,
+        step=step,
+        urgency=Urgency.NORMAL,
+        assignee=task.owner,
+        province=report.province,
+        now=now,
+        assignee_is_director=assignee_is_director,
+        due_at=due_at,
+    )
+    notify(
+        recipients=[task.owner] if task.owner else [],
+        kind=kind,
+        context=_context(report, due_at=deadline.due_at.isoformat()),
+        now=now,
+    )
+    return deadline
+
+
 def fill_opened(*, task: Task, now: datetime.datetime | None = None) -> Deadline:
     """The report is with its holder: first when the cycle opens (the bulk spawn does the same for all
     districts at once), then when it comes back (returned by the director, or reopened by the centre). It
@@ -213,48 +244,23 @@ def fill_opened(*, task: Task, now: datetime.datetime | None = None) -> Deadline
     told."""
     now = service_now(now)
     report = _report_of(task.process, lock=True)
-    first = report.status == ReportStatus.NOT_STARTED
-    due_at = report.due_at if report.due_at > now else None
-    deadline = deadline_start(
-        task=task,
-        case=report,
+    return _task_opened(
+        task,
+        report,
         step=FILL_STEP,
-        urgency=Urgency.NORMAL,
-        assignee=task.owner,
-        province=report.province,
+        kind=Kind.TASK_ASSIGNED if report.status == ReportStatus.NOT_STARTED else Kind.RETURNED,
         now=now,
         assignee_is_director=report.unassigned,
-        due_at=due_at,
+        due_at=report.due_at if report.due_at > now else None,
     )
-    notify(
-        recipients=[task.owner] if task.owner else [],
-        kind=Kind.TASK_ASSIGNED if first else Kind.RETURNED,
-        context=_context(report, due_at=deadline.due_at.isoformat()),
-        now=now,
-    )
-    return deadline
 
 
 def review_opened(*, task: Task, now: datetime.datetime | None = None) -> Deadline:
     now = service_now(now)
     report = _report_of(task.process, lock=True)
-    deadline = deadline_start(
-        task=task,
-        case=report,
-        step=REVIEW_STEP,
-        urgency=Urgency.NORMAL,
-        assignee=task.owner,
-        province=report.province,
-        now=now,
-        assignee_is_director=True,
+    return _task_opened(
+        task, report, step=REVIEW_STEP, kind=Kind.TASK_ASSIGNED, now=now, assignee_is_director=True
     )
-    notify(
-        recipients=[task.owner] if task.owner else [],
-        kind=Kind.TASK_ASSIGNED,
-        context=_context(report, due_at=deadline.due_at.isoformat()),
-        now=now,
-    )
-    return deadline
 
 
 def open_task(report: DistrictReport, node: str | None = None) -> Task | None:
