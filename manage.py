@@ -5,6 +5,11 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
+    if sys.argv[1:2] == ["makemigrations"]:
+        # Writing or checking migrations reads the models only: a throwaway key, never used to sign anything.
+        import secrets
+
+        os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     from django.conf import settings
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
