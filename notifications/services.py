@@ -155,34 +155,20 @@ def _deliveries(ids: list[int]) -> dict[int, Delivery]:
 
 
 def delivery_send(*, delivery_id: int, now: datetime.datetime, loaded: Delivery | None = None) -> str:
-    """Deliver one notification on one channel, once: the row is claimed by a conditional update, so a
-    retry, a duplicate message from the broker or a second worker finds nothing to do; the channel records
-    the send (`commit`) at its point of no return. `loaded`: the row read beforehand with its notification
-    and recipient (a batch reads them in one query); only those are used, never its status."""
+    """Deliver one notification on one channel, at least once and never lost: the row is claimed by a
+    conditional update (a retry, a duplicate message from the broker or a second worker finds nothing to
+    do), and recorded as sent only once the channel has accepted it. A worker that dies in between leaves
+    the claim, which the sweep takes back: the repeat carries the same identity (the e-mail's Message-ID).
+    `loaded`: the row read beforehand with its notification and recipient (a batch reads them in one
+    query); only those are used, never its status."""
     claimed = Delivery.objects.filter(
         pk=delivery_id, status=Delivery.Status.PENDING, not_before__lte=now
     ).update(status=Delivery.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
     if not claimed:
         return "skipped"
     delivery = loaded or _deliveries([delivery_id])[delivery_id]
-
-    def commit() -> None:
-        # The point of no return: once the COMMIT reaches the server the send counts as done, even if this
-        # worker dies before the channel's last step (the final dot of SMTP). So the row is written in a
-        # transaction (a worker killed during the UPDATE leaves it SENDING: sent again later, and nothing
-        # went out) whose COMMIT does not wait for the WAL flush: 0.1 ms instead of 1-4 ms of fdatasync, the
-        # window in which a killed worker lost an e-mail (the SIGKILL test lost one in 2 of 13 runs).
-        # The price: a PostgreSQL crash in the next ~0.6 s may forget the SENT, and the e-mail goes twice.
-        with transaction.atomic():
-            if connection.vendor == "postgresql":
-                with connection.cursor() as cursor:
-                    cursor.execute("SET LOCAL synchronous_commit TO OFF")
-            Delivery.objects.filter(pk=delivery_id).update(
-                status=Delivery.Status.SENT, sent_at=now, last_error=""
-            )
-
     try:
-        CHANNELS[delivery.channel](delivery, commit)
+        CHANNELS[delivery.channel](delivery)
     except ChannelRejected as exc:
         Delivery.objects.filter(pk=delivery_id).update(
             status=Delivery.Status.FAILED, last_error=str(exc)[:2000]
@@ -195,6 +181,7 @@ def delivery_send(*, delivery_id: int, now: datetime.datetime, loaded: Delivery 
             status=Delivery.Status.PENDING, last_error=str(exc)[:2000]
         )
         raise
+    Delivery.objects.filter(pk=delivery_id).update(status=Delivery.Status.SENT, sent_at=now, last_error="")
     return "sent"
 
 
@@ -224,7 +211,8 @@ def deliveries_send(*, delivery_ids: list[int], now: datetime.datetime | None = 
 @contextlib.contextmanager
 def _asynchronous_commit() -> Iterator[None]:
     """The claims and records of a batch do not wait for the WAL flush (1-4 ms each, measured): a
-    PostgreSQL crash may forget the last ~0.6 s of them, which the sweep then sends again."""
+    PostgreSQL crash may forget the last ~0.6 s of them; a forgotten claim or SENT makes the row pending or
+    claimed again, and the sweep sends it again with the same identity (at least once, never lost)."""
     if connection.vendor != "postgresql":
         yield
         return

@@ -306,12 +306,23 @@ STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns on every start until collec
 
 # Notifications
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Each read or write of an SMTP exchange waits at most EMAIL_TIMEOUT; the whole exchange (connect to the
+# relay's reply to the final dot) ends within EMAIL_SEND_DEADLINE_SECONDS or counts as a failed attempt.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+EMAIL_SEND_DEADLINE_SECONDS = env.int("EMAIL_SEND_DEADLINE_SECONDS", default=30)
 EMAIL_MESSAGE_ID_DOMAIN = env.str("EMAIL_MESSAGE_ID_DOMAIN", default="dla-coordination.local")
 # Pending deliveries older than this are enqueued again by the sweep (the broker may have been down).
 NOTIFICATION_SWEEP_AFTER_SECONDS = env.int("NOTIFICATION_SWEEP_AFTER_SECONDS", default=60)
-# A delivery claimed by a worker that has not finished after this long is taken back (the worker died).
-NOTIFICATION_CLAIM_TIMEOUT_SECONDS = env.int("NOTIFICATION_CLAIM_TIMEOUT_SECONDS", default=300)
+# A delivery claimed by a worker that has not finished after this long is taken back (the worker died) and
+# sent again by the sweep (every NOTIFICATION_SWEEP_EVERY_SECONDS). It must exceed the longest live send
+# (the send deadline) with room for rendering, or a slow but live send could be taken back and repeated.
+NOTIFICATION_CLAIM_TIMEOUT_SECONDS = env.int("NOTIFICATION_CLAIM_TIMEOUT_SECONDS", default=45)
+NOTIFICATION_SWEEP_EVERY_SECONDS = env.int("NOTIFICATION_SWEEP_EVERY_SECONDS", default=15)
+if NOTIFICATION_CLAIM_TIMEOUT_SECONDS < EMAIL_SEND_DEADLINE_SECONDS + 10:
+    raise ImproperlyConfigured(
+        "NOTIFICATION_CLAIM_TIMEOUT_SECONDS must exceed EMAIL_SEND_DEADLINE_SECONDS by at least 10 s: "
+        "a live send would otherwise be taken back by the sweep and sent twice"
+    )
 
 CELERY_BEAT_SCHEDULE.update(
     {
@@ -327,8 +338,8 @@ CELERY_BEAT_SCHEDULE.update(
         },
         "notification-sweep": {
             "task": "notifications.tasks.sweep",
-            "schedule": 60.0,
-            "options": {"expires": 55},
+            "schedule": float(NOTIFICATION_SWEEP_EVERY_SECONDS),
+            "options": {"expires": NOTIFICATION_SWEEP_EVERY_SECONDS - 1},
         },
         "notification-digests": {
             "task": "notifications.tasks.digests",

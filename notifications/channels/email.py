@@ -1,16 +1,24 @@
 """E-mail: the console backend locally, SMTP from settings in production.
 
-Once per notification, even when the worker dies mid-send: an SMTP server takes a message only when it
-receives the final "." of DATA, so the delivery is recorded as sent in the instant before that dot. A
-worker that dies earlier leaves an unfinished SMTP transaction, which the server discards, and a claimed
-row, which the sweep takes back and sends again; one that dies later has recorded the send.
+At least once, with the same Message-ID on a repeat: the channel returns only when the relay has accepted
+the message (its reply to the final "." of DATA), and only then is the delivery recorded as sent. A worker
+that dies before that reply leaves its delivery claimed; the sweep takes the claim back after
+`NOTIFICATION_CLAIM_TIMEOUT_SECONDS` and the message goes again, with the same Message-ID, which mail
+systems recognise as one message. Nothing is lost; a repeat can only happen for what was in flight.
+
+A live send never outlasts the claim: the whole SMTP exchange (connect, greeting, TLS, MAIL, RCPT, DATA,
+the final reply) must end within `EMAIL_SEND_DEADLINE_SECONDS`: before every read and write the socket's
+timeout is set to what is left of that deadline (and at most `EMAIL_TIMEOUT`), so a slow relay makes the
+send fail as unavailable (retried later) rather than run on after the sweep took its claim back. The
+settings check (notifications.checks) keeps the claim timeout above the deadline.
 """
 
 from __future__ import annotations
 
+import logging
 import smtplib
 import socket
-from collections.abc import Callable
+import time
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -23,75 +31,91 @@ from notifications.channels.base import ChannelRejected, ChannelUnavailable
 if TYPE_CHECKING:
     from notifications.models import Delivery
 
-
-class _SMTP(smtplib.SMTP):
-    """smtplib.SMTP with a hook run just before the final dot of DATA."""
-
-    before_final_dot: Callable[[], None] | None = None
-
-    def data(self, msg: Any) -> tuple[int, bytes]:
-        self.putcmd("data")
-        code, reply = self.getreply()
-        if code != 354:
-            raise smtplib.SMTPDataError(code, reply)
-        if isinstance(msg, str):
-            msg = smtplib._fix_eols(msg).encode("ascii")  # type: ignore[attr-defined]
-        quoted = smtplib._quote_periods(msg)  # type: ignore[attr-defined]
-        if quoted[-2:] != smtplib.bCRLF:
-            quoted += smtplib.bCRLF
-        self.send(quoted)
-        if self.before_final_dot is not None:
-            self.before_final_dot()
-        self.send(b"." + smtplib.bCRLF)
-        return self.getreply()
+logger = logging.getLogger(__name__)
 
 
-class _SMTP_SSL(smtplib.SMTP_SSL, _SMTP):
-    pass
+class _Deadline:
+    """An SMTP client whose every read and write ends by one moment (`time.monotonic()`)."""
+
+    deadline: float
+    sock: socket.socket | None
+    timeout: float
+
+    def _bounded(self) -> None:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the mail server did not finish within the send deadline")
+        if self.sock is not None:
+            self.sock.settimeout(min(left, self.timeout))
+
+    def send(self, s: Any) -> None:
+        self._bounded()
+        super().send(s)  # type: ignore[misc]
+
+    def getreply(self) -> tuple[int, bytes]:
+        self._bounded()
+        return super().getreply()  # type: ignore[misc]
 
 
-class OnceSmtpBackend(SmtpBackend):
+class _SMTP(_Deadline, smtplib.SMTP):
+    def __init__(self, *args: Any, deadline: float, **kwargs: Any) -> None:
+        self.deadline = deadline
+        super().__init__(*args, **kwargs)
+
+
+class _SMTP_SSL(_Deadline, smtplib.SMTP_SSL):
+    def __init__(self, *args: Any, deadline: float, **kwargs: Any) -> None:
+        self.deadline = deadline
+        super().__init__(*args, **kwargs)
+
+
+class DeadlineSmtpBackend(SmtpBackend):
+    """Django's SMTP backend with the whole exchange bounded by `deadline` (a `time.monotonic()` moment)."""
+
+    def __init__(self, *, deadline: float, **kwargs: Any) -> None:
+        self.deadline = deadline
+        super().__init__(**kwargs)
+
     @property
-    def connection_class(self) -> type[smtplib.SMTP]:
-        return _SMTP_SSL if self.use_ssl else _SMTP
+    def connection_class(self) -> Any:
+        smtp_class = _SMTP_SSL if self.use_ssl else _SMTP
 
-    def open(self) -> bool | None:
-        opened = super().open()
-        sock = getattr(self.connection, "sock", None)
-        if sock is not None:
-            # The final dot is a 3-byte write after the commit: send it at once, not after Nagle's delay.
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        return opened
+        def connect(*args: Any, **kwargs: Any) -> smtplib.SMTP:
+            return smtp_class(*args, deadline=self.deadline, **kwargs)
+
+        return connect
 
 
-def _connection(commit: Callable[[], None]) -> Any:
+def _connection() -> Any:
     if settings.EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend":
-        backend = OnceSmtpBackend(timeout=settings.EMAIL_TIMEOUT, fail_silently=False)
-        backend.open()
-        backend.connection.before_final_dot = commit  # type: ignore[union-attr]
-        return backend
-    # Local backends (console, file, memory) deliver in one step: record, then hand over.
-    commit()
-    return get_connection(fail_silently=False)
+        return DeadlineSmtpBackend(
+            deadline=time.monotonic() + settings.EMAIL_SEND_DEADLINE_SECONDS,
+            timeout=settings.EMAIL_TIMEOUT,
+            fail_silently=False,
+        )
+    return get_connection(fail_silently=False)  # local backends (console, file, memory)
 
 
-def send(delivery: Delivery, commit: Callable[[], None]) -> None:
+def send(delivery: Delivery) -> None:
+    """Returns once the relay has accepted the message; raises ChannelUnavailable (try again later) or
+    ChannelRejected (never)."""
     notification = delivery.notification
     recipient = notification.recipient
     if not recipient.email:
         raise ChannelRejected("no e-mail address")
     rendered = texts.render(notification)
+    connection = _connection()
+    message = EmailMultiAlternatives(
+        subject=rendered.subject,
+        body=rendered.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[recipient.email],
+        # The same Message-ID on every attempt: a repeated delivery is recognisable as one message.
+        headers={"Message-ID": f"<{delivery.dedupe_key}@{settings.EMAIL_MESSAGE_ID_DOMAIN}>"},
+        connection=connection,
+    )
     try:
-        connection = _connection(commit)
-        message = EmailMultiAlternatives(
-            subject=rendered.subject,
-            body=rendered.body,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[recipient.email],
-            # The same Message-ID on every attempt: a repeated delivery is recognisable as one message.
-            headers={"Message-ID": f"<{delivery.dedupe_key}@{settings.EMAIL_MESSAGE_ID_DOMAIN}>"},
-            connection=connection,
-        )
+        connection.open()
         sent = message.send()
     except smtplib.SMTPRecipientsRefused as exc:
         raise ChannelRejected(str(exc)) from exc
@@ -102,7 +126,14 @@ def send(delivery: Delivery, commit: Callable[[], None]) -> None:
     except (TimeoutError, smtplib.SMTPException, OSError) as exc:
         raise ChannelUnavailable(str(exc)) from exc
     finally:
-        if "connection" in locals() and hasattr(connection, "close"):
-            connection.close()
+        _close(connection)
     if not sent:
         raise ChannelUnavailable("the mail server did not take the message")
+
+
+def _close(connection: Any) -> None:
+    """QUIT after the message: its failure changes nothing (what the relay accepted stays accepted)."""
+    try:
+        connection.close()
+    except (TimeoutError, smtplib.SMTPException, OSError) as exc:
+        logger.info("closing the SMTP connection failed after the exchange: %s", exc)

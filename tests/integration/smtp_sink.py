@@ -14,6 +14,7 @@ import socketserver
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from email.parser import BytesHeaderParser
 
 
@@ -28,6 +29,8 @@ class _Session(socketserver.StreamRequestHandler):
     timeout = 30
 
     def reply(self, line: str) -> None:
+        if self.server.sink.reply_delay:
+            time.sleep(self.server.sink.reply_delay)
         self.wfile.write(line.encode() + b"\r\n")
 
     def handle(self) -> None:
@@ -44,8 +47,12 @@ class _Session(socketserver.StreamRequestHandler):
                     message = self.read_data()
                     if message is None:
                         return  # the client went away before the final dot: nothing was sent
-                    self.server.sink._accept(message)
-                    self.reply("250 OK: queued")
+                    if self.server.sink.on_final_dot is not None:
+                        self.server.sink.on_final_dot(message)
+                    final = self.server.sink.final_reply
+                    if final.startswith("250"):
+                        self.server.sink._accept(message)
+                    self.reply(final)
                 elif verb == b"QUIT":
                     self.reply("221 Bye")
                     return
@@ -70,7 +77,14 @@ class _Server(socketserver.ThreadingTCPServer):
 
 
 class SmtpSink:
-    def __init__(self) -> None:
+    """`reply_delay`: seconds before each reply (a slow relay); `final_reply`: the answer to the final dot
+    (a 4xx refuses the message for now, and it is not counted); `on_final_dot`: called with the message
+    when its final dot has been read, before the reply."""
+
+    def __init__(self, *, reply_delay: float = 0.0, final_reply: str = "250 OK: queued") -> None:
+        self.reply_delay = reply_delay
+        self.final_reply = final_reply
+        self.on_final_dot: Callable[[bytes], None] | None = None
         self.host = "127.0.0.1"
         self._lock = threading.Lock()
         self._message_ids: list[str] = []
