@@ -9,6 +9,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import kombu.exceptions
+
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import connection, transaction
@@ -128,6 +130,9 @@ def notify_many(
 
 
 ENQUEUE_BATCH = 50
+# What a broker that is down, refusing or hung raises (redis-py's connection errors reach us as kombu's
+# OperationalError; a timeout or a refused socket as OSError).
+BROKER_OUTAGES: tuple[type[BaseException], ...] = (kombu.exceptions.OperationalError, OSError)
 
 
 def enqueue(delivery_ids: list[int]) -> int:
@@ -145,8 +150,16 @@ def enqueue(delivery_ids: list[int]) -> int:
                 batch = delivery_ids[start : start + ENQUEUE_BATCH]
                 deliver.apply_async((batch,), retry=False, producer=producer)
                 sent += len(batch)
-    except Exception:  # kombu raises OperationalError and socket errors; the sweep covers them all
-        logger.warning("broker unavailable: %d deliveries wait for the sweep", len(delivery_ids) - sent)
+    except BROKER_OUTAGES:
+        logger.warning(
+            "broker unavailable: %d deliveries wait for the sweep",
+            len(delivery_ids) - sent,
+            exc_info=True,
+        )
+    except Exception:
+        # Not the broker: a bug. Logged at error level with its traceback; the deliveries stay pending
+        # and the sweep tries them again.
+        logger.exception("enqueue failed: %d deliveries wait for the sweep", len(delivery_ids) - sent)
     return sent
 
 
