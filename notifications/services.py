@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import logging
+import smtplib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -301,6 +302,18 @@ def unread_count(user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True, show_in_app=True).count()
 
 
+def _digest_outage(exc: BaseException) -> bool:
+    """A digest's channel outage: the mail server unreachable, hung, or answering "try later" (4xx).
+    Everything else (a 5xx refusal, refused recipients, a bug) fails the same way every time."""
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 400 <= exc.smtp_code < 500
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return True
+    if isinstance(exc, smtplib.SMTPException):  # a subclass of OSError, but not an outage
+        return False
+    return isinstance(exc, OSError)  # refused, reset, timed out
+
+
 def digest_send(*, user_id: int, now: datetime.datetime) -> int:
     """One e-mail with every delivery held for the person's digest; each is claimed first, so a second
     run (or a retry) never sends an item twice."""
@@ -328,19 +341,33 @@ def digest_send(*, user_id: int, now: datetime.datetime) -> int:
             pk__in=candidates, status=Delivery.Status.SENDING, claimed_at=now
         ).select_related("notification__recipient__officer")
     )
-    user = User.objects.select_related("officer").get(pk=user_id)
-    with translation.override(texts.recipient_language(user)):
-        lines = [texts.title(d.notification) for d in deliveries]
-        subject = str(_digest_subject()) % {"count": len(lines)}
-        body = render_to_string(
-            "notifications/email/digest.txt", {"user": user, "lines": lines, "site_url": settings.SITE_URL}
-        )
     ids = [d.pk for d in deliveries]
     try:
+        user = User.objects.select_related("officer").get(pk=user_id)
+        if not user.email:
+            raise ChannelRejected("no e-mail address")
+        with translation.override(texts.recipient_language(user)):
+            lines = [texts.title(d.notification) for d in deliveries]
+            subject = str(_digest_subject()) % {"count": len(lines)}
+            body = render_to_string(
+                "notifications/email/digest.txt", {"user": user, "lines": lines, "site_url": settings.SITE_URL}
+            )
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email], fail_silently=False)
     except Exception as exc:
-        Delivery.objects.filter(pk__in=ids).update(status=Delivery.Status.PENDING, last_error=str(exc)[:2000])
-        raise ChannelUnavailable(str(exc)) from exc
+        if _digest_outage(exc):
+            # Give the rows back: the task retries, and after its last retry the next morning's run takes
+            # them again.
+            Delivery.objects.filter(pk__in=ids).update(
+                status=Delivery.Status.PENDING, last_error=str(exc)[:2000]
+            )
+            raise ChannelUnavailable(str(exc)) from exc
+        # Anything else would fail the same way every morning: recorded where administrators see it (and
+        # may retry it), not retried.
+        Delivery.objects.filter(pk__in=ids).update(
+            status=Delivery.Status.FAILED, last_error=f"{type(exc).__name__}: {exc}"[:2000]
+        )
+        logger.exception("digest for user %s failed: %d deliveries recorded as failed", user_id, len(ids))
+        return 0
     Delivery.objects.filter(pk__in=ids).update(status=Delivery.Status.SENT, sent_at=now)
     return len(ids)
 
