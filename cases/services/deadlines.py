@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ImproperlyConfigured
-from django.db import models, transaction
+from django.db import DatabaseError, models, transaction
 
 from cases.models import (
     Deadline,
@@ -412,9 +412,7 @@ def _fire_batch(
         .prefetch_related("rule__escalations")
     }
     cases = _load_cases(deadlines.values())
-    entries: list[TimelineEntry] = []
-    notices: list[tuple[list[User], str, dict[str, object]]] = []
-    fired: list[int] = []
+    described: list[_Firing] = []
     for action in batch:
         deadline = deadlines[action.deadline_id]
         if deadline.status != Deadline.Status.OPEN:
@@ -427,25 +425,55 @@ def _fire_batch(
             entry, who, kind, context = _describe(action, deadline, case, recipients)
         except Exception as exc:  # recorded where central staff see it, and retried from the admin
             logger.exception("scheduled action %s failed", action.pk)
-            ScheduledAction.objects.filter(pk=action.pk).update(
-                status=ScheduledAction.Status.FAILED, error=repr(exc)
-            )
+            _action_failed(action, exc)
             report.failed += 1
             continue
-        entries.append(entry)
-        notices.append((who, kind, context))
-        fired.append(action.pk)
-    ScheduledAction.objects.filter(pk__in=fired).update(status=ScheduledAction.Status.FIRED, fired_at=now)
+        described.append(_Firing(action, entry, Event(who, Kind(kind), context)))
     ScheduledAction.objects.filter(
         pk__in=[a.pk for a in batch if a.status == ScheduledAction.Status.CANCELLED]
     ).update(status=ScheduledAction.Status.CANCELLED)
-    TimelineEntry.objects.bulk_create(entries)
     # One outbox write for the whole batch (a constant number of queries, one enqueue of 50 ids per task),
-    # not one per action: the notices of 500 actions took 1,500 queries and 500 publishes.
-    notify_many(
-        events=[Event(who, Kind(kind), context) for who, kind, context in notices], now=now, calendar=calendar
+    # not one per action: the notices of 500 actions took 1,500 queries and 500 publishes. The batch is
+    # written in a savepoint: when the database refuses one of its rows, each is written again in a
+    # savepoint of its own, and the row refused is recorded as failed (rather than the whole batch rolled
+    # back, to come first again a minute later).
+    try:
+        with transaction.atomic():
+            _firings_write(described, now=now, calendar=calendar)
+        report.fired += len(described)
+    except DatabaseError:
+        logger.warning("a batch of %d scheduled actions is written one by one", len(described), exc_info=True)
+        for firing in described:
+            try:
+                with transaction.atomic():
+                    _firings_write([firing], now=now, calendar=calendar)
+                report.fired += 1
+            except DatabaseError as exc:
+                logger.exception("scheduled action %s failed", firing.action.pk)
+                _action_failed(firing.action, exc)
+                report.failed += 1
+
+
+@dataclass(frozen=True)
+class _Firing:
+    action: ScheduledAction
+    entry: TimelineEntry
+    event: Event
+
+
+def _firings_write(firings: list[_Firing], *, now: datetime.datetime, calendar: WorkingCalendar) -> None:
+    ScheduledAction.objects.filter(pk__in=[f.action.pk for f in firings]).update(
+        status=ScheduledAction.Status.FIRED, fired_at=now
     )
-    report.fired += len(fired)
+    entries = [f.entry for f in firings]
+    for entry in entries:
+        entry.pk = None  # written again after a rolled-back attempt
+    TimelineEntry.objects.bulk_create(entries)
+    notify_many(events=[f.event for f in firings], now=now, calendar=calendar)
+
+
+def _action_failed(action: ScheduledAction, exc: BaseException) -> None:
+    ScheduledAction.objects.filter(pk=action.pk).update(status=ScheduledAction.Status.FAILED, error=repr(exc))
 
 
 def _load_cases(deadlines: object) -> dict[tuple[int, int], models.Model]:
