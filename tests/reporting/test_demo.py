@@ -68,8 +68,9 @@ def _counts() -> list[int]:
 
 
 def test_the_demo_country_fills_in_a_cycle_and_seeding_again_changes_nothing() -> None:
-    call_command("seed_demo")
+    call_command("seed_demo", "--force")  # DEBUG is off in the tests
     today = timezone.localdate()
+    assert not [u for u in User.objects.all() if u.has_usable_password()]  # no shared password outside DEBUG
 
     # Every province staffed: a director and a head, an officer for nearly every district.
     leaders = RoleAssignment.objects.current(today).filter(
@@ -135,5 +136,5 @@ def test_the_demo_country_fills_in_a_cycle_and_seeding_again_changes_nothing() -
     assert not pending.exists()
 
     before = _counts()
-    call_command("seed_demo")
+    call_command("seed_demo", "--force")
     assert _counts() == before
