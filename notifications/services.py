@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import kombu.exceptions
-
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import connection, transaction
@@ -350,7 +349,8 @@ def digest_send(*, user_id: int, now: datetime.datetime) -> int:
             lines = [texts.title(d.notification) for d in deliveries]
             subject = str(_digest_subject()) % {"count": len(lines)}
             body = render_to_string(
-                "notifications/email/digest.txt", {"user": user, "lines": lines, "site_url": settings.SITE_URL}
+                "notifications/email/digest.txt",
+                {"user": user, "lines": lines, "site_url": settings.SITE_URL},
             )
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email], fail_silently=False)
     except Exception as exc:

@@ -569,7 +569,10 @@ def demo_country_seed(*, password: str | None = None) -> bool:
             todo = todo[take:]
 
     User.objects.bulk_create(
-        [User(username=u, password=_password_hash(password), email=f"{u}@demo.dla.go.th") for u, *_ in people],
+        [
+            User(username=u, password=_password_hash(password), email=f"{u}@demo.dla.go.th")
+            for u, *_ in people
+        ],
         batch_size=500,
     )
     users = {u.username: u for u in User.objects.filter(username__in=[p[0] for p in people])}

@@ -5,8 +5,8 @@ import datetime
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
-from django.test import override_settings
 from django.db.models import Count
+from django.test import override_settings
 from django.urls import reverse
 
 from cases.models import DistrictAssignment, Officer, Role, RoleAssignment
