@@ -201,7 +201,7 @@ def filter_choices(province_ids: set[int] | frozenset[int] | None) -> dict[str, 
     )
     return {
         "categories": list(Category.objects.all()),
-        "provinces": list(Province.objects.exclude(code="10")) if province_ids is None else [],
+        "provinces": list(Province.objects.outside_bangkok()) if province_ids is None else [],
         "districts": list(districts.order_by("name_th")),
     }
 

@@ -13,7 +13,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases.models import District, Officer, Province, Role, Unit
-from cases.models.geography import BANGKOK_CODE
 from cases.models.people import CivilServiceLevel
 from cases.services.appointments import acting_deputy_set, role_appoint
 from cases.services.assignments import district_assign
@@ -511,7 +510,7 @@ def demo_country_seed(*, password: str | None = None) -> bool:
         return False
     admin = User.objects.get(username="admin")
     demo_codes = {d.code for d in DEMO_PROVINCES}
-    provinces = list(Province.objects.exclude(code=BANGKOK_CODE).order_by("code"))
+    provinces = list(Province.objects.outside_bangkok().order_by("code"))
     units = {
         (u.kind, u.province_id): u
         for u in Unit.objects.filter(

@@ -48,7 +48,7 @@ from cases.selectors.requests import current_district_ids, pool_members
 from cases.selectors.roles import UserScope, acting_group_director, role_holder, user_scope
 from cases.services.deadlines import active_policy, deadline_close, deadline_reassign, deadline_start
 from cases.services.timeline import timeline_add
-from cases.working_days import BANGKOK, working_calendar
+from cases.working_days import fiscal_year, working_calendar
 from notifications.models import Kind
 from notifications.services import notify
 
@@ -94,11 +94,6 @@ class RequestError(Exception):
 
 class TaskUnavailable(RequestError):
     pass
-
-
-def fiscal_year(day: datetime.date) -> int:
-    """The Thai fiscal year (Buddhist Era), named by the year it ends in: 1 Oct 2025 is in 2569."""
-    return day.year + 543 + (1 if day.month >= 10 else 0)
 
 
 def province_abbreviation(province: Province) -> str:
@@ -287,7 +282,7 @@ def request_save_draft(
 
 
 def _allocate_number(request: CoordinationRequest, now: datetime.datetime) -> None:
-    year = fiscal_year(now.astimezone(BANGKOK).date())
+    year = fiscal_year(timezone.localdate(now))
     RequestCounter.objects.get_or_create(province_id=request.province_id, fiscal_year=year)
     counter = RequestCounter.objects.select_for_update().get(
         province_id=request.province_id, fiscal_year=year

@@ -28,8 +28,6 @@ from reporting.services.spawn import SpawnPlan, deliveries_enqueue, plan_load, s
 
 logger = logging.getLogger(__name__)
 
-BANGKOK_CODE = "10"
-
 
 def defaults_ensure() -> None:
     """The default mission areas and the report steps' deadline rules (after a flush emptied them)."""
@@ -43,12 +41,7 @@ def defaults_ensure() -> None:
 
 def reported_districts() -> QuerySet[District]:
     """The districts a cycle covers: the 878 outside Bangkok (its 50 khet have no DLA office)."""
-    return District.objects.exclude(province__code=BANGKOK_CODE)
-
-
-def fiscal_year_of(day: datetime.date) -> int:
-    """The Thai fiscal year (B.E.), named by the year it ends in (1 Oct 2025 is in 2569)."""
-    return day.year + 543 + (1 if day.month >= 10 else 0)
+    return District.objects.outside_bangkok()
 
 
 @dataclass
@@ -209,7 +202,7 @@ def cycle_spawn(*, cycle_id: int, now: datetime.datetime | None = None) -> Spawn
         cycle.save(update_fields=["status", "districts_total", "districts_spawned"])
     on = timezone.localdate(now)
     calendar = working_calendar()
-    provinces = list(Province.objects.exclude(code=BANGKOK_CODE).order_by("code"))
+    provinces = list(Province.objects.outside_bangkok().order_by("code"))
     plan = plan_load(cycle=cycle, on=on, now=now, calendar=calendar, provinces=provinces)
     try:
         for province in provinces:

@@ -38,7 +38,7 @@ from cases.models import District, Role, RoleAssignment, TimelineEntry
 from cases.services.deadlines import due_actions_fire
 from cases.services.demo import DEMO_PROVINCES, demo_country_exists
 from cases.services.requests import acting_at
-from cases.working_days import WorkingCalendar, working_calendar
+from cases.working_days import WorkingCalendar, fiscal_year, working_calendar
 from notifications.models import Delivery, Notification
 from reporting.models import (
     LETTER_FIELDS,
@@ -101,7 +101,7 @@ def quarter_of(day: datetime.date) -> Quarter:
     first_month = (10 + 3 * (number - 1) - 1) % 12 + 1
     start = datetime.date(day.year if first_month <= day.month else day.year - 1, first_month, 1)
     after = datetime.date(start.year + (start.month + 3 > 12), (start.month + 2) % 12 + 1, 1)
-    return Quarter(cycles.fiscal_year_of(start), number, start, after - datetime.timedelta(days=1))
+    return Quarter(fiscal_year(start), number, start, after - datetime.timedelta(days=1))
 
 
 def quarter_before(quarter: Quarter) -> Quarter:
