@@ -27,6 +27,7 @@ from cases.models import (
     Unit,
     Urgency,
 )
+from cases.models.people import person_name
 from cases.selectors.roles import acting_group_director, desk_members, role_holder
 from cases.services.timeline import timeline_add, timeline_entry
 from cases.working_days import WorkingCalendar, working_calendar
@@ -280,8 +281,8 @@ def deadline_reassign(
         actor=by,
         on_behalf_of=on_behalf_of,
         data={
-            "from": _display_name(previous),
-            "to": _display_name(assignee),
+            "from": person_name(previous),
+            "to": person_name(assignee),
             "reason": reason,
             "step": deadline.step,
         },
@@ -293,13 +294,6 @@ def deadline_reassign(
         now=now,
     )
     return deadline
-
-
-def _display_name(user: User | None) -> str:
-    if user is None:
-        return ""
-    officer = getattr(user, "officer", None)
-    return str(officer) if officer else user.get_username()
 
 
 def _context(deadline: Deadline, extra: dict[str, object] | None = None) -> dict[str, object]:
@@ -507,7 +501,7 @@ def _describe(
         who = recipients.for_level(deadline, step.target)
         kind = Kind.OVERDUE if step.target == EscalationTarget.ASSIGNEE_AND_DIRECTOR else Kind.ESCALATED
         data.update(level=step.level, target=step.target, may_reassign=step.may_reassign)
-    data["notified"] = [_display_name(u) for u in who]
+    data["notified"] = [person_name(u) for u in who]
     entry = timeline_entry(
         case=case,
         kind=TimelineEntry.Kind.REMINDER

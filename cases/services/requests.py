@@ -44,8 +44,9 @@ from cases.models import (
     Urgency,
 )
 from cases.models.deadlines import DeadlineRule
+from cases.models.people import person_name
 from cases.selectors.requests import current_district_ids, pool_members
-from cases.selectors.roles import UserScope, acting_group_director, role_holder, user_scope
+from cases.selectors.roles import UserScope, acting_group_director, province_director, role_holder, user_scope
 from cases.services.deadlines import active_policy, deadline_close, deadline_reassign, deadline_start
 from cases.services.timeline import timeline_add
 from cases.working_days import fiscal_year, working_calendar
@@ -126,13 +127,6 @@ def acting_at(moment: datetime.datetime) -> Iterator[None]:
         yield
     finally:
         _moment.reset(token)
-
-
-def _name(user: User | None) -> str:
-    if user is None:
-        return ""
-    officer = getattr(user, "officer", None)
-    return str(officer) if officer else user.get_username()
 
 
 def _context(request: CoordinationRequest, **extra: Any) -> dict[str, Any]:
@@ -345,10 +339,7 @@ def assignee_review(process: Process) -> User | None:
     """The group director of the requester's province, or the acting deputy on their days; without one, the
     provincial head."""
     request = _request_of(process, lock=False)
-    today = timezone.localdate()
-    return _user(acting_group_director(province=request.province, on=today)) or _user(
-        role_holder(province=request.province, role=Role.PROVINCIAL_HEAD, on=today)
-    )
+    return _user(province_director(province=request.province, on=timezone.localdate()))
 
 
 def assignee_requester(process: Process) -> User | None:
@@ -860,7 +851,7 @@ def request_claim(
     with _locked(task) as activation:
         request = _request_of(activation.process)
         if activation.task.status != STATUS.NEW or activation.task.flow_task.name != "handle":
-            holder = _name(activation.task.owner)
+            holder = person_name(activation.task.owner)
             raise TaskUnavailable(
                 _("%(name)s has just claimed this request.") % {"name": holder}
                 if holder

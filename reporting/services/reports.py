@@ -24,8 +24,8 @@ from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import STATUS
 
-from cases.models import Deadline, Role, ScheduledAction, TimelineEntry, Urgency
-from cases.selectors.roles import acting_group_director, role_holder
+from cases.models import Deadline, ScheduledAction, TimelineEntry, Urgency
+from cases.selectors.roles import province_director
 from cases.services.deadlines import deadline_close, deadline_reassign, deadline_start, deadlines_move
 from cases.services.requests import service_now
 from cases.services.timeline import timeline_add
@@ -170,10 +170,8 @@ def review_required(process: Process) -> bool:
 
 
 def _director_user(report: DistrictReport, on: datetime.date) -> User | None:
-    officer = acting_group_director(province=report.province, on=on) or role_holder(
-        province=report.province, role=Role.PROVINCIAL_HEAD, on=on
-    )
-    return officer.user if officer is not None and officer.is_active and officer.user else None
+    officer = province_director(province=report.province, on=on)
+    return officer.user if officer is not None else None
 
 
 def assignee_fill(process: Process) -> User | None:
@@ -187,13 +185,6 @@ def assignee_fill(process: Process) -> User | None:
 
 def assignee_review(process: Process) -> User | None:
     return _director_user(_report_of(process), timezone.localdate())
-
-
-def _name(user: User | None) -> str:
-    if user is None:
-        return ""
-    officer = getattr(user, "officer", None)
-    return str(officer) if officer else user.get_username()
 
 
 def _context(report: DistrictReport, **extra: Any) -> dict[str, Any]:
