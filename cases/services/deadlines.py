@@ -12,6 +12,7 @@ from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError, models, transaction
+from django.utils import timezone
 
 from cases.models import (
     Deadline,
@@ -84,7 +85,7 @@ def policy_define_step(
 
 
 def _actions(deadline: Deadline, rule: DeadlineRule, calendar: WorkingCalendar) -> list[ScheduledAction]:
-    due_day = deadline.due_at.astimezone(calendar.closing(deadline.due_at.date()).tzinfo).date()
+    due_day = timezone.localdate(deadline.due_at)
     actions = []
     for days_before in sorted(set(rule.reminders), reverse=True):
         fire_at = calendar.opening(
@@ -378,7 +379,7 @@ def due_actions_fire(*, now: datetime.datetime, batch_size: int = 500) -> FireRe
     PostgreSQL; SQLite serialises writers)."""
     report = FireReport()
     calendar = working_calendar()
-    recipients = _Recipients(calendar._local(now).date())
+    recipients = _Recipients(timezone.localdate(now))
     while True:
         with transaction.atomic():
             batch = list(

@@ -310,7 +310,7 @@ def demo_requests_seed(now: datetime.datetime | None = None) -> bool:
         return False
     now = now or timezone.now()
     calendar = working_calendar()
-    today = timezone.localtime(now).date()
+    today = timezone.localdate(now)
 
     def ago(days: int, hour: int = 10) -> datetime.datetime:
         day = calendar.add_working_days(today, -days)
@@ -333,7 +333,7 @@ def demo_requests_seed(now: datetime.datetime | None = None) -> bool:
         officers = next(d.officers for d in DEMO_PROVINCES if d.prefix == prefix)
         requester = users[f"{prefix}.officer{(officer_no - 1) % officers + 1}"]
         district = (
-            DistrictAssignment.objects.current(at.date())
+            DistrictAssignment.objects.current(timezone.localdate(at))
             .filter(officer=requester.officer)
             .select_related("district")
             .first()

@@ -230,7 +230,7 @@ def _current_cycle(
                 label=quarter.label,
                 period_start=quarter.start,
                 period_end=quarter.end,
-                opens_on=opened.date(),
+                opens_on=timezone.localdate(opened),
                 closes_on=calendar.add_working_days(today, -2),
             ),
             by=central,
