@@ -772,10 +772,6 @@ def request_auto_close(*, process: Process, now: datetime.datetime | None = None
     _close(request, now=now, automatically=True)
 
 
-def after_end(*, process: Process) -> None:
-    """The process ended: keep the request's status in step (rejected and closed are set by their services)."""
-
-
 # Withdraw
 
 

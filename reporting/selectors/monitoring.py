@@ -263,9 +263,6 @@ class History:
     areas: list[AreaHistory] = field(default_factory=list)  # their totals per mission area
 
 
-RECENT = 6  # complete reports in the per-area table of the district page
-
-
 def district_history(district: District) -> History:
     """Every cycle's report of the district, newest first, with its totals per mission area (complete
     reports only: a draft's figures are not workload yet) and its letter counts."""
