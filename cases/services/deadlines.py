@@ -7,6 +7,7 @@ import datetime
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
@@ -44,6 +45,24 @@ DEFAULT_LADDER = [
     (3, 2, EscalationTarget.COORDINATION_CENTRE, True),
 ]
 DEFAULT_REMINDERS = [1, 0]
+
+
+# The moment of the step that moved a process on, kept in its data by the service that took the step: the
+# tasks that step opens (viewflow's onCreate callbacks, which get no arguments of ours) start their
+# deadline then. A service's `now` reaches them this way, with no clock of its own.
+STEP_MOMENT = "acted_at"
+
+
+def step_moment_record(data: dict[str, Any], now: datetime.datetime) -> dict[str, Any]:
+    """`data` (a process's) with the moment of the step being taken."""
+    data[STEP_MOMENT] = now.isoformat()
+    return data
+
+
+def step_moment(data: dict[str, Any]) -> datetime.datetime:
+    """When the step that opened the process's new task was taken (the clock when no service said)."""
+    value = data.get(STEP_MOMENT)
+    return datetime.datetime.fromisoformat(value) if value else timezone.now()
 
 
 def active_policy() -> DeadlinePolicy:

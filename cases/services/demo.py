@@ -354,19 +354,16 @@ def demo_requests_seed(now: datetime.datetime | None = None) -> bool:
             target_unit=target if isinstance(target, Unit) else None,
             target_province=target if isinstance(target, Province) else None,
         )
-        with svc.acting_at(at):
-            return svc.request_save_draft(by=requester, data=data, now=at)
+        return svc.request_save_draft(by=requester, data=data, now=at)
 
     def send(r, at):
-        with svc.acting_at(at):
-            return svc.request_send(request=r, by=r.requester, now=at)
+        return svc.request_send(request=r, by=r.requester, now=at)
 
     def step(action, r, at, **kwargs):
         r = CoordinationRequest.objects.get(pk=r.pk)
-        with svc.acting_at(at):
-            return action(
-                request=r, task_id=r.current_task_id, by=kwargs.pop("by", None) or r.holder, now=at, **kwargs
-            )
+        return action(
+            request=r, task_id=r.current_task_id, by=kwargs.pop("by", None) or r.holder, now=at, **kwargs
+        )
 
     with transaction.atomic():
         for prefix in provinces:
@@ -429,8 +426,7 @@ def demo_requests_seed(now: datetime.datetime | None = None) -> bool:
             r = send(open_request(prefix, 3, law, ago(12)), ago(12))
             step(svc.request_reject, r, ago(11), reason="เป็นอำนาจของนายอำเภอ ไม่ต้องหารือส่วนกลาง")
             r = send(open_request(prefix, 1, other, ago(6)), ago(6))
-            with svc.acting_at(ago(5)):
-                svc.request_withdraw(request=r, by=r.requester, reason="ได้รับคำแนะนำทางโทรศัพท์แล้ว", now=ago(5))
+            svc.request_withdraw(request=r, by=r.requester, reason="ได้รับคำแนะนำทางโทรศัพท์แล้ว", now=ago(5))
         fire_due_timers()  # the answers nobody accepted in time close themselves
         due_actions_fire(now=now)  # reminders and escalations of the overdue ones
     return True

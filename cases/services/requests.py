@@ -11,7 +11,6 @@ import uuid
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,7 +46,14 @@ from cases.models.deadlines import DeadlineRule
 from cases.models.people import person_name
 from cases.selectors.requests import current_district_ids, pool_members
 from cases.selectors.roles import UserScope, acting_group_director, province_director, role_holder, user_scope
-from cases.services.deadlines import active_policy, deadline_close, deadline_reassign, deadline_start
+from cases.services.deadlines import (
+    active_policy,
+    deadline_close,
+    deadline_reassign,
+    deadline_start,
+    step_moment,
+    step_moment_record,
+)
 from cases.services.timeline import timeline_add
 from cases.working_days import fiscal_year, working_calendar
 from notifications.models import Kind
@@ -107,26 +113,8 @@ def _flow() -> Any:
     return CoordinationFlow
 
 
-_moment: ContextVar[datetime.datetime | None] = ContextVar("request_moment", default=None)
-
-
-def service_now(now: datetime.datetime | None = None) -> datetime.datetime:
-    """`now` when given, else the moment of `acting_at` (the demo data), else the clock."""
-    return now or _moment.get() or timezone.now()
-
-
-_now = service_now
-
-
-@contextmanager
-def acting_at(moment: datetime.datetime) -> Iterator[None]:
-    """Run the services as if it were `moment`, including the steps the flow triggers by itself (a task's
-    deadline, the auto-close timer). For the demo data; tests fix the clock instead."""
-    token = _moment.set(moment)
-    try:
-        yield
-    finally:
-        _moment.reset(token)
+def _now(now: datetime.datetime | None) -> datetime.datetime:
+    return now or timezone.now()
 
 
 def _context(request: CoordinationRequest, **extra: Any) -> dict[str, Any]:
@@ -313,7 +301,7 @@ def request_send(
 
 def process_begin(*, process: Process, request: CoordinationRequest) -> Process:
     """The start node: the process remembers its request."""
-    process.data = {"request": request.pk}
+    process.data = step_moment_record({"request": request.pk}, request.sent_at or timezone.now())
     process.artifact = request
     return process
 
@@ -370,8 +358,9 @@ def decision(process: Process) -> str:
 
 
 def task_opened(*, task: Task, now: datetime.datetime | None = None) -> Deadline:
-    """A human task was created: it gets its deadline, the request shows where it is, the holder is told."""
-    now = _now(now)
+    """A human task was created: it gets its deadline, the request shows where it is, the holder is told.
+    Without `now`, at the moment of the step that opened it."""
+    now = now or step_moment(task.process.data)
     node = task.flow_task.name
     request = _request_of(task.process)
     pool_unit = None
@@ -422,12 +411,12 @@ def task_opened(*, task: Task, now: datetime.datetime | None = None) -> Deadline
 
 
 def acceptance_closes_at(process: Process) -> datetime.datetime:
-    """When an answered request closes itself: the acceptance step's working days, from now."""
+    """When an answered request closes itself: the acceptance step's working days, from the answer."""
     request = _request_of(process, lock=False)
     rule = DeadlineRule.objects.get(
         policy=active_policy(), step=STEP_OF_NODE["acceptance"], urgency=request.urgency
     )
-    return working_calendar().deadline(_now(None), rule.working_days)
+    return working_calendar().deadline(step_moment(process.data), rule.working_days)
 
 
 @contextmanager
@@ -479,7 +468,7 @@ def _finish(
     request.holder_unit = None
     request.updated_at = now
     request.save()
-    activation.process.data.update(decision=decided, **process_data)
+    step_moment_record(activation.process.data, now).update(decision=decided, **process_data)
     activation.process.save()
     activation.start(None)
     activation.execute()
