@@ -49,7 +49,9 @@ DEFAULT_REMINDERS = [1, 0]
 
 # The moment of the step that moved a process on, kept in its data by the service that took the step: the
 # tasks that step opens (viewflow's onCreate callbacks, which get no arguments of ours) start their
-# deadline then. A service's `now` reaches them this way, with no clock of its own.
+# deadline then. A service's `now` reaches them this way, with no clock of its own. Every service that
+# moves a flow on records it (the act of the coordination request and of the report, the start of a
+# request, the reopening of a report): a task opened without it would start at the previous step's moment.
 STEP_MOMENT = "acted_at"
 
 
