@@ -7,7 +7,6 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from cases.models import Officer, Province, Role, RoleAssignment
-from cases.models.geography import BANGKOK_CODE
 from cases.selectors.roles import UserScope
 
 
@@ -23,7 +22,7 @@ def sso_admins(*, province: Province) -> list[Officer]:
 
 def offices() -> QuerySet[Province]:
     """Provinces with a provincial local administration office (not Bangkok)."""
-    return Province.objects.exclude(code=BANGKOK_CODE).order_by("name_th")
+    return Province.objects.outside_bangkok().order_by("name_th")
 
 
 def administered_provinces(scope: UserScope) -> QuerySet[Province]:

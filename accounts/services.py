@@ -28,14 +28,16 @@ from django.utils.translation import gettext as _
 from accounts.models import AuditAction, AuditLog
 from accounts.selectors import may_administer
 from cases.models import Officer, Province, Role, RoleAssignment
+from cases.models.people import person_name
 from cases.selectors.roles import user_scope
 
 SSO_GRANTABLE_ROLES = (Role.DISTRICT_OFFICER, Role.SSO_ADMIN)
 
 
 def _name(user: User) -> str:
-    officer = Officer.objects.filter(user=user).first()
-    return f"{officer.full_name} ({user.username})" if officer else user.username
+    """The audit log's label: the person's name, then their username."""
+    name = person_name(user)
+    return name if name == user.get_username() else f"{name} ({user.get_username()})"
 
 
 def audit_record(

@@ -18,6 +18,12 @@ from django.conf import settings
 BANGKOK = zoneinfo.ZoneInfo("Asia/Bangkok")
 
 
+def fiscal_year(day: datetime.date) -> int:
+    """The Thai fiscal year (Buddhist Era), October to September, named by the year it ends in: 1 Oct 2025
+    is in 2569."""
+    return day.year + 543 + (1 if day.month >= 10 else 0)
+
+
 def _clock(value: str) -> datetime.time:
     hours, minutes = value.split(":")
     return datetime.time(int(hours), int(minutes))

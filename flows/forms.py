@@ -41,7 +41,7 @@ def target_choices(exclude_province: int | None) -> list[tuple[Any, Any]]:
     central = [(f"unit:{u.pk}", u.name) for u in units if u.kind != Unit.Kind.COORDINATION_CENTRE]
     provinces = [
         (f"province:{p.pk}", p.name)
-        for p in Province.objects.exclude(code="10").exclude(pk=exclude_province or 0).order_by("name_th")
+        for p in Province.objects.outside_bangkok().exclude(pk=exclude_province or 0).order_by("name_th")
     ]
     return [
         ("", _("Choose…")),
@@ -148,7 +148,7 @@ class FilterForm(forms.Form):
     province = forms.ModelChoiceField(
         label=_("Province"),
         required=False,
-        queryset=Province.objects.exclude(code="10"),
+        queryset=Province.objects.outside_bangkok(),
         empty_label=_("All"),
     )
     district = forms.ModelChoiceField(
@@ -162,7 +162,7 @@ class FilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         if province_ids is None:  # the whole country
             self.fields["district"].queryset = (  # type: ignore[attr-defined]
-                District.objects.exclude(province__code="10")
+                District.objects.outside_bangkok()
                 .select_related("province")
                 .order_by("province__name_th", "name_th")
             )

@@ -5,10 +5,12 @@ from __future__ import annotations
 import contextlib
 import datetime
 import logging
+import smtplib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import kombu.exceptions
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import connection, transaction
@@ -128,6 +130,9 @@ def notify_many(
 
 
 ENQUEUE_BATCH = 50
+# What a broker that is down, refusing or hung raises (redis-py's connection errors reach us as kombu's
+# OperationalError; a timeout or a refused socket as OSError).
+BROKER_OUTAGES: tuple[type[BaseException], ...] = (kombu.exceptions.OperationalError, OSError)
 
 
 def enqueue(delivery_ids: list[int]) -> int:
@@ -145,8 +150,16 @@ def enqueue(delivery_ids: list[int]) -> int:
                 batch = delivery_ids[start : start + ENQUEUE_BATCH]
                 deliver.apply_async((batch,), retry=False, producer=producer)
                 sent += len(batch)
-    except Exception:  # kombu raises OperationalError and socket errors; the sweep covers them all
-        logger.warning("broker unavailable: %d deliveries wait for the sweep", len(delivery_ids) - sent)
+    except BROKER_OUTAGES:
+        logger.warning(
+            "broker unavailable: %d deliveries wait for the sweep",
+            len(delivery_ids) - sent,
+            exc_info=True,
+        )
+    except Exception:
+        # Not the broker: a bug. Logged at error level with its traceback; the deliveries stay pending
+        # and the sweep tries them again.
+        logger.exception("enqueue failed: %d deliveries wait for the sweep", len(delivery_ids) - sent)
     return sent
 
 
@@ -276,6 +289,18 @@ def unread_count(user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True, show_in_app=True).count()
 
 
+def _digest_outage(exc: BaseException) -> bool:
+    """A digest's channel outage: the mail server unreachable, hung, or answering "try later" (4xx).
+    Everything else (a 5xx refusal, refused recipients, a bug) fails the same way every time."""
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 400 <= exc.smtp_code < 500
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return True
+    if isinstance(exc, smtplib.SMTPException):  # a subclass of OSError, but not an outage
+        return False
+    return isinstance(exc, OSError)  # refused, reset, timed out
+
+
 def digest_send(*, user_id: int, now: datetime.datetime) -> int:
     """One e-mail with every delivery held for the person's digest; each is claimed first, so a second
     run (or a retry) never sends an item twice."""
@@ -303,19 +328,34 @@ def digest_send(*, user_id: int, now: datetime.datetime) -> int:
             pk__in=candidates, status=Delivery.Status.SENDING, claimed_at=now
         ).select_related("notification__recipient__officer")
     )
-    user = User.objects.select_related("officer").get(pk=user_id)
-    with translation.override(texts.recipient_language(user)):
-        lines = [texts.title(d.notification) for d in deliveries]
-        subject = str(_digest_subject()) % {"count": len(lines)}
-        body = render_to_string(
-            "notifications/email/digest.txt", {"user": user, "lines": lines, "site_url": settings.SITE_URL}
-        )
     ids = [d.pk for d in deliveries]
     try:
+        user = User.objects.select_related("officer").get(pk=user_id)
+        if not user.email:
+            raise ChannelRejected("no e-mail address")
+        with translation.override(texts.recipient_language(user)):
+            lines = [texts.title(d.notification) for d in deliveries]
+            subject = str(_digest_subject()) % {"count": len(lines)}
+            body = render_to_string(
+                "notifications/email/digest.txt",
+                {"user": user, "lines": lines, "site_url": settings.SITE_URL},
+            )
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email], fail_silently=False)
     except Exception as exc:
-        Delivery.objects.filter(pk__in=ids).update(status=Delivery.Status.PENDING, last_error=str(exc)[:2000])
-        raise ChannelUnavailable(str(exc)) from exc
+        if _digest_outage(exc):
+            # Give the rows back: the task retries, and after its last retry the next morning's run takes
+            # them again.
+            Delivery.objects.filter(pk__in=ids).update(
+                status=Delivery.Status.PENDING, last_error=str(exc)[:2000]
+            )
+            raise ChannelUnavailable(str(exc)) from exc
+        # Anything else would fail the same way every morning: recorded where administrators see it (and
+        # may retry it), not retried.
+        Delivery.objects.filter(pk__in=ids).update(
+            status=Delivery.Status.FAILED, last_error=f"{type(exc).__name__}: {exc}"[:2000]
+        )
+        logger.exception("digest for user %s failed: %d deliveries recorded as failed", user_id, len(ids))
+        return 0
     Delivery.objects.filter(pk__in=ids).update(status=Delivery.Status.SENT, sent_at=now)
     return len(ids)
 

@@ -15,8 +15,6 @@ if TYPE_CHECKING:
     from reporting.selectors.progress import Progress, ProvinceProgress
 
 NAVY = "#1d3f72"
-LATE = "#d08a00"  # the part of a total that came from late reports
-OFFICE = "#1d3f72"  # สำนักงานอำเภอ
 LOCAL = "#2a8a8a"  # สถอ.
 # Oldest to newest cycle: light to dark.
 CYCLE_SHADES = ["#9db7d9", "#7a9dcb", "#5a84bd", "#3d6aa8", "#2c5691", "#1d3f72", "#142d52", "#0b1c35"]

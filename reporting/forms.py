@@ -15,8 +15,9 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.forms_fields import ThaiDateField
 from cases.models import District, Province
+from cases.working_days import fiscal_year
 from reporting.models import LETTER_FIELDS, CycleIndicator, DistrictReport
-from reporting.services.cycles import BANGKOK_CODE, CycleInput, fiscal_year_of
+from reporting.services.cycles import CycleInput
 from reporting.services.reports import ReportInput, parse_input, report_fields, report_values
 
 # Part 2: (field, office, direction). Office: the district office (สำนักงานอำเภอ) or the district local
@@ -218,7 +219,7 @@ class CycleForm(forms.Form):
     def __init__(self, *args: Any, today: datetime.date | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         today = today or timezone.localdate()
-        self.fields["fiscal_year"].initial = fiscal_year_of(today)
+        self.fields["fiscal_year"].initial = fiscal_year(today)
         self.fields["opens_on"].initial = today
 
     def clean(self) -> dict[str, Any]:
@@ -283,9 +284,9 @@ class ExtendForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        provinces = Province.objects.exclude(code=BANGKOK_CODE).order_by("name_th")
+        provinces = Province.objects.outside_bangkok().order_by("name_th")
         self.fields["province"].queryset = provinces  # type: ignore[attr-defined]
-        districts = District.objects.exclude(province__code=BANGKOK_CODE).select_related("province")
+        districts = District.objects.outside_bangkok().select_related("province")
         self.fields["district"].queryset = districts  # type: ignore[attr-defined]
         by_province: dict[str, list[tuple[int, str]]] = {}
         for d in districts.order_by("province__name_th", "name_th"):

@@ -52,14 +52,13 @@ LAST_NAMES = [
 def build_organisation() -> None:
     """2,000 officers: a director, a head and an SSO admin per province, the rest district officers."""
     from cases.models import District, DistrictAssignment, Officer, Province, Role, RoleAssignment
-    from cases.models.geography import BANGKOK_CODE
     from cases.models.people import CivilServiceLevel
     from cases.services.geography import geography_load
 
     geography_load()
-    provinces = list(Province.objects.exclude(code=BANGKOK_CODE).order_by("code"))
+    provinces = list(Province.objects.outside_bangkok().order_by("code"))
     districts_by_province: dict[int, list[District]] = {p.pk: [] for p in provinces}
-    for district in District.objects.exclude(province__code=BANGKOK_CODE).order_by("code"):
+    for district in District.objects.outside_bangkok().order_by("code"):
         districts_by_province[district.province_id].append(district)
 
     User = get_user_model()

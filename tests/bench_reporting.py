@@ -128,9 +128,9 @@ def build_organisation(today: datetime.date) -> dict[str, Any]:
 
     User = get_user_model()
     since = today - datetime.timedelta(days=6 * 365)
-    provinces = list(Province.objects.exclude(code="10").order_by("code"))
+    provinces = list(Province.objects.outside_bangkok().order_by("code"))
     districts: dict[int, list[District]] = {p.pk: [] for p in provinces}
-    for d in District.objects.exclude(province__code="10").order_by("code"):
+    for d in District.objects.outside_bangkok().order_by("code"):
         districts[d.province_id].append(d)
     people: list[tuple[str, Province | None, str, list[District]]] = [
         ("central", None, Role.CENTRAL_STAFF, [])
@@ -236,16 +236,13 @@ def build_history(cycles: int, now: datetime.datetime, *, seed: int = 2569) -> d
     from django.utils import timezone
 
     from cases.models import District, DistrictAssignment, Officer
-    from cases.working_days import BANGKOK
+    from cases.working_days import BANGKOK, fiscal_year
     from reporting.models import CycleIndicator, DistrictReport, Indicator, ReportingCycle, ReportValue
-    from reporting.services.cycles import fiscal_year_of
 
     rng = random.Random(seed)
     today = timezone.localdate(now)
     indicators = list(Indicator.objects.filter(is_active=True, area__is_active=True).select_related("area"))
-    districts = list(
-        District.objects.exclude(province__code="10").order_by("code").values_list("pk", "province_id")
-    )
+    districts = list(District.objects.outside_bangkok().order_by("code").values_list("pk", "province_id"))
     responsible = {
         a.district_id: (a.officer_id, a.officer.user_id)
         for a in DistrictAssignment.objects.current(today).select_related("officer")
@@ -279,7 +276,7 @@ def build_history(cycles: int, now: datetime.datetime, *, seed: int = 2569) -> d
             closes = opens + datetime.timedelta(days=19)
         due = datetime.datetime.combine(closes, datetime.time(16, 30), tzinfo=BANGKOK)
         cycle = ReportingCycle.objects.create(
-            fiscal_year=fiscal_year_of(month),
+            fiscal_year=fiscal_year(month),
             label=f"{MONTHS_TH[month.month - 1]} {month.year + 543}",
             period_start=month,
             period_end=_month_end(month),

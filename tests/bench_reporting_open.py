@@ -108,9 +108,9 @@ def build_organisation(today: datetime.date) -> dict[str, int]:
 
     User = get_user_model()
     since = today - datetime.timedelta(days=400)
-    provinces = list(Province.objects.exclude(code="10").order_by("code"))
+    provinces = list(Province.objects.outside_bangkok().order_by("code"))
     districts: dict[int, list[District]] = {p.pk: [] for p in provinces}
-    for d in District.objects.exclude(province__code="10").order_by("code"):
+    for d in District.objects.outside_bangkok().order_by("code"):
         districts[d.province_id].append(d)
 
     people: list[tuple[str, Province, str, list[District]]] = []  # username, province, role, districts
@@ -205,12 +205,13 @@ def build_organisation(today: datetime.date) -> dict[str, int]:
 def new_cycle(n: int, today: datetime.date) -> Any:
     from django.contrib.auth import get_user_model
 
-    from reporting.services.cycles import CycleInput, cycle_create, fiscal_year_of
+    from cases.working_days import fiscal_year
+    from reporting.services.cycles import CycleInput, cycle_create
 
     by = get_user_model().objects.get(username="dir50")
     return cycle_create(
         data=CycleInput(
-            fiscal_year=fiscal_year_of(today),
+            fiscal_year=fiscal_year(today),
             label=f"bench {n}",
             period_start=today - datetime.timedelta(days=90),
             period_end=today - datetime.timedelta(days=1),
@@ -240,7 +241,7 @@ def open_loop(cycle: Any) -> None:
 
     on = timezone.localdate()
     ReportingCycle.objects.filter(pk=cycle.pk).update(status=ReportingCycle.Status.OPENING)
-    for province in Province.objects.exclude(code="10").order_by("code"):
+    for province in Province.objects.outside_bangkok().order_by("code"):
         with transaction.atomic():
             responsible = {
                 a.district_id: a.officer

@@ -89,9 +89,9 @@ def build(now: datetime.datetime) -> dict[str, Any]:
     geography_load()
     defaults_ensure()
     User = get_user_model()
-    provinces = list(Province.objects.exclude(code="10").order_by("code"))
+    provinces = list(Province.objects.outside_bangkok().order_by("code"))
     districts: dict[int, list[District]] = {p.pk: [] for p in provinces}
-    for d in District.objects.exclude(province__code="10").order_by("code"):
+    for d in District.objects.outside_bangkok().order_by("code"):
         districts[d.province_id].append(d)
     start = datetime.date(2024, 10, 1)
 

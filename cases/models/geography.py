@@ -1,11 +1,13 @@
 """Provinces, districts and local government organisations: reference data (GeoThai, CC-BY-4.0)."""
 
+from __future__ import annotations
+
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-BANGKOK_CODE = "10"
+BANGKOK_CODE = "10"  # the province code (DOPA) of Bangkok, which has no DLA provincial or district office
 
 
 class BilingualName(models.Model):
@@ -25,9 +27,17 @@ class BilingualName(models.Model):
         return self.name_th
 
 
+class ProvinceQuerySet(models.QuerySet["Province"]):
+    def outside_bangkok(self) -> ProvinceQuerySet:
+        """The 76 provinces with a DLA provincial office."""
+        return self.exclude(code=BANGKOK_CODE)
+
+
 class Province(BilingualName):
     code = models.CharField(_("DOPA code"), max_length=2, unique=True)
     abbreviation = models.CharField(_("abbreviation"), max_length=10, blank=True)
+
+    objects = ProvinceQuerySet.as_manager()
 
     class Meta:
         ordering = ["name_th"]
@@ -40,11 +50,19 @@ class Province(BilingualName):
         return self.code != BANGKOK_CODE
 
 
+class DistrictQuerySet(models.QuerySet["District"]):
+    def outside_bangkok(self) -> DistrictQuerySet:
+        """The 878 districts (amphoe) with a district officer; Bangkok's 50 khet have none."""
+        return self.exclude(province__code=BANGKOK_CODE)
+
+
 class District(BilingualName):
     code = models.CharField(_("DOPA code"), max_length=4, unique=True)
     province = models.ForeignKey(
         Province, on_delete=models.PROTECT, related_name="districts", verbose_name=_("province")
     )
+
+    objects = DistrictQuerySet.as_manager()
 
     class Meta:
         ordering = ["province__name_th", "name_th"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -12,6 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models.geography import District, Province
 from cases.models.organisation import Unit
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 class CivilServiceLevel(models.TextChoices):
@@ -104,6 +108,15 @@ class Officer(models.Model):
         if (get_language() or "th").startswith("en") and self.first_name_en:
             return f"{self.first_name_en} {self.last_name_en}".strip()
         return f"{self.prefix}{self.first_name_th} {self.last_name_th}".strip()
+
+
+def person_name(user: User | None) -> str:
+    """How a person is named on pages, in the timeline and in notifications: their officer's full name, else
+    their username (an account with no officer record); nothing for nobody."""
+    if user is None:
+        return ""
+    officer = getattr(user, "officer", None)
+    return officer.full_name if officer is not None else user.get_username()
 
 
 class Role(models.TextChoices):

@@ -29,7 +29,6 @@ from cases.models import (
     RoleAssignment,
     Unit,
 )
-from cases.models.geography import BANGKOK_CODE
 from cases.models.people import CivilServiceLevel
 from cases.services.geography import GEOTHAI_SOURCE
 
@@ -450,11 +449,9 @@ def national_coverage(*, on: datetime.date | None = None) -> NationalCoverage:
     on = on or timezone.localdate()
     director = RoleAssignment.objects.current(on).filter(province=OuterRef("pk"), role=Role.GROUP_DIRECTOR)
     provinces = list(
-        Province.objects.exclude(code=BANGKOK_CODE)
-        .annotate(has_director=Exists(director))
-        .order_by("name_th")
+        Province.objects.outside_bangkok().annotate(has_director=Exists(director)).order_by("name_th")
     )
-    districts = District.objects.exclude(province__code=BANGKOK_CODE).aggregate(
+    districts = District.objects.outside_bangkok().aggregate(
         total=Count("pk"),
         assigned=Count(
             "pk", filter=Q(Exists(DistrictAssignment.objects.current(on).filter(district=OuterRef("pk"))))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import statistics
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +14,6 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from cases.models import (
-    Category,
     CoordinationRequest,
     District,
     DistrictAssignment,
@@ -194,18 +192,6 @@ class RequestFilter:
         return self == RequestFilter()
 
 
-def filter_choices(province_ids: set[int] | frozenset[int] | None) -> dict[str, Any]:
-    """The options of the filter form: all provinces for central staff, the districts of the given ones."""
-    districts = (
-        District.objects.filter(province_id__in=province_ids) if province_ids else District.objects.none()
-    )
-    return {
-        "categories": list(Category.objects.all()),
-        "provinces": list(Province.objects.exclude(code="10")) if province_ids is None else [],
-        "districts": list(districts.order_by("name_th")),
-    }
-
-
 # Figures for central staff
 
 
@@ -302,10 +288,3 @@ def timeline(request: CoordinationRequest) -> list[Any]:
             case_type=ContentType.objects.get_for_model(CoordinationRequest), case_id=request.pk
         ).select_related("actor__officer", "on_behalf_of__officer")
     )
-
-
-def counts_by_status(qs: QuerySet[CoordinationRequest]) -> dict[str, int]:
-    counts: dict[str, int] = defaultdict(int)
-    for status in qs.values_list("status", flat=True):
-        counts[status] += 1
-    return dict(counts)

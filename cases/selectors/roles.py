@@ -83,23 +83,46 @@ def user_scope(user: User | AnonymousUser, on: datetime.date | None = None) -> U
     )
 
 
+# Who holds a role, or acts for the group director, on a given day. When several rows cover the day (a new
+# appointment that starts before the old one's end date, two acting deputies set for the same days) one
+# rule decides, everywhere: only active officers count; then the row whose dates began last; then the row
+# recorded last.
+LATEST_FIRST = ("-start_date", "-pk")
+
+
 def role_holder(*, province: Province, role: str, on: datetime.date | None = None) -> Officer | None:
+    """The officer holding a role of the province on the day (the tie-break above)."""
     assignment = (
         RoleAssignment.objects.current(on)
-        .filter(province=province, role=role)
+        .filter(province=province, role=role, officer__is_active=True)
         .select_related("officer")
-        .order_by("-start_date")
+        .order_by(*LATEST_FIRST)
         .first()
     )
     return assignment.officer if assignment else None
 
 
 def acting_group_director(*, province: Province, on: datetime.date | None = None) -> Officer | None:
-    """Whoever acts as group director on the day: the acting deputy when one is set, else the director."""
-    deputy = ActingDeputy.objects.current(on).filter(province=province).select_related("deputy").first()
+    """Whoever acts as group director on the day: the acting deputy when one is set, else the director
+    (the tie-break above)."""
+    deputy = (
+        ActingDeputy.objects.current(on)
+        .filter(province=province, deputy__is_active=True)
+        .select_related("deputy")
+        .order_by(*LATEST_FIRST)
+        .first()
+    )
     if deputy:
         return deputy.deputy
     return role_holder(province=province, role=Role.GROUP_DIRECTOR, on=on)
+
+
+def province_director(*, province: Province, on: datetime.date | None = None) -> Officer | None:
+    """Who directs the province on the day, and so reviews its work in both workflows: whoever acts as group
+    director, else (no group director) the provincial head."""
+    return acting_group_director(province=province, on=on) or role_holder(
+        province=province, role=Role.PROVINCIAL_HEAD, on=on
+    )
 
 
 def desk_members(unit: Unit, on: datetime.date | None = None) -> list[Officer]:

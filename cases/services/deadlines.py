@@ -7,11 +7,13 @@ import datetime
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ImproperlyConfigured
-from django.db import models, transaction
+from django.db import DatabaseError, models, transaction
+from django.utils import timezone
 
 from cases.models import (
     Deadline,
@@ -27,6 +29,7 @@ from cases.models import (
     Unit,
     Urgency,
 )
+from cases.models.people import person_name
 from cases.selectors.roles import acting_group_director, desk_members, role_holder
 from cases.services.timeline import timeline_add, timeline_entry
 from cases.working_days import WorkingCalendar, working_calendar
@@ -42,6 +45,26 @@ DEFAULT_LADDER = [
     (3, 2, EscalationTarget.COORDINATION_CENTRE, True),
 ]
 DEFAULT_REMINDERS = [1, 0]
+
+
+# The moment of the step that moved a process on, kept in its data by the service that took the step: the
+# tasks that step opens (viewflow's onCreate callbacks, which get no arguments of ours) start their
+# deadline then. A service's `now` reaches them this way, with no clock of its own. Every service that
+# moves a flow on records it (the act of the coordination request and of the report, the start of a
+# request, the reopening of a report): a task opened without it would start at the previous step's moment.
+STEP_MOMENT = "acted_at"
+
+
+def step_moment_record(data: dict[str, Any], now: datetime.datetime) -> dict[str, Any]:
+    """`data` (a process's) with the moment of the step being taken."""
+    data[STEP_MOMENT] = now.isoformat()
+    return data
+
+
+def step_moment(data: dict[str, Any]) -> datetime.datetime:
+    """When the step that opened the process's new task was taken (the clock when no service said)."""
+    value = data.get(STEP_MOMENT)
+    return datetime.datetime.fromisoformat(value) if value else timezone.now()
 
 
 def active_policy() -> DeadlinePolicy:
@@ -83,7 +106,7 @@ def policy_define_step(
 
 
 def _actions(deadline: Deadline, rule: DeadlineRule, calendar: WorkingCalendar) -> list[ScheduledAction]:
-    due_day = deadline.due_at.astimezone(calendar.closing(deadline.due_at.date()).tzinfo).date()
+    due_day = timezone.localdate(deadline.due_at)
     actions = []
     for days_before in sorted(set(rule.reminders), reverse=True):
         fire_at = calendar.opening(
@@ -280,8 +303,8 @@ def deadline_reassign(
         actor=by,
         on_behalf_of=on_behalf_of,
         data={
-            "from": _display_name(previous),
-            "to": _display_name(assignee),
+            "from": person_name(previous),
+            "to": person_name(assignee),
             "reason": reason,
             "step": deadline.step,
         },
@@ -293,13 +316,6 @@ def deadline_reassign(
         now=now,
     )
     return deadline
-
-
-def _display_name(user: User | None) -> str:
-    if user is None:
-        return ""
-    officer = getattr(user, "officer", None)
-    return str(officer) if officer else user.get_username()
 
 
 def _context(deadline: Deadline, extra: dict[str, object] | None = None) -> dict[str, object]:
@@ -384,7 +400,7 @@ def due_actions_fire(*, now: datetime.datetime, batch_size: int = 500) -> FireRe
     PostgreSQL; SQLite serialises writers)."""
     report = FireReport()
     calendar = working_calendar()
-    recipients = _Recipients(calendar._local(now).date())
+    recipients = _Recipients(timezone.localdate(now))
     while True:
         with transaction.atomic():
             batch = list(
@@ -412,9 +428,7 @@ def _fire_batch(
         .prefetch_related("rule__escalations")
     }
     cases = _load_cases(deadlines.values())
-    entries: list[TimelineEntry] = []
-    notices: list[tuple[list[User], str, dict[str, object]]] = []
-    fired: list[int] = []
+    described: list[_Firing] = []
     for action in batch:
         deadline = deadlines[action.deadline_id]
         if deadline.status != Deadline.Status.OPEN:
@@ -427,25 +441,55 @@ def _fire_batch(
             entry, who, kind, context = _describe(action, deadline, case, recipients)
         except Exception as exc:  # recorded where central staff see it, and retried from the admin
             logger.exception("scheduled action %s failed", action.pk)
-            ScheduledAction.objects.filter(pk=action.pk).update(
-                status=ScheduledAction.Status.FAILED, error=repr(exc)
-            )
+            _action_failed(action, exc)
             report.failed += 1
             continue
-        entries.append(entry)
-        notices.append((who, kind, context))
-        fired.append(action.pk)
-    ScheduledAction.objects.filter(pk__in=fired).update(status=ScheduledAction.Status.FIRED, fired_at=now)
+        described.append(_Firing(action, entry, Event(who, Kind(kind), context)))
     ScheduledAction.objects.filter(
         pk__in=[a.pk for a in batch if a.status == ScheduledAction.Status.CANCELLED]
     ).update(status=ScheduledAction.Status.CANCELLED)
-    TimelineEntry.objects.bulk_create(entries)
     # One outbox write for the whole batch (a constant number of queries, one enqueue of 50 ids per task),
-    # not one per action: the notices of 500 actions took 1,500 queries and 500 publishes.
-    notify_many(
-        events=[Event(who, Kind(kind), context) for who, kind, context in notices], now=now, calendar=calendar
+    # not one per action: the notices of 500 actions took 1,500 queries and 500 publishes. The batch is
+    # written in a savepoint: when the database refuses one of its rows, each is written again in a
+    # savepoint of its own, and the row refused is recorded as failed (rather than the whole batch rolled
+    # back, to come first again a minute later).
+    try:
+        with transaction.atomic():
+            _firings_write(described, now=now, calendar=calendar)
+        report.fired += len(described)
+    except DatabaseError:
+        logger.warning("a batch of %d scheduled actions is written one by one", len(described), exc_info=True)
+        for firing in described:
+            try:
+                with transaction.atomic():
+                    _firings_write([firing], now=now, calendar=calendar)
+                report.fired += 1
+            except DatabaseError as exc:
+                logger.exception("scheduled action %s failed", firing.action.pk)
+                _action_failed(firing.action, exc)
+                report.failed += 1
+
+
+@dataclass(frozen=True)
+class _Firing:
+    action: ScheduledAction
+    entry: TimelineEntry
+    event: Event
+
+
+def _firings_write(firings: list[_Firing], *, now: datetime.datetime, calendar: WorkingCalendar) -> None:
+    ScheduledAction.objects.filter(pk__in=[f.action.pk for f in firings]).update(
+        status=ScheduledAction.Status.FIRED, fired_at=now
     )
-    report.fired += len(fired)
+    entries = [f.entry for f in firings]
+    for entry in entries:
+        entry.pk = None  # written again after a rolled-back attempt
+    TimelineEntry.objects.bulk_create(entries)
+    notify_many(events=[f.event for f in firings], now=now, calendar=calendar)
+
+
+def _action_failed(action: ScheduledAction, exc: BaseException) -> None:
+    ScheduledAction.objects.filter(pk=action.pk).update(status=ScheduledAction.Status.FAILED, error=repr(exc))
 
 
 def _load_cases(deadlines: object) -> dict[tuple[int, int], models.Model]:
@@ -479,7 +523,7 @@ def _describe(
         who = recipients.for_level(deadline, step.target)
         kind = Kind.OVERDUE if step.target == EscalationTarget.ASSIGNEE_AND_DIRECTOR else Kind.ESCALATED
         data.update(level=step.level, target=step.target, may_reassign=step.may_reassign)
-    data["notified"] = [_display_name(u) for u in who]
+    data["notified"] = [person_name(u) for u in who]
     entry = timeline_entry(
         case=case,
         kind=TimelineEntry.Kind.REMINDER

@@ -13,7 +13,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases.models import District, Officer, Province, Role, Unit
-from cases.models.geography import BANGKOK_CODE
 from cases.models.people import CivilServiceLevel
 from cases.services.appointments import acting_deputy_set, role_appoint
 from cases.services.assignments import district_assign
@@ -100,12 +99,13 @@ def _officer(
     province: Province | None,
     unit: Unit | None,
     since: datetime.date,
+    password: str | None,
     former_district_officer: bool = False,
     phone: str = "",
 ) -> Officer:
     prefix, first_th, first_en, last_th, last_en = names.next()
     user = User.objects.create(
-        username=username, password=_demo_password_hash(), email=f"{username}@demo.dla.go.th"
+        username=username, password=_password_hash(password), email=f"{username}@demo.dla.go.th"
     )
     return Officer.objects.create(
         user=user,
@@ -125,30 +125,34 @@ def _officer(
     )
 
 
+def _password_hash(password: str | None) -> str:
+    """The demo accounts' shared password (a developer's machine), or an unusable one for each account
+    (they sign in through SSO)."""
+    return _shared_password_hash(password) if password is not None else make_password(None)
+
+
 @functools.cache
-def _demo_password_hash() -> str:
+def _shared_password_hash(password: str) -> str:
     """Hashed once: hashing forty times would make the first `make run` slow for nothing."""
-    return make_password(DEMO_PASSWORD)
+    return make_password(password)
 
 
 def demo_exists() -> bool:
     return User.objects.filter(username="central").exists()
 
 
-def demo_seed() -> bool:
+def demo_seed(*, password: str | None = None) -> bool:
     """Create the demo organisation and its coordination requests; returns False (and changes nothing) when
-    they exist already."""
-    created = _organisation_seed()
+    they exist already. Its accounts share `password`; without one, none has a usable password."""
+    created = _organisation_seed(password=password)
     return demo_requests_seed() or created
 
 
 @transaction.atomic
-def _organisation_seed() -> bool:
+def _organisation_seed(*, password: str | None) -> bool:
     if demo_exists():
         return False
-    admin = User.objects.create_superuser(
-        username="admin", password=DEMO_PASSWORD, email="admin@demo.dla.go.th"
-    )
+    admin = User.objects.create_superuser(username="admin", password=password, email="admin@demo.dla.go.th")
     names = _Names()
     centre = Unit.objects.get(kind=Unit.Kind.COORDINATION_CENTRE)
     central = _officer(
@@ -159,6 +163,7 @@ def _organisation_seed() -> bool:
         province=None,
         unit=centre,
         since=datetime.date(2021, 3, 1),
+        password=password,
         phone="02 241 9013",
     )
     role_appoint(officer=central, role=Role.CENTRAL_STAFF, start_date=DEMO_START, by=admin, unit=centre)
@@ -171,16 +176,17 @@ def _organisation_seed() -> bool:
         province=None,
         unit=bureau,
         since=datetime.date(2019, 6, 1),
+        password=password,
         phone="02 241 9000 ต่อ 4101",
     )
     role_appoint(officer=desk, role=Role.BUREAU_DESK, start_date=DEMO_START, by=admin, unit=bureau)
 
     for demo in DEMO_PROVINCES:
-        _seed_province(demo, names=names, admin=admin)
+        _seed_province(demo, names=names, admin=admin, password=password)
     return True
 
 
-def _seed_province(demo: DemoProvince, *, names: _Names, admin: User) -> None:
+def _seed_province(demo: DemoProvince, *, names: _Names, admin: User, password: str | None) -> None:
     province = Province.objects.get(code=demo.code)
     office = Unit.objects.get(kind=Unit.Kind.PROVINCIAL_OFFICE, province=province)
     group = Unit.objects.get(kind=Unit.Kind.COORDINATION_GROUP, province=province)
@@ -201,6 +207,7 @@ def _seed_province(demo: DemoProvince, *, names: _Names, admin: User) -> None:
             province=province,
             unit=unit,
             since=datetime.date(2020, 10, 1),
+            password=password,
             phone=phone,
             former_district_officer=former_district_officer,
         )
@@ -303,7 +310,7 @@ def demo_requests_seed(now: datetime.datetime | None = None) -> bool:
         return False
     now = now or timezone.now()
     calendar = working_calendar()
-    today = timezone.localtime(now).date()
+    today = timezone.localdate(now)
 
     def ago(days: int, hour: int = 10) -> datetime.datetime:
         day = calendar.add_working_days(today, -days)
@@ -326,7 +333,7 @@ def demo_requests_seed(now: datetime.datetime | None = None) -> bool:
         officers = next(d.officers for d in DEMO_PROVINCES if d.prefix == prefix)
         requester = users[f"{prefix}.officer{(officer_no - 1) % officers + 1}"]
         district = (
-            DistrictAssignment.objects.current(at.date())
+            DistrictAssignment.objects.current(timezone.localdate(at))
             .filter(officer=requester.officer)
             .select_related("district")
             .first()
@@ -347,19 +354,16 @@ def demo_requests_seed(now: datetime.datetime | None = None) -> bool:
             target_unit=target if isinstance(target, Unit) else None,
             target_province=target if isinstance(target, Province) else None,
         )
-        with svc.acting_at(at):
-            return svc.request_save_draft(by=requester, data=data, now=at)
+        return svc.request_save_draft(by=requester, data=data, now=at)
 
     def send(r, at):
-        with svc.acting_at(at):
-            return svc.request_send(request=r, by=r.requester, now=at)
+        return svc.request_send(request=r, by=r.requester, now=at)
 
     def step(action, r, at, **kwargs):
         r = CoordinationRequest.objects.get(pk=r.pk)
-        with svc.acting_at(at):
-            return action(
-                request=r, task_id=r.current_task_id, by=kwargs.pop("by", None) or r.holder, now=at, **kwargs
-            )
+        return action(
+            request=r, task_id=r.current_task_id, by=kwargs.pop("by", None) or r.holder, now=at, **kwargs
+        )
 
     with transaction.atomic():
         for prefix in provinces:
@@ -422,8 +426,7 @@ def demo_requests_seed(now: datetime.datetime | None = None) -> bool:
             r = send(open_request(prefix, 3, law, ago(12)), ago(12))
             step(svc.request_reject, r, ago(11), reason="เป็นอำนาจของนายอำเภอ ไม่ต้องหารือส่วนกลาง")
             r = send(open_request(prefix, 1, other, ago(6)), ago(6))
-            with svc.acting_at(ago(5)):
-                svc.request_withdraw(request=r, by=r.requester, reason="ได้รับคำแนะนำทางโทรศัพท์แล้ว", now=ago(5))
+            svc.request_withdraw(request=r, by=r.requester, reason="ได้รับคำแนะนำทางโทรศัพท์แล้ว", now=ago(5))
         fire_due_timers()  # the answers nobody accepted in time close themselves
         due_actions_fire(now=now)  # reminders and escalations of the overdue ones
     return True
@@ -491,18 +494,19 @@ def demo_country_exists() -> bool:
 
 
 @transaction.atomic
-def demo_country_seed() -> bool:
+def demo_country_seed(*, password: str | None = None) -> bool:
     """Every province outside the four demo ones gets a provincial head, a group director and district
     officers for its districts (about one in seven holds two, one in twenty-five three; the last district
     of one province in five has nobody); the demo provinces with gaps get officers for all but a couple.
-    Once: nothing happens when the country is there already (or the demo organisation is not)."""
+    Once: nothing happens when the country is there already (or the demo organisation is not). Its
+    accounts share `password`; without one, none has a usable password."""
     from cases.models import DistrictAssignment, RoleAssignment
 
     if demo_country_exists() or not demo_exists():
         return False
     admin = User.objects.get(username="admin")
     demo_codes = {d.code for d in DEMO_PROVINCES}
-    provinces = list(Province.objects.exclude(code=BANGKOK_CODE).order_by("code"))
+    provinces = list(Province.objects.outside_bangkok().order_by("code"))
     units = {
         (u.kind, u.province_id): u
         for u in Unit.objects.filter(
@@ -559,9 +563,12 @@ def demo_country_seed() -> bool:
             )
             todo = todo[take:]
 
-    password = _demo_password_hash()
     User.objects.bulk_create(
-        [User(username=u, password=password, email=f"{u}@demo.dla.go.th") for u, *_ in people], batch_size=500
+        [
+            User(username=u, password=_password_hash(password), email=f"{u}@demo.dla.go.th")
+            for u, *_ in people
+        ],
+        batch_size=500,
     )
     users = {u.username: u for u in User.objects.filter(username__in=[p[0] for p in people])}
     officers = []

@@ -11,7 +11,6 @@ import uuid
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,11 +43,19 @@ from cases.models import (
     Urgency,
 )
 from cases.models.deadlines import DeadlineRule
+from cases.models.people import person_name
 from cases.selectors.requests import current_district_ids, pool_members
-from cases.selectors.roles import UserScope, acting_group_director, role_holder, user_scope
-from cases.services.deadlines import active_policy, deadline_close, deadline_reassign, deadline_start
+from cases.selectors.roles import UserScope, acting_group_director, province_director, role_holder, user_scope
+from cases.services.deadlines import (
+    active_policy,
+    deadline_close,
+    deadline_reassign,
+    deadline_start,
+    step_moment,
+    step_moment_record,
+)
 from cases.services.timeline import timeline_add
-from cases.working_days import BANGKOK, working_calendar
+from cases.working_days import fiscal_year, working_calendar
 from notifications.models import Kind
 from notifications.services import notify
 
@@ -96,11 +103,6 @@ class TaskUnavailable(RequestError):
     pass
 
 
-def fiscal_year(day: datetime.date) -> int:
-    """The Thai fiscal year (Buddhist Era), named by the year it ends in: 1 Oct 2025 is in 2569."""
-    return day.year + 543 + (1 if day.month >= 10 else 0)
-
-
 def province_abbreviation(province: Province) -> str:
     return PROVINCE_ABBREVIATIONS.get(province.code) or province.abbreviation or province.code
 
@@ -111,33 +113,8 @@ def _flow() -> Any:
     return CoordinationFlow
 
 
-_moment: ContextVar[datetime.datetime | None] = ContextVar("request_moment", default=None)
-
-
-def service_now(now: datetime.datetime | None = None) -> datetime.datetime:
-    """`now` when given, else the moment of `acting_at` (the demo data), else the clock."""
-    return now or _moment.get() or timezone.now()
-
-
-_now = service_now
-
-
-@contextmanager
-def acting_at(moment: datetime.datetime) -> Iterator[None]:
-    """Run the services as if it were `moment`, including the steps the flow triggers by itself (a task's
-    deadline, the auto-close timer). For the demo data; tests fix the clock instead."""
-    token = _moment.set(moment)
-    try:
-        yield
-    finally:
-        _moment.reset(token)
-
-
-def _name(user: User | None) -> str:
-    if user is None:
-        return ""
-    officer = getattr(user, "officer", None)
-    return str(officer) if officer else user.get_username()
+def _now(now: datetime.datetime | None) -> datetime.datetime:
+    return now or timezone.now()
 
 
 def _context(request: CoordinationRequest, **extra: Any) -> dict[str, Any]:
@@ -287,7 +264,7 @@ def request_save_draft(
 
 
 def _allocate_number(request: CoordinationRequest, now: datetime.datetime) -> None:
-    year = fiscal_year(now.astimezone(BANGKOK).date())
+    year = fiscal_year(timezone.localdate(now))
     RequestCounter.objects.get_or_create(province_id=request.province_id, fiscal_year=year)
     counter = RequestCounter.objects.select_for_update().get(
         province_id=request.province_id, fiscal_year=year
@@ -324,7 +301,7 @@ def request_send(
 
 def process_begin(*, process: Process, request: CoordinationRequest) -> Process:
     """The start node: the process remembers its request."""
-    process.data = {"request": request.pk}
+    process.data = step_moment_record({"request": request.pk}, request.sent_at or timezone.now())
     process.artifact = request
     return process
 
@@ -350,10 +327,7 @@ def assignee_review(process: Process) -> User | None:
     """The group director of the requester's province, or the acting deputy on their days; without one, the
     provincial head."""
     request = _request_of(process, lock=False)
-    today = timezone.localdate()
-    return _user(acting_group_director(province=request.province, on=today)) or _user(
-        role_holder(province=request.province, role=Role.PROVINCIAL_HEAD, on=today)
-    )
+    return _user(province_director(province=request.province, on=timezone.localdate()))
 
 
 def assignee_requester(process: Process) -> User | None:
@@ -384,8 +358,9 @@ def decision(process: Process) -> str:
 
 
 def task_opened(*, task: Task, now: datetime.datetime | None = None) -> Deadline:
-    """A human task was created: it gets its deadline, the request shows where it is, the holder is told."""
-    now = _now(now)
+    """A human task was created: it gets its deadline, the request shows where it is, the holder is told.
+    Without `now`, at the moment of the step that opened it."""
+    now = now or step_moment(task.process.data)
     node = task.flow_task.name
     request = _request_of(task.process)
     pool_unit = None
@@ -436,12 +411,12 @@ def task_opened(*, task: Task, now: datetime.datetime | None = None) -> Deadline
 
 
 def acceptance_closes_at(process: Process) -> datetime.datetime:
-    """When an answered request closes itself: the acceptance step's working days, from now."""
+    """When an answered request closes itself: the acceptance step's working days, from the answer."""
     request = _request_of(process, lock=False)
     rule = DeadlineRule.objects.get(
         policy=active_policy(), step=STEP_OF_NODE["acceptance"], urgency=request.urgency
     )
-    return working_calendar().deadline(_now(None), rule.working_days)
+    return working_calendar().deadline(step_moment(process.data), rule.working_days)
 
 
 @contextmanager
@@ -493,7 +468,7 @@ def _finish(
     request.holder_unit = None
     request.updated_at = now
     request.save()
-    activation.process.data.update(decision=decided, **process_data)
+    step_moment_record(activation.process.data, now).update(decision=decided, **process_data)
     activation.process.save()
     activation.start(None)
     activation.execute()
@@ -786,10 +761,6 @@ def request_auto_close(*, process: Process, now: datetime.datetime | None = None
     _close(request, now=now, automatically=True)
 
 
-def after_end(*, process: Process) -> None:
-    """The process ended: keep the request's status in step (rejected and closed are set by their services)."""
-
-
 # Withdraw
 
 
@@ -865,7 +836,7 @@ def request_claim(
     with _locked(task) as activation:
         request = _request_of(activation.process)
         if activation.task.status != STATUS.NEW or activation.task.flow_task.name != "handle":
-            holder = _name(activation.task.owner)
+            holder = person_name(activation.task.owner)
             raise TaskUnavailable(
                 _("%(name)s has just claimed this request.") % {"name": holder}
                 if holder

@@ -38,7 +38,6 @@ from cases.models import (
     Role,
     RoleAssignment,
 )
-from cases.models.geography import BANGKOK_CODE
 from cases.selectors.roles import UserScope, user_scope
 from cases.services.appointments import (
     acting_deputy_set,
@@ -127,7 +126,7 @@ def _open_role(province: Province, role: str) -> RoleAssignment | None:
 def index(request: HttpRequest) -> HttpResponse:
     scope = _scope(request)
     if scope.is_central:
-        queryset = Province.objects.exclude(code=BANGKOK_CODE)
+        queryset = Province.objects.outside_bangkok()
     else:
         queryset = Province.objects.filter(
             pk__in=scope.provinces_by_role.get(Role.PROVINCIAL_HEAD, frozenset())

@@ -18,7 +18,6 @@ from django.db.models import Count, Q, Sum
 from django.utils.translation import get_language
 
 from cases.models import Officer, Province
-from cases.models.geography import BANGKOK_CODE
 from reporting.models import LETTER_FIELDS, CycleIndicator, DistrictReport, ReportingCycle, ReportValue
 from reporting.selectors.monitoring import thai_key
 
@@ -209,7 +208,7 @@ def analyse(cycle: ReportingCycle, *, province: Province | None = None) -> Analy
 
     groups: dict[int, GroupRow] = {}
     if province is None:
-        for p in Province.objects.exclude(code=BANGKOK_CODE).only("pk", "name_th").order_by("code"):
+        for p in Province.objects.outside_bangkok().only("pk", "name_th").order_by("code"):
             groups[p.pk] = GroupRow(p.pk, p.name_th, areas=[0] * len(areas))
     officers: dict[int | None, OfficerRow] = {}
     letters = Letters()

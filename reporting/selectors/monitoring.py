@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from cases.models import District, DistrictAssignment, Officer, Province, Role
-from cases.models.geography import BANGKOK_CODE
 from cases.selectors.roles import UserScope
 from cases.templatetags.thai_dates import thai_datetime
 from reporting.models import (
@@ -129,7 +128,7 @@ def sort_provinces(rows: list[ProvinceProgress], sort: str) -> list[ProvinceProg
 
 def national_rows(cycle: ReportingCycle, *, now: datetime.datetime | None = None) -> list[ProvinceProgress]:
     provinces = list(
-        Province.objects.exclude(code=BANGKOK_CODE).only("pk", "code", "name_th", "name_en").order_by("code")
+        Province.objects.outside_bangkok().only("pk", "code", "name_th", "name_en").order_by("code")
     )
     return province_progress(cycle, provinces=provinces, now=now)
 
@@ -262,9 +261,6 @@ class History:
     rows: list[HistoryRow]
     recent: list[HistoryRow] = field(default_factory=list)  # the latest complete reports, newest first
     areas: list[AreaHistory] = field(default_factory=list)  # their totals per mission area
-
-
-RECENT = 6  # complete reports in the per-area table of the district page
 
 
 def district_history(district: District) -> History:

@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.utils.translation import pgettext_lazy
 
 from cases.models import Province
-from cases.models.geography import BANGKOK_CODE
 from reporting.models import DistrictReport, ReportingCycle, ReportStatus
 
 _OPEN_STATUSES = (ReportStatus.NOT_STARTED, ReportStatus.DRAFT, ReportStatus.RETURNED)
@@ -262,7 +261,7 @@ def province_progress(
     (Thai name); a province without reports yet shows zeros."""
     now = now or timezone.now()
     if provinces is None:
-        provinces = list(Province.objects.exclude(code=BANGKOK_CODE).only("pk", "code", "name_th", "name_en"))
+        provinces = list(Province.objects.outside_bangkok().only("pk", "code", "name_th", "name_en"))
     rows = (
         DistrictReport.objects.filter(cycle=cycle)
         .order_by()

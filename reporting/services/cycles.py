@@ -17,7 +17,6 @@ from viewflow.workflow.status import STATUS
 
 from cases.models import Province, Role, RoleAssignment
 from cases.models.geography import District
-from cases.services.requests import service_now
 from cases.working_days import WorkingCalendar, working_calendar
 from notifications.models import Kind
 from notifications.services import Event, notify_many
@@ -27,8 +26,6 @@ from reporting.services.reports import ReportError, ReportInvalid, reports_close
 from reporting.services.spawn import SpawnPlan, deliveries_enqueue, plan_load, spawn_province
 
 logger = logging.getLogger(__name__)
-
-BANGKOK_CODE = "10"
 
 
 def defaults_ensure() -> None:
@@ -43,12 +40,7 @@ def defaults_ensure() -> None:
 
 def reported_districts() -> QuerySet[District]:
     """The districts a cycle covers: the 878 outside Bangkok (its 50 khet have no DLA office)."""
-    return District.objects.exclude(province__code=BANGKOK_CODE)
-
-
-def fiscal_year_of(day: datetime.date) -> int:
-    """The Thai fiscal year (B.E.), named by the year it ends in (1 Oct 2025 is in 2569)."""
-    return day.year + 543 + (1 if day.month >= 10 else 0)
+    return District.objects.outside_bangkok()
 
 
 @dataclass
@@ -86,7 +78,7 @@ def cycle_create(
 ) -> ReportingCycle:
     """A new cycle with a copy of today's active mission areas and indicators: later edits to them never
     change what this cycle asks."""
-    now = service_now(now)
+    now = now or timezone.now()
     errors = _validate(data, timezone.localdate(now))
     if errors:
         raise ReportInvalid(errors)
@@ -169,7 +161,7 @@ def cycles_due_to_open(today: datetime.date) -> list[int]:
 def cycles_open_due(*, now: datetime.datetime | None = None) -> int:
     """The periodic job: open what `cycles_due_to_open` finds. A cycle whose opening fails is logged and
     tried again at the next run; the others go on. Returns the number of cycles it ran the opening for."""
-    now = service_now(now)
+    now = now or timezone.now()
     done = 0
     for cycle_id in cycles_due_to_open(timezone.localdate(now)):
         try:
@@ -197,7 +189,7 @@ def cycle_spawn(*, cycle_id: int, now: datetime.datetime | None = None) -> Spawn
     Who is responsible for each district, each province's director and the statements that write a
     province's rows are prepared once; each province then costs two round trips to the database
     (reporting/services/spawn.py)."""
-    now = service_now(now)
+    now = now or timezone.now()
     result = SpawnResult()
     with transaction.atomic():
         cycle = ReportingCycle.objects.select_for_update().get(pk=cycle_id)
@@ -209,7 +201,7 @@ def cycle_spawn(*, cycle_id: int, now: datetime.datetime | None = None) -> Spawn
         cycle.save(update_fields=["status", "districts_total", "districts_spawned"])
     on = timezone.localdate(now)
     calendar = working_calendar()
-    provinces = list(Province.objects.exclude(code=BANGKOK_CODE).order_by("code"))
+    provinces = list(Province.objects.outside_bangkok().order_by("code"))
     plan = plan_load(cycle=cycle, on=on, now=now, calendar=calendar, provinces=provinces)
     try:
         for province in provinces:
@@ -289,7 +281,7 @@ def _spawn_province(
 def cycle_close(*, cycle: ReportingCycle, by: User, now: datetime.datetime | None = None) -> ReportingCycle:
     """Close the cycle: read-only from now on; reports not complete stay as they are (and count as not
     complete in every figure); reminders and escalations still pending are cancelled."""
-    now = service_now(now)
+    now = now or timezone.now()
     with transaction.atomic():
         cycle = ReportingCycle.objects.select_for_update().get(pk=cycle.pk)
         if cycle.status == ReportingCycle.Status.CLOSED:

@@ -9,7 +9,7 @@ submitted after the original deadline are marked late. The provinces that were n
 extended: their last reports are overdue and have escalated to the director.
 
 Each province moves at its own pace (some nearly all green, some mostly grey). The cycle in progress goes
-through the services, as people would have acted (`acting_at`): drafts, submissions, returns with comments,
+through the services, as people would have acted (each at its moment, `now=`): drafts, submissions, returns with comments,
 approvals. The closed cycles, three times 878 reports, are opened with the bulk spawn, completed in bulk
 (their values, statuses and timeline) and closed with the service. Notifications of the past are marked
 delivered (and read, for the closed cycles), so the first `make run` does not send thousands of e-mails.
@@ -37,8 +37,7 @@ from django.utils import timezone
 from cases.models import District, Role, RoleAssignment, TimelineEntry
 from cases.services.deadlines import due_actions_fire
 from cases.services.demo import DEMO_PROVINCES, demo_country_exists
-from cases.services.requests import acting_at
-from cases.working_days import WorkingCalendar, working_calendar
+from cases.working_days import WorkingCalendar, fiscal_year, working_calendar
 from notifications.models import Delivery, Notification
 from reporting.models import (
     LETTER_FIELDS,
@@ -101,7 +100,7 @@ def quarter_of(day: datetime.date) -> Quarter:
     first_month = (10 + 3 * (number - 1) - 1) % 12 + 1
     start = datetime.date(day.year if first_month <= day.month else day.year - 1, first_month, 1)
     after = datetime.date(start.year + (start.month + 3 > 12), (start.month + 2) % 12 + 1, 1)
-    return Quarter(cycles.fiscal_year_of(start), number, start, after - datetime.timedelta(days=1))
+    return Quarter(fiscal_year(start), number, start, after - datetime.timedelta(days=1))
 
 
 def quarter_before(quarter: Quarter) -> Quarter:
@@ -223,18 +222,18 @@ def _current_cycle(
         return moment + datetime.timedelta(hours=hour - 8, minutes=minute - 30)
 
     opened = day(12, 9)
-    with acting_at(day(14, 10)):
-        cycle = cycles.cycle_create(
-            data=cycles.CycleInput(
-                fiscal_year=quarter.fiscal_year,
-                label=quarter.label,
-                period_start=quarter.start,
-                period_end=quarter.end,
-                opens_on=opened.date(),
-                closes_on=calendar.add_working_days(today, -2),
-            ),
-            by=central,
-        )
+    cycle = cycles.cycle_create(
+        data=cycles.CycleInput(
+            fiscal_year=quarter.fiscal_year,
+            label=quarter.label,
+            period_start=quarter.start,
+            period_end=quarter.end,
+            opens_on=timezone.localdate(opened),
+            closes_on=calendar.add_working_days(today, -2),
+        ),
+        by=central,
+        now=day(14, 10),
+    )
     cycles.cycle_spawn(cycle_id=cycle.pk, now=opened)
     cycle.refresh_from_db()
     indicators = list(cycle.indicators.all())
@@ -259,41 +258,43 @@ def _current_cycle(
         holder = report.assignee
         if holder is None or state == "none":
             return
-        with acting_at(moment):
-            if state == "draft":
-                report_save_draft(report=report, data=_typed(values, report.revision, part=0.6), by=holder)
-                return
-            report = report_submit(report=report, data=_typed(values, report.revision), by=holder)
+        if state == "draft":
+            report_save_draft(
+                report=report, data=_typed(values, report.revision, part=0.6), by=holder, now=moment
+            )
+            return
+        report = report_submit(report=report, data=_typed(values, report.revision), by=holder, now=moment)
         review = open_task(report, "review")
         reviewed = moment + datetime.timedelta(hours=rng.randint(2, 20))
         if state == "submitted" or review is None or review.owner is None or reviewed >= now:
             return
-        with acting_at(reviewed):
-            if state == "returned":
-                general, fields = RETURN_COMMENTS[rng.randrange(len(RETURN_COMMENTS))]
-                report_return(report=report, by=review.owner, general=general, comments=fields)
-            else:
-                report_approve(report=report, by=review.owner)
+        if state == "returned":
+            general, fields = RETURN_COMMENTS[rng.randrange(len(RETURN_COMMENTS))]
+            report_return(report=report, by=review.owner, general=general, comments=fields, now=reviewed)
+        else:
+            report_approve(report=report, by=review.owner, now=reviewed)
 
     for report, state, when, rng in plans:
         if when > 3:  # before the extension
             act(report, state, when, rng)
-    with acting_at(day(3, 13, 30)):
-        until = calendar.add_working_days(today, 10)
-        codes = {r.province.code for r in reports}
-        asked = [c for c in codes if _pace(c) != "done" and c not in FLOODED]
-        reports_extend(
-            reports=cycle.reports.filter(province__code__in=FLOODED),
-            until=until,
-            by=central,
-            reason=FLOOD_REASON,
-        )
-        reports_extend(
-            reports=cycle.reports.filter(province__code__in=asked),
-            until=until,
-            by=central,
-            reason=REQUEST_REASON,
-        )
+    extended = day(3, 13, 30)
+    until = calendar.add_working_days(today, 10)
+    codes = {r.province.code for r in reports}
+    asked = [c for c in codes if _pace(c) != "done" and c not in FLOODED]
+    reports_extend(
+        reports=cycle.reports.filter(province__code__in=FLOODED),
+        until=until,
+        by=central,
+        reason=FLOOD_REASON,
+        now=extended,
+    )
+    reports_extend(
+        reports=cycle.reports.filter(province__code__in=asked),
+        until=until,
+        by=central,
+        reason=REQUEST_REASON,
+        now=extended,
+    )
     for report, state, when, rng in plans:
         if when <= 3:  # within the extension
             fresh = DistrictReport.objects.select_related("cycle", "province", "district", "assignee")
@@ -335,18 +336,18 @@ def _closed_cycle(quarter: Quarter, central: User, calendar: WorkingCalendar) ->
     closes_on = working(quarter.end + datetime.timedelta(days=10))
     closed_at = calendar.closing(working(quarter.end + datetime.timedelta(days=21)))
     opened = calendar.opening(opens_on) + datetime.timedelta(hours=1)
-    with acting_at(opened - datetime.timedelta(days=3)):
-        cycle = cycles.cycle_create(
-            data=cycles.CycleInput(
-                fiscal_year=quarter.fiscal_year,
-                label=quarter.label,
-                period_start=quarter.start,
-                period_end=quarter.end,
-                opens_on=opens_on,
-                closes_on=closes_on,
-            ),
-            by=central,
-        )
+    cycle = cycles.cycle_create(
+        data=cycles.CycleInput(
+            fiscal_year=quarter.fiscal_year,
+            label=quarter.label,
+            period_start=quarter.start,
+            period_end=quarter.end,
+            opens_on=opens_on,
+            closes_on=closes_on,
+        ),
+        by=central,
+        now=opened - datetime.timedelta(days=3),
+    )
     cycles.cycle_spawn(cycle_id=cycle.pk, now=opened)
     cycle.refresh_from_db()
     indicators = list(cycle.indicators.all())

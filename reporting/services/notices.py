@@ -8,6 +8,7 @@ import datetime
 from django.db import transaction
 from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils import timezone
 
 from cases.models import Role, RoleAssignment
 from cases.working_days import working_calendar
@@ -46,7 +47,7 @@ def closing_soon_notify(*, now: datetime.datetime) -> int:
                 .values_list("province", "n")
             )
             leaders = (
-                RoleAssignment.objects.current(now.date())
+                RoleAssignment.objects.current(timezone.localdate(now))
                 .filter(
                     role__in=[Role.GROUP_DIRECTOR, Role.PROVINCIAL_HEAD],
                     province__in=list(missing),

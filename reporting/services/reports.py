@@ -24,10 +24,16 @@ from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import STATUS
 
-from cases.models import Deadline, Role, ScheduledAction, TimelineEntry, Urgency
-from cases.selectors.roles import acting_group_director, role_holder
-from cases.services.deadlines import deadline_close, deadline_reassign, deadline_start, deadlines_move
-from cases.services.requests import service_now
+from cases.models import Deadline, ScheduledAction, TimelineEntry, Urgency
+from cases.selectors.roles import province_director
+from cases.services.deadlines import (
+    deadline_close,
+    deadline_reassign,
+    deadline_start,
+    deadlines_move,
+    step_moment,
+    step_moment_record,
+)
 from cases.services.timeline import timeline_add
 from cases.working_days import working_calendar
 from notifications.models import Kind
@@ -170,10 +176,8 @@ def review_required(process: Process) -> bool:
 
 
 def _director_user(report: DistrictReport, on: datetime.date) -> User | None:
-    officer = acting_group_director(province=report.province, on=on) or role_holder(
-        province=report.province, role=Role.PROVINCIAL_HEAD, on=on
-    )
-    return officer.user if officer is not None and officer.is_active and officer.user else None
+    officer = province_director(province=report.province, on=on)
+    return officer.user if officer is not None else None
 
 
 def assignee_fill(process: Process) -> User | None:
@@ -187,13 +191,6 @@ def assignee_fill(process: Process) -> User | None:
 
 def assignee_review(process: Process) -> User | None:
     return _director_user(_report_of(process), timezone.localdate())
-
-
-def _name(user: User | None) -> str:
-    if user is None:
-        return ""
-    officer = getattr(user, "officer", None)
-    return str(officer) if officer else user.get_username()
 
 
 def _context(report: DistrictReport, **extra: Any) -> dict[str, Any]:
@@ -241,8 +238,8 @@ def fill_opened(*, task: Task, now: datetime.datetime | None = None) -> Deadline
     """The report is with its holder: first when the cycle opens (the bulk spawn does the same for all
     districts at once), then when it comes back (returned by the director, or reopened by the centre). It
     gets a deadline (the report's own, or the correction window when that has passed) and the holder is
-    told."""
-    now = service_now(now)
+    told. Without `now`, at the moment of the step that opened it."""
+    now = now or step_moment(task.process.data)
     report = _report_of(task.process, lock=True)
     return _task_opened(
         task,
@@ -256,7 +253,7 @@ def fill_opened(*, task: Task, now: datetime.datetime | None = None) -> Deadline
 
 
 def review_opened(*, task: Task, now: datetime.datetime | None = None) -> Deadline:
-    now = service_now(now)
+    now = now or step_moment(task.process.data)
     report = _report_of(task.process, lock=True)
     return _task_opened(
         task, report, step=REVIEW_STEP, kind=Kind.TASK_ASSIGNED, now=now, assignee_is_director=True
@@ -368,7 +365,7 @@ def report_save_draft(
 ) -> DistrictReport:
     """Save what was typed, complete or not. Badly typed values are refused with a message per field and
     nothing is saved."""
-    now = service_now(now)
+    now = now or timezone.now()
     report = _load_for_update(report, data.revision)
     _check_editable(report, by)
     parsed = parse_input(report.cycle, data)
@@ -387,7 +384,7 @@ def report_submit(
     """Submit: every required value present, values above a bound confirmed, before the deadline (or its
     extension) unless this is a correction of a report already submitted once. A refused submission still
     keeps what was typed as a draft, when the values themselves are well formed."""
-    now = service_now(now)
+    now = now or timezone.now()
     with transaction.atomic():
         locked = _load_for_update(report, data.revision)
         _check_editable(locked, by)
@@ -432,7 +429,7 @@ def report_submit(
         report.save()
         _step(report, "report_submitted", by=by, now=now, late=late)
         deadline_close(task=activation.task, now=now)
-        _advance(activation, decided="submit")
+        _advance(activation, decided="submit", now=now)
     return report
 
 
@@ -442,8 +439,8 @@ def _display_due(due: datetime.datetime) -> str:
     return str(thai_datetime(due))
 
 
-def _advance(activation: Any, *, decided: str) -> None:
-    activation.process.data["decision"] = decided
+def _advance(activation: Any, *, decided: str, now: datetime.datetime) -> None:
+    step_moment_record(activation.process.data, now)["decision"] = decided
     activation.process.save()
     if activation.task.status == STATUS.ASSIGNED:
         activation.start(None)
@@ -482,7 +479,7 @@ def _take_review(activation: Any, report: DistrictReport, by: User, now: datetim
 def report_approve(
     *, report: DistrictReport, by: User, task_id: int | None = None, now: datetime.datetime | None = None
 ) -> DistrictReport:
-    now = service_now(now)
+    now = now or timezone.now()
     if report.cycle.is_closed:
         raise ReportError(_("The cycle is closed: its reports can no longer be changed."))
     task = _review_task(report, task_id)
@@ -497,7 +494,7 @@ def report_approve(
         report.save()
         _step(report, "report_approved", by=by, now=now)
         deadline_close(task=activation.task, now=now)
-        _advance(activation, decided=Decision.APPROVE)
+        _advance(activation, decided=Decision.APPROVE, now=now)
     return report
 
 
@@ -511,7 +508,7 @@ def report_return(
     now: datetime.datetime | None = None,
 ) -> DistrictReport:
     """Return to the officer with what to fix: a general comment and comments beside the fields."""
-    now = service_now(now)
+    now = now or timezone.now()
     general = (general or "").strip()
     fields = dict(report_fields(report.cycle))
     comments = {k: v.strip()[:COMMENT_MAX] for k, v in comments.items() if k in fields and (v or "").strip()}
@@ -534,7 +531,7 @@ def report_return(
         report.save()
         _step(report, "report_returned", by=by, now=now, text=general)
         deadline_close(task=activation.task, now=now)
-        _advance(activation, decided=Decision.RETURN)
+        _advance(activation, decided=Decision.RETURN, now=now)
     return report
 
 
@@ -542,7 +539,7 @@ def report_reopen(
     *, report: DistrictReport, by: User, reason: str, now: datetime.datetime | None = None
 ) -> DistrictReport:
     """The centre sends a complete report back to its officer (the cycle must still be open)."""
-    now = service_now(now)
+    now = now or timezone.now()
     reason = (reason or "").strip()
     if not reason:
         raise ReportInvalid({"reason": _("Give the reason for reopening: the officer will read it.")})
@@ -560,7 +557,7 @@ def report_reopen(
         locked.save()
         _step(locked, "report_reopened", by=by, now=now, text=reason)
         Process.objects.filter(pk=report.process_id).update(
-            data={**task.process.data, "decision": Decision.REOPEN}
+            data=step_moment_record({**task.process.data, "decision": Decision.REOPEN}, now)
         )
         from flows.reporting import DistrictReportFlow
 
@@ -580,7 +577,7 @@ def reports_extend(
 ) -> int:
     """Extend the deadline of one district's or one province's reports that are not complete, to the end of
     office hours on `until`. The original deadline still decides what counts as late."""
-    now = service_now(now)
+    now = now or timezone.now()
     reason = (reason or "").strip()
     if not reason:
         raise ReportInvalid({"reason": _("Give the reason for the extension: it is written on each report.")})

@@ -20,7 +20,6 @@ from django.views.decorators.http import require_GET
 
 from cases.context_processors import current_roles
 from cases.models import District, DistrictAssignment, Province
-from cases.models.geography import BANGKOK_CODE
 from cases.selectors.roles import UserScope
 from cases.templatetags.thai_dates import thai_date
 from reporting import exports
@@ -107,7 +106,7 @@ def _int(value: str | None) -> int | None:
 
 def _provinces_in_scope(scope: UserScope) -> list[Province]:
     allowed = monitored_provinces(scope)
-    provinces = Province.objects.exclude(code=BANGKOK_CODE).only("pk", "code", "name_th", "name_en")
+    provinces = Province.objects.outside_bangkok().only("pk", "code", "name_th", "name_en")
     if allowed is not None:
         provinces = provinces.filter(pk__in=allowed)
     return sorted(provinces, key=lambda p: thai_key(p.name_th))

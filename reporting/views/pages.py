@@ -24,6 +24,7 @@ from viewflow.workflow.models import Task
 
 from cases.context_processors import current_roles
 from cases.models import Role, TimelineEntry
+from cases.models.people import person_name
 from cases.selectors.roles import UserScope
 from cases.templatetags.thai_dates import thai_datetime
 from cases.timeline_text import describe, step_detail
@@ -180,13 +181,6 @@ def _holder(report: DistrictReport) -> tuple[User | None, str]:
     return owner, node
 
 
-def _person(user: User | None) -> str:
-    if user is None:
-        return ""
-    officer = getattr(user, "officer", None)
-    return officer.full_name if officer is not None else user.get_username()
-
-
 def _last_sendback(timeline: list[dict[str, Any]]) -> dict[str, Any] | None:
     """The last time the report was sent back: the director's return or the centre's reopening."""
     for item in reversed(timeline):
@@ -238,7 +232,7 @@ def _detail_context(request: HttpRequest, report: DistrictReport, **extra: Any) 
         "now": now,
         "overdue": is_overdue(report, now),
         "extended": report.due_at != report.cycle.due_at,
-        "holder": _person(holder),
+        "holder": person_name(holder),
         "holder_node": node,
         "may_edit": may_edit,
         "may_review": may_review,

@@ -14,6 +14,7 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from cases.models import District, DistrictAssignment, Officer, Province, Role, Unit
+from cases.working_days import fiscal_year
 from reporting.models import DistrictReport, ReportingCycle, ReportStatus
 from reporting.services import cycles
 from tests.browser.test_request_flow import VIEWPORTS, as_user
@@ -46,7 +47,7 @@ def cycle(live_server: Any) -> ReportingCycle:
     today = timezone.localdate()
     created = cycles.cycle_create(
         data=cycles.CycleInput(
-            fiscal_year=cycles.fiscal_year_of(today),
+            fiscal_year=fiscal_year(today),
             label="ไตรมาสทดสอบ",
             period_start=today - datetime.timedelta(days=90),
             period_end=today - datetime.timedelta(days=1),

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+from collections.abc import Iterator
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.utils import translation
 
 from cases.models import (
@@ -274,3 +277,56 @@ def test_escalation_email_goes_out_at_once_but_a_weekend_reminder_waits_for_mond
     assert held.not_before == at(4, 20, 8, 30)
     assert at_once.not_before == saturday
     assert len(mail.outbox) == 0  # nothing is sent inside the transaction: workers deliver
+
+
+@contextlib.contextmanager
+def timeline_refused_for(case: District) -> Iterator[None]:
+    """The database refuses the timeline entries of one case (as a constraint added later would): a real
+    database error on one row of a batch."""
+    table = TimelineEntry._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "CREATE FUNCTION refuse_entry() RETURNS trigger AS $$ BEGIN "
+                "RAISE EXCEPTION 'entry refused by the database'; END $$ LANGUAGE plpgsql"
+            )
+            cursor.execute(
+                f"CREATE TRIGGER refuse_entry BEFORE INSERT ON {table} FOR EACH ROW "
+                f"WHEN (NEW.case_id = {case.pk}) EXECUTE FUNCTION refuse_entry()"
+            )
+        else:
+            cursor.execute(
+                f"CREATE TRIGGER refuse_entry BEFORE INSERT ON {table} WHEN NEW.case_id = {case.pk} "
+                "BEGIN SELECT RAISE(ABORT, 'entry refused by the database'); END"
+            )
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(f"DROP TRIGGER refuse_entry ON {table}")
+                cursor.execute("DROP FUNCTION refuse_entry()")
+            else:
+                cursor.execute("DROP TRIGGER refuse_entry")
+
+
+def test_a_database_error_on_one_action_fails_that_one_and_fires_the_rest_of_its_batch(
+    policy: DeadlinePolicy, people: dict[str, Officer], case: District
+) -> None:
+    refused = District.objects.get(code="5002")
+    start(case, people, who="officer")
+    start(refused, people, who="head")
+
+    with timeline_refused_for(refused):
+        report = due_actions_fire(now=at(4, 17, 9))
+
+    assert (report.fired, report.failed) == (1, 1)
+    failed = ScheduledAction.objects.get(status=ScheduledAction.Status.FAILED)
+    assert failed.deadline.case_id == refused.pk
+    assert "entry refused by the database" in failed.error
+    assert ScheduledAction.objects.get(status=ScheduledAction.Status.FIRED).deadline.case_id == case.pk
+    assert list(
+        TimelineEntry.objects.filter(kind=TimelineEntry.Kind.REMINDER).values_list("case_id", flat=True)
+    ) == [case.pk]
+    assert list(Notification.objects.values_list("recipient", flat=True)) == [people["officer"].user.pk]
+    assert due_actions_fire(now=at(4, 17, 9, 1)).failed == 0  # the next run does not meet it again

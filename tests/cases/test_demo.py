@@ -4,7 +4,9 @@ import datetime
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.management import CommandError, call_command
 from django.db.models import Count
+from django.test import override_settings
 from django.urls import reverse
 
 from cases.models import DistrictAssignment, Officer, Role, RoleAssignment
@@ -17,7 +19,7 @@ ON = datetime.date(2026, 1, 15)
 
 
 def test_the_demo_has_one_sign_in_for_each_role_and_they_work(client) -> None:  # type: ignore[no-untyped-def]
-    demo_seed()
+    demo_seed(password=DEMO_PASSWORD)
 
     logins = {login.username: login for login in demo_logins()}
     for role, username in [
@@ -60,3 +62,35 @@ def test_running_the_demo_again_changes_nothing() -> None:
     assert demo_country_seed() is False
 
     assert (User.objects.count(), Officer.objects.count(), DistrictAssignment.objects.count()) == counts
+
+
+def test_seed_demo_refuses_to_run_with_debug_off_unless_forced() -> None:
+    with pytest.raises(CommandError, match="--force"):
+        call_command("seed_demo")
+
+    assert not User.objects.exists()
+
+
+def test_the_demo_seeded_outside_debug_has_no_account_with_a_password() -> None:
+    demo_seed()
+    demo_country_seed()
+
+    assert User.objects.count() > 100
+    assert not [u.username for u in User.objects.all() if u.has_usable_password()]
+
+
+def test_the_sign_ins_printed_outside_debug_name_no_password(capsys) -> None:  # type: ignore[no-untyped-def]
+    demo_seed()
+
+    call_command("seed_demo", "--list")
+
+    out = capsys.readouterr().out
+    assert "sign in through SSO" in out
+    assert DEMO_PASSWORD not in out
+
+
+@override_settings(DEBUG=True)
+def test_the_sign_ins_printed_on_a_developers_machine_give_the_shared_password(capsys) -> None:  # type: ignore[no-untyped-def]
+    call_command("seed_demo", "--list")
+
+    assert f"password for all: {DEMO_PASSWORD}" in capsys.readouterr().out

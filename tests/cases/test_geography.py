@@ -10,7 +10,8 @@ pytestmark = pytest.mark.django_db
 def test_reference_data_has_77_provinces_and_928_districts_878_outside_bangkok() -> None:
     assert Province.objects.count() == 77
     assert District.objects.count() == 928
-    assert District.objects.exclude(province__code="10").count() == 878
+    assert District.objects.outside_bangkok().count() == 878
+    assert Province.objects.outside_bangkok().count() == 76
     assert District.objects.filter(province__code="10", name_th__startswith="เขต").count() == 50
 
 

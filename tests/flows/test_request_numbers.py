@@ -7,7 +7,7 @@ import datetime
 import geothai
 
 from cases.data.province_abbreviations import PROVINCE_ABBREVIATIONS
-from cases.services.requests import fiscal_year
+from cases.working_days import fiscal_year
 
 
 def test_all_76_provinces_with_an_office_have_a_unique_abbreviation() -> None:

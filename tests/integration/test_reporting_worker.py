@@ -16,6 +16,7 @@ from django.utils import timezone
 from viewflow.workflow.models import Task
 
 from cases.models import District, DistrictAssignment, Province, Role
+from cases.working_days import fiscal_year
 from reporting.models import DistrictReport, ReportingCycle
 from reporting.services import cycles
 from reporting.tasks import open_due_cycles
@@ -48,7 +49,7 @@ def cycle(central: User) -> ReportingCycle:
     today = timezone.localdate()
     return cycles.cycle_create(
         data=cycles.CycleInput(
-            fiscal_year=cycles.fiscal_year_of(today),
+            fiscal_year=fiscal_year(today),
             label="รอบทดสอบ worker",
             period_start=today - datetime.timedelta(days=90),
             period_end=today - datetime.timedelta(days=1),

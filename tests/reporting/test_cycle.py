@@ -13,7 +13,7 @@ from viewflow.workflow.status import STATUS
 from cases.models import Deadline, ScheduledAction, TimelineEntry
 from cases.services.deadlines import due_actions_fire
 from cases.timeline_text import describe
-from cases.working_days import BANGKOK
+from cases.working_days import BANGKOK, fiscal_year
 from notifications.models import Kind, Notification
 from reporting.defaults import FILL_STEP, REVIEW_STEP
 from reporting.models import DistrictReport, Indicator, ReportStatus, ReportValue
@@ -93,8 +93,8 @@ def test_a_cycle_with_bad_dates_or_a_repeated_label_is_refused_with_messages(org
 
 def test_the_original_deadline_is_the_end_of_office_hours_on_the_closing_date(small_cycle):
     assert small_cycle.due_at == DUE
-    assert small_cycle.fiscal_year == cycles.fiscal_year_of(datetime.date(2026, 6, 1)) == 2569
-    assert cycles.fiscal_year_of(datetime.date(2025, 10, 1)) == 2569
+    assert small_cycle.fiscal_year == fiscal_year(datetime.date(2026, 6, 1)) == 2569
+    assert fiscal_year(datetime.date(2025, 10, 1)) == 2569
 
 
 # Opening (the small cycle opens two provinces the way the spawn does)
