@@ -82,6 +82,7 @@ def test_redis_down_while_100_events_happen_then_all_are_delivered_once(
         # The first use of the broker imports the transport and builds the producer pool (seconds on a
         # loaded machine): not what is measured here, which is the wait for a broker that is down.
         enqueue([])
+        caplog.clear()
 
         durations = []
         with caplog.at_level(logging.WARNING, logger="notifications.services"):
