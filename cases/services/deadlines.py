@@ -169,7 +169,7 @@ def deadline_start(
     return deadline
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # all or nothing with the caller's transaction, when there is one
 def deadlines_open_many(
     *,
     openings: Sequence[DeadlineOpening],
@@ -180,7 +180,10 @@ def deadlines_open_many(
     """Give many new human tasks their deadlines, reminders and escalations from the policy (the active one
     unless given), each written on its case's timeline, in a constant number of queries whatever their
     number (a cycle's opening starts hundreds). Each deadline is the rule's working days from now, or the
-    opening's `due_at`. Returns the deadlines in the order of `openings`."""
+    opening's `due_at`. Returns the deadlines in the order of `openings`.
+
+    The policy's rules and ladders are read once per policy object: a caller opening batch after batch
+    passes the same policy and they are not read again."""
     if not openings:
         return []
     policy = policy or active_policy()
@@ -228,16 +231,11 @@ def deadlines_open_many(
 
 
 def _rules(policy: DeadlinePolicy, wanted: set[tuple[str, str]]) -> dict[tuple[str, str], DeadlineRule]:
-    """The policy's rules for these (step, urgency) pairs, with their escalation ladders."""
-    rules = {
-        (rule.step, rule.urgency): rule
-        for rule in DeadlineRule.objects.filter(
-            policy=policy,
-            step__in={step for step, _ in wanted},
-            urgency__in={urgency for _, urgency in wanted},
-        ).prefetch_related("escalations")
-    }
-    missing = sorted(wanted - set(rules))
+    """The policy's rules for these (step, urgency) pairs, with their escalation ladders (read with the
+    policy object the first time)."""
+    models.prefetch_related_objects([policy], "rules__escalations")
+    rules = {(rule.step, rule.urgency): rule for rule in policy.rules.all()}
+    missing = sorted(wanted - rules.keys())
     if missing:
         step, urgency = missing[0]
         raise ImproperlyConfigured(f"Deadline policy v{policy.version} has no rule for {step} / {urgency}")
