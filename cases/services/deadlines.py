@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import logging
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -141,6 +142,23 @@ def _actions(deadline: Deadline, rule: DeadlineRule, calendar: WorkingCalendar) 
     return actions
 
 
+@dataclass(frozen=True)
+class DeadlineOpening:
+    """A new human task to give its deadline (`deadlines_open_many`): the task and its case, the step and
+    urgency that choose the policy's rule, who holds it (a person, or a pool's unit), and `due_at` when the
+    task is due at a fixed moment (a reporting cycle's closing date) rather than the rule's working days."""
+
+    task: models.Model
+    case: models.Model
+    step: str
+    urgency: Urgency
+    assignee: User | None
+    province: Province | None
+    assignee_is_director: bool = False
+    unit: Unit | None = None
+    due_at: datetime.datetime | None = None
+
+
 @transaction.atomic
 def deadline_start(
     *,
@@ -157,52 +175,94 @@ def deadline_start(
     calendar: WorkingCalendar | None = None,
     due_at: datetime.datetime | None = None,
 ) -> Deadline:
-    """Give a new human task its deadline, reminders and escalations, and write it on the case's timeline.
-    The deadline is the rule's working days from now, or `due_at` when the task is due at a fixed moment
-    (a reporting cycle's closing date)."""
-    policy = policy or active_policy()
-    calendar = calendar or working_calendar()
-    rule = _rule(policy, step, urgency)
-    deadline = Deadline.objects.create(
-        task_type=ContentType.objects.get_for_model(task),
-        task_id=task.pk,
-        case_type=ContentType.objects.get_for_model(case),
-        case_id=case.pk,
+    """Give a new human task its deadline, reminders and escalations, and write it on the case's timeline:
+    `deadlines_open_many` for one task."""
+    opening = DeadlineOpening(
+        task=task,
+        case=case,
         step=step,
         urgency=urgency,
-        rule=rule,
-        province=province,
         assignee=assignee,
+        province=province,
         assignee_is_director=assignee_is_director,
         unit=unit,
-        started_at=now,
-        due_at=due_at or calendar.deadline(now, rule.working_days),
+        due_at=due_at,
     )
-    ScheduledAction.objects.bulk_create(_actions(deadline, rule, calendar))
-    timeline_add(
-        case=case,
-        kind=TimelineEntry.Kind.DEADLINE_SET,
-        at=now,
-        data={
-            "step": step,
-            "due_at": deadline.due_at.isoformat(),
-            # A fixed moment (a cycle's closing date) is not counted in working days.
-            **({} if due_at else {"working_days": rule.working_days}),
-            "policy_version": policy.version,
-        },
-    )
+    [deadline] = deadlines_open_many(openings=[opening], now=now, policy=policy, calendar=calendar)
     return deadline
 
 
-def _rule(policy: DeadlinePolicy, step: str, urgency: str) -> DeadlineRule:
-    try:
-        return DeadlineRule.objects.prefetch_related("escalations").get(
-            policy=policy, step=step, urgency=urgency
+@transaction.atomic(savepoint=False)  # all or nothing with the caller's transaction, when there is one
+def deadlines_open_many(
+    *,
+    openings: Sequence[DeadlineOpening],
+    now: datetime.datetime,
+    policy: DeadlinePolicy | None = None,
+    calendar: WorkingCalendar | None = None,
+) -> list[Deadline]:
+    """Give many new human tasks their deadlines, reminders and escalations from the policy (the active one
+    unless given), each written on its case's timeline, in a constant number of queries whatever their
+    number (a cycle's opening starts hundreds). Each deadline is the rule's working days from now, or the
+    opening's `due_at`. Returns the deadlines in the order of `openings`.
+
+    The policy's rules and ladders are read once per policy object: a caller opening batch after batch
+    passes the same policy and they are not read again."""
+    if not openings:
+        return []
+    policy = policy or active_policy()
+    calendar = calendar or working_calendar()
+    rules = _rules(policy, {(o.step, o.urgency) for o in openings})
+    deadlines = Deadline.objects.bulk_create(
+        [
+            Deadline(
+                task_type=ContentType.objects.get_for_model(o.task),
+                task_id=o.task.pk,
+                case_type=ContentType.objects.get_for_model(o.case),
+                case_id=o.case.pk,
+                step=o.step,
+                urgency=o.urgency,
+                rule=rules[(o.step, o.urgency)],
+                province=o.province,
+                assignee=o.assignee,
+                assignee_is_director=o.assignee_is_director,
+                unit=o.unit,
+                started_at=now,
+                due_at=o.due_at or calendar.deadline(now, rules[(o.step, o.urgency)].working_days),
+            )
+            for o in openings
+        ]
+    )
+    ScheduledAction.objects.bulk_create(
+        action for deadline in deadlines for action in _actions(deadline, deadline.rule, calendar)
+    )
+    TimelineEntry.objects.bulk_create(
+        timeline_entry(
+            case=o.case,
+            kind=TimelineEntry.Kind.DEADLINE_SET,
+            at=now,
+            data={
+                "step": o.step,
+                "due_at": deadline.due_at.isoformat(),
+                # A fixed moment (a cycle's closing date) is not counted in working days.
+                **({} if o.due_at else {"working_days": deadline.rule.working_days}),
+                "policy_version": policy.version,
+            },
         )
-    except DeadlineRule.DoesNotExist:
-        raise ImproperlyConfigured(
-            f"Deadline policy v{policy.version} has no rule for {step} / {urgency}"
-        ) from None
+        for o, deadline in zip(openings, deadlines, strict=True)
+    )
+    return deadlines
+
+
+def _rules(policy: DeadlinePolicy, wanted: set[tuple[str, str]]) -> dict[tuple[str, str], DeadlineRule]:
+    """The policy's rules for these (step, urgency) pairs, with their escalation ladders (read with the
+    policy object the first time)."""
+    models.prefetch_related_objects([policy], "rules__escalations")
+    rules = {(rule.step, rule.urgency): rule for rule in policy.rules.all()}
+    missing = sorted(wanted - rules.keys())
+    if missing:
+        step, urgency = missing[0]
+        raise ImproperlyConfigured(f"Deadline policy v{policy.version} has no rule for {step} / {urgency}")
+    return rules
 
 
 @transaction.atomic

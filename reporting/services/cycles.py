@@ -23,7 +23,7 @@ from notifications.services import Event, notify_many
 from reporting.defaults import load_defaults
 from reporting.models import CycleIndicator, Indicator, ReportingCycle
 from reporting.services.reports import ReportError, ReportInvalid, reports_close
-from reporting.services.spawn import SpawnPlan, deliveries_enqueue, plan_load, spawn_province
+from reporting.services.spawn import SpawnPlan, plan_load, spawn_province
 
 logger = logging.getLogger(__name__)
 
@@ -186,9 +186,8 @@ def cycle_spawn(*, cycle_id: int, now: datetime.datetime | None = None) -> Spawn
     twice, even at the same time: each province runs under the cycle's row lock and skips districts that
     already have their report (and the database refuses a second report per district).
 
-    Who is responsible for each district, each province's director and the statements that write a
-    province's rows are prepared once; each province then costs two round trips to the database
-    (reporting/services/spawn.py)."""
+    Who is responsible for each district and each province's director are read once; each province then
+    costs the same few bulk queries whatever its number of districts (reporting/services/spawn.py)."""
     now = now or timezone.now()
     result = SpawnResult()
     with transaction.atomic():
@@ -203,17 +202,13 @@ def cycle_spawn(*, cycle_id: int, now: datetime.datetime | None = None) -> Spawn
     calendar = working_calendar()
     provinces = list(Province.objects.outside_bangkok().order_by("code"))
     plan = plan_load(cycle=cycle, on=on, now=now, calendar=calendar, provinces=provinces)
-    try:
-        for province in provinces:
-            with transaction.atomic():
-                made = spawn_province(plan, province)  # under the cycle's lock; and the progress
-            if made is None:
-                return result  # closed meanwhile, or opened by another run
-            result.created += made[0]
-            result.unassigned += made[1]
-    finally:
-        plan.close()
-        deliveries_enqueue(plan)
+    for province in provinces:
+        with transaction.atomic():
+            made = spawn_province(plan, province)  # under the cycle's lock; and the progress
+        if made is None:
+            return result  # closed meanwhile, or opened by another run
+        result.created += made[0]
+        result.unassigned += made[1]
     with transaction.atomic():
         cycle = ReportingCycle.objects.select_for_update().get(pk=cycle_id)
         if cycle.status != ReportingCycle.Status.OPENING:
@@ -268,14 +263,8 @@ def _spawn_province(
 ) -> tuple[int, int]:
     """One province's reports (the caller holds the transaction and the cycle's lock); `plan` is read for
     this province alone when not given (tests that open a few provinces)."""
-    if plan is not None:
-        return spawn_province(plan, province) or (0, 0)
-    plan = plan_load(cycle=cycle, on=on, now=now, calendar=calendar, provinces=[province])
-    try:
-        return spawn_province(plan, province) or (0, 0)
-    finally:
-        plan.close()
-        deliveries_enqueue(plan)
+    plan = plan or plan_load(cycle=cycle, on=on, now=now, calendar=calendar, provinces=[province])
+    return spawn_province(plan, province) or (0, 0)
 
 
 def cycle_close(*, cycle: ReportingCycle, by: User, now: datetime.datetime | None = None) -> ReportingCycle:

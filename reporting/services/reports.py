@@ -25,6 +25,7 @@ from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import STATUS
 
 from cases.models import Deadline, ScheduledAction, TimelineEntry, Urgency
+from cases.models.people import person_name
 from cases.selectors.roles import province_director
 from cases.services.deadlines import (
     deadline_close,
@@ -34,7 +35,7 @@ from cases.services.deadlines import (
     step_moment,
     step_moment_record,
 )
-from cases.services.timeline import timeline_add
+from cases.services.timeline import timeline_add, timeline_entry
 from cases.working_days import working_calendar
 from notifications.models import Kind
 from notifications.services import notify
@@ -234,13 +235,33 @@ def _task_opened(
     return deadline
 
 
+def report_opened_entry(
+    *, report: DistrictReport, holder: User | None, now: datetime.datetime
+) -> TimelineEntry:
+    """The first line of a report's timeline (built, not saved): opened for its holder, flagged when nobody
+    was responsible for the district. Written by `fill_opened` and by the cycle's bulk opening alike."""
+    return timeline_entry(
+        case=report,
+        kind=TimelineEntry.Kind.STEP,
+        at=now,
+        data={
+            "event": "report_unassigned" if report.unassigned else "report_opened",
+            "to": person_name(holder),
+        },
+    )
+
+
 def fill_opened(*, task: Task, now: datetime.datetime | None = None) -> Deadline:
-    """The report is with its holder: first when the cycle opens (the bulk spawn does the same for all
-    districts at once), then when it comes back (returned by the director, or reopened by the centre). It
-    gets a deadline (the report's own, or the correction window when that has passed) and the holder is
-    told. Without `now`, at the moment of the step that opened it."""
+    """The report is with its holder: first when the cycle opens (then it is linked to its process and its
+    timeline says for whom it opened; the bulk spawn does the same for all districts at once), then when it
+    comes back (returned by the director, or reopened by the centre). It gets a deadline (the report's own,
+    or the correction window when that has passed) and the holder is told. Without `now`, at the moment of
+    the step that opened it."""
     now = now or step_moment(task.process.data)
     report = _report_of(task.process, lock=True)
+    if report.process_id is None:  # the cycle opens: the report is linked to its process, as in bulk
+        DistrictReport.objects.filter(pk=report.pk).update(process=task.process)
+        report_opened_entry(report=report, holder=task.owner, now=now).save()
     return _task_opened(
         task,
         report,
