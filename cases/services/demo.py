@@ -16,6 +16,7 @@ from cases.models import District, Officer, Province, Role, Unit
 from cases.models.people import CivilServiceLevel
 from cases.services.appointments import acting_deputy_set, role_appoint
 from cases.services.assignments import district_assign
+from flows.task_life import outer_transaction_allowed
 
 DEMO_PASSWORD = "demo-2568"
 DEMO_START = datetime.date(2025, 10, 1)  # the first day of fiscal year 2569
@@ -365,7 +366,7 @@ def demo_requests_seed(now: datetime.datetime | None = None) -> bool:
             request=r, task_id=r.current_task_id, by=kwargs.pop("by", None) or r.holder, now=at, **kwargs
         )
 
-    with transaction.atomic():
+    with outer_transaction_allowed(), transaction.atomic():  # a single-user batch, all or nothing
         for prefix in provinces:
             other = provinces[pairs[prefix]]
             # A draft, not sent yet

@@ -1,8 +1,9 @@
 """The work of the coordination request flow (flows/coordination.py is its wiring): drafts and numbers,
 each human step's decision, deadlines through the engine, the timeline and notifications.
 
-Every action on a task goes through `_act`: the task is re-read under the flow's lock, and if someone else
-has just completed, claimed or cancelled it the caller gets TaskUnavailable and nothing is written."""
+Every action on a task goes through `_act`, the shared task life (flows/task_life.py): the flow's lock, then
+the request's row, then the task is checked; if someone else has just completed, claimed or cancelled it the
+caller gets TaskUnavailable and nothing is written."""
 
 from __future__ import annotations
 
@@ -46,16 +47,18 @@ from cases.models.deadlines import DeadlineRule
 from cases.models.people import person_name
 from cases.selectors.requests import current_district_ids, pool_members
 from cases.selectors.roles import UserScope, acting_group_director, province_director, role_holder, user_scope
-from cases.services.deadlines import (
-    active_policy,
-    deadline_close,
-    deadline_reassign,
-    deadline_start,
-    step_moment,
-    step_moment_record,
-)
+from cases.services.deadlines import active_policy, deadline_close, step_moment, step_moment_record
 from cases.services.timeline import timeline_add
 from cases.working_days import fiscal_year, working_calendar
+from flows.task_life import (
+    OPEN_STATUSES,
+    TaskUnavailable,
+    refuse_outer_transaction,
+    task_act,
+    task_complete,
+    task_hand_over,
+    task_open,
+)
 from notifications.models import Kind
 from notifications.services import notify
 
@@ -99,8 +102,11 @@ class RequestError(Exception):
     """A refusal worded for the person who asked (shown as a message, never a server error)."""
 
 
-class TaskUnavailable(RequestError):
-    pass
+__all__ = ["TaskUnavailable"]  # the shared task life's: a lost race, on a request as on a report
+
+
+def _busy() -> str:
+    return _("Someone else is acting on this request right now. Try again in a moment.")
 
 
 def province_abbreviation(province: Province) -> str:
@@ -379,16 +385,21 @@ def task_opened(*, task: Task, now: datetime.datetime | None = None) -> Deadline
         and (officer := getattr(owner, "officer", None)) is not None
         and officer == acting_group_director(province=province, on=timezone.localdate())
     )
-    deadline = deadline_start(
+    recipients = (
+        [owner] if owner else [o.user for o in pool_members(pool_unit) if o.user] if pool_unit else []
+    )
+    deadline = task_open(
         task=task,
         case=request,
         step=STEP_OF_NODE[node],
         urgency=Urgency(request.urgency),
-        assignee=owner,
         province=province,
         now=now,
+        kind=Kind.RETURNED if node in ("revise", "clarify") else Kind.TASK_ASSIGNED,
+        context=_context(request, step=STEP_OF_NODE[node]),
         assignee_is_director=is_director,
         unit=pool_unit,
+        recipients=recipients,
     )
     request.status = STATUS_OF_NODE[node]
     request.current_task = task
@@ -398,15 +409,6 @@ def task_opened(*, task: Task, now: datetime.datetime | None = None) -> Deadline
     request.due_at = deadline.due_at
     request.updated_at = now
     request.save()
-    recipients = (
-        [owner] if owner else [o.user for o in pool_members(pool_unit) if o.user] if pool_unit else []
-    )
-    notify(
-        recipients=recipients,
-        kind=Kind.RETURNED if node in ("revise", "clarify") else Kind.TASK_ASSIGNED,
-        context=_context(request, step=STEP_OF_NODE[node], due_at=deadline.due_at.isoformat()),
-        now=now,
-    )
     return deadline
 
 
@@ -419,38 +421,35 @@ def acceptance_closes_at(process: Process) -> datetime.datetime:
     return working_calendar().deadline(step_moment(process.data), rule.working_days)
 
 
-@contextmanager
-def _locked(task: Task) -> Iterator[Any]:
-    """The task's activation under the flow's lock (a row lock on the process on PostgreSQL; the caller
-    must not hold an outer transaction: the lock's NOWAIT retries need their own)."""
-    try:
-        with task.activation() as activation:
-            yield activation
-    except FlowLockFailed:
-        raise TaskUnavailable(
-            _("Someone else is acting on this request right now. Try again in a moment.")
-        ) from None
+def _task(request: CoordinationRequest, task_id: int | None) -> Task | None:
+    return Task.objects.filter(pk=task_id, process_id=request.process_id).first() if task_id else None
 
 
 @contextmanager
 def _act(
-    *, request: CoordinationRequest, task_id: int | None, by: User, nodes: tuple[str, ...]
+    *,
+    request: CoordinationRequest,
+    task_id: int | None,
+    by: User | None,
+    nodes: tuple[str, ...] = (),
+    statuses: tuple[str, ...] = (STATUS.ASSIGNED,),
+    gone: str = "",
 ) -> Iterator[tuple[Any, CoordinationRequest]]:
-    """The open task of the request at one of `nodes`, held by `by`, under the flow's lock."""
-    gone = TaskUnavailable(
-        _("Someone else has just acted on this request, or it has moved on. The page shows where it is now.")
-    )
-    task = Task.objects.filter(pk=task_id, process_id=request.process_id).first() if task_id else None
-    if task is None:
-        raise gone
-    with _locked(task) as activation:
-        if (
-            activation.task.status != STATUS.ASSIGNED
-            or activation.task.owner_id != by.pk
-            or activation.task.flow_task.name not in nodes
-        ):
-            raise gone
-        yield activation, _request_of(activation.process)
+    """The open task of the request at one of `nodes`, held by `by` (any holder when None), under the flow's
+    lock, with the request's row locked (flows/task_life.py)."""
+    with task_act(
+        task=_task(request, task_id),
+        lock_case=_request_of,
+        busy=_busy(),
+        gone=gone
+        or _(
+            "Someone else has just acted on this request, or it has moved on. The page shows where it is now."
+        ),
+        statuses=statuses,
+        nodes=nodes,
+        holder=by,
+    ) as (activation, locked):
+        yield activation, locked
 
 
 def _finish(
@@ -462,16 +461,12 @@ def _finish(
     **process_data: Any,
 ) -> None:
     """Close the task's deadline, record the decision and move the flow on."""
-    deadline_close(task=activation.task, now=now)
     request.current_task = None
     request.holder = None
     request.holder_unit = None
     request.updated_at = now
     request.save()
-    step_moment_record(activation.process.data, now).update(decision=decided, **process_data)
-    activation.process.save()
-    activation.start(None)
-    activation.execute()
+    task_complete(activation, now=now, data={"decision": decided, **process_data})
 
 
 def _on_behalf(by: User, province: Province | None) -> User | None:
@@ -771,14 +766,13 @@ def request_withdraw(
     flow's lock, so that an answer and a withdrawal at the same moment do not both happen."""
     now = _now(now)
     reason = _text(reason, "reason")
+    refuse_outer_transaction()
     lock = _flow().lock(request.process_id) if request.process_id else transaction.atomic()
     try:
         with lock:
             return _withdraw(request, by=by, reason=reason, now=now)
     except FlowLockFailed:
-        raise TaskUnavailable(
-            _("Someone else is acting on this request right now. Try again in a moment.")
-        ) from None
+        raise TaskUnavailable(_busy()) from None
 
 
 def _withdraw(
@@ -830,11 +824,16 @@ def request_claim(
     *, request: CoordinationRequest, task_id: int | None, by: User, now: datetime.datetime | None = None
 ) -> CoordinationRequest:
     now = _now(now)
-    task = Task.objects.filter(pk=task_id, process_id=request.process_id).first() if task_id else None
+    task = _task(request, task_id)
     if task is None:
         raise TaskUnavailable(_("This request is no longer waiting in the pool."))
-    with _locked(task) as activation:
-        request = _request_of(activation.process)
+    with task_act(
+        task=task,
+        lock_case=_request_of,
+        busy=_busy(),
+        gone=_("This request is no longer waiting in the pool."),
+        statuses=OPEN_STATUSES,
+    ) as (activation, request):
         if activation.task.status != STATUS.NEW or activation.task.flow_task.name != "handle":
             holder = person_name(activation.task.owner)
             raise TaskUnavailable(
@@ -908,21 +907,17 @@ def request_reassign(
     reason = _text(reason, "reason", required=False)
     if not may_reassign(user_scope(by), request):
         raise RequestError(_("You cannot reassign this request."))
-    task = Task.objects.filter(pk=task_id, process_id=request.process_id).first() if task_id else None
-    if task is None:
-        raise TaskUnavailable(_("This request has moved on: reload the page."))
-    with _locked(task) as activation:
-        request = _request_of(activation.process)
-        if activation.task.status == STATUS.NEW:
-            activation.assign(to)
-        elif activation.task.status == STATUS.ASSIGNED:
-            activation.reassign(to)
-        else:
-            raise TaskUnavailable(_("This request has moved on: reload the page."))
+    with _act(
+        request=request,
+        task_id=task_id,
+        by=None,
+        statuses=(STATUS.NEW, STATUS.ASSIGNED),
+        gone=_("This request has moved on: reload the page."),
+    ) as (activation, request):
         if activation.task.flow_task.name == "handle" and request.target_province is not None:
             activation.process.data["handler"] = to.pk
             activation.process.save()
-        deadline_reassign(task=activation.task, assignee=to, by=by, now=now, reason=reason)
+        task_hand_over(activation, to=to, by=by, now=now, reason=reason, context=_context(request))
         request.holder = to
         request.holder_unit = None
         request.updated_at = now

@@ -30,6 +30,7 @@ from cases.services import requests as services
 from cases.templatetags.thai_dates import thai_datetime
 from cases.timeline_text import describe, step_detail
 from flows.forms import FilterForm, RequestForm, initial_from, parse_target, target_choices
+from flows.task_life import TaskUnavailable
 
 PAGE_SIZE = 25  # rows a page: what one reads through (viewflow's inbox shows as many)
 QUEUE_PAGE_SIZE = PAGE_SIZE
@@ -345,7 +346,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
             return redirect("requests:detail", pk=draft.pk)
         except ValidationError as error:
             _service_errors(form, error)
-        except services.RequestError as error:
+        except (services.RequestError, TaskUnavailable) as error:
             form.add_error(None, str(error))
     return render(request, "requests/form.html", {"form": form, "title": _("Open a coordination request")})
 
@@ -390,7 +391,7 @@ def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("requests:detail", pk=req.pk)
         except ValidationError as error:
             _service_errors(form, error)
-        except services.RequestError as error:
+        except (services.RequestError, TaskUnavailable) as error:
             form.add_error(None, str(error))
     title = _("Edit and send again") if req.status == RequestStatus.RETURNED else _("Edit the draft")
     return render(request, "requests/form.html", {"form": form, "title": title, "req": req})
@@ -405,7 +406,7 @@ def request_send(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(
             request, _("Request %(number)s sent to the group director.") % {"number": sent.number}
         )
-    except services.RequestError as error:
+    except (services.RequestError, TaskUnavailable) as error:
         messages.error(request, str(error))
     return redirect("requests:detail", pk=req.pk)
 
@@ -568,7 +569,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             request, _get(request, pk), posted=post, errors=errors, failed_action=action
         )
         return render(request, "requests/detail.html", context, status=400)
-    except services.RequestError as error:
+    except (services.RequestError, TaskUnavailable) as error:
         messages.error(request, str(error))
         return redirect("requests:detail", pk=req.pk)
     messages.success(request, done)
@@ -608,7 +609,7 @@ def attach(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("%(name)s attached.") % {"name": upload.name})
         except ValidationError as error:
             messages.error(request, _error_text(error))
-        except services.RequestError as error:
+        except (services.RequestError, TaskUnavailable) as error:
             messages.error(request, str(error))
     return redirect("requests:detail", pk=req.pk)
 

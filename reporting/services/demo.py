@@ -38,6 +38,7 @@ from cases.models import District, Role, RoleAssignment, TimelineEntry
 from cases.services.deadlines import due_actions_fire
 from cases.services.demo import DEMO_PROVINCES, demo_country_exists
 from cases.working_days import WorkingCalendar, fiscal_year, working_calendar
+from flows.task_life import outer_transaction_allowed
 from notifications.models import Delivery, Notification
 from reporting.models import (
     LETTER_FIELDS,
@@ -137,7 +138,9 @@ def demo_reporting_seed(now: datetime.datetime | None = None) -> ReportingDemo |
         labels |= Q(fiscal_year=quarter.fiscal_year, label=quarter.label)
     if ReportingCycle.objects.filter(labels).exists() or not demo_country_exists():
         return None
-    with transaction.atomic():  # all or nothing: a seed that failed half way is tried again next time
+    # All or nothing: a seed that failed half way is tried again next time (a single-user batch: the
+    # shared task life allows acting inside its transaction).
+    with outer_transaction_allowed(), transaction.atomic():
         return _seed(now, quarters)
 
 

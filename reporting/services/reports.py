@@ -16,27 +16,21 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import STATUS
 
-from cases.models import Deadline, ScheduledAction, TimelineEntry, Urgency
+from cases.models import Deadline, TimelineEntry, Urgency
 from cases.models.people import person_name
 from cases.selectors.roles import province_director
-from cases.services.deadlines import (
-    deadline_close,
-    deadline_reassign,
-    deadline_start,
-    deadlines_move,
-    step_moment,
-    step_moment_record,
-)
+from cases.services.deadlines import deadlines_move, step_moment
 from cases.services.timeline import timeline_add, timeline_entry
 from cases.working_days import working_calendar
+from flows.task_life import TaskUnavailable, task_act, task_complete, task_hand_over, task_open, tasks_cancel
 from notifications.models import Kind
 from notifications.services import notify
 from reporting.defaults import FILL_STEP, REVIEW_STEP
@@ -214,25 +208,19 @@ def _task_opened(
     assignee_is_director: bool,
     due_at: datetime.datetime | None = None,
 ) -> Deadline:
-    """A report's human task was created: its deadline through the engine, and its holder is told."""
-    deadline = deadline_start(
+    """A report's human task was created: the shared task life opens it (deadline, timeline, notice)."""
+    return task_open(
         task=task,
         case=report,
         step=step,
         urgency=Urgency.NORMAL,
-        assignee=task.owner,
         province=report.province,
         now=now,
+        kind=kind,
+        context=_context(report),
         assignee_is_director=assignee_is_director,
         due_at=due_at,
     )
-    notify(
-        recipients=[task.owner] if task.owner else [],
-        kind=kind,
-        context=_context(report, due_at=deadline.due_at.isoformat()),
-        now=now,
-    )
-    return deadline
 
 
 def report_opened_entry(
@@ -291,21 +279,31 @@ def open_task(report: DistrictReport, node: str | None = None) -> Task | None:
     return None
 
 
+def _gone_text() -> str:
+    return _("This report has just moved on (someone else acted on it). The page shows where it is now.")
+
+
+def _gone() -> TaskUnavailable:
+    return TaskUnavailable(_gone_text())
+
+
+def _lock_report(process: Process) -> DistrictReport:
+    return _report_of(process, lock=True)
+
+
 @contextmanager
-def _locked(task: Task) -> Iterator[Any]:
-    try:
-        with task.activation() as activation:
-            yield activation
-    except FlowLockFailed:
-        raise ReportError(
-            _("Someone else is acting on this report right now. Try again in a moment.")
-        ) from None
-
-
-def _gone() -> ReportError:
-    return ReportError(
-        _("This report has just moved on (someone else acted on it). The page shows where it is now.")
-    )
+def _act(
+    task: Task | None, *, statuses: tuple[str, ...] = (STATUS.ASSIGNED,), gone: str = ""
+) -> Iterator[tuple[Any, DistrictReport]]:
+    """The report's task under the flow's lock, then the report's row (flows/task_life.py)."""
+    with task_act(
+        task=task,
+        lock_case=_lock_report,
+        busy=_("Someone else is acting on this report right now. Try again in a moment."),
+        gone=gone or _gone_text(),
+        statuses=statuses,
+    ) as (activation, report):
+        yield activation, report
 
 
 # Who may do what
@@ -362,21 +360,99 @@ def _write_values(
     report.updated_by = by
 
 
-def _load_for_update(report: DistrictReport, revision: int) -> DistrictReport:
-    locked = (
+def _lock_row(report: DistrictReport) -> DistrictReport:
+    return (
         DistrictReport.objects.select_for_update(of=("self",))
-        .select_related("cycle", "province")
+        .select_related("cycle", "province", "district", "assignee")
         .get(pk=report.pk)
     )
-    if locked.revision != revision:
-        when = timezone.localtime(locked.updated_at).strftime("%H:%M") if locked.updated_at else ""
-        raise ReportConflict(
-            _(
-                "This report was saved elsewhere (another tab or window) at %(when)s, after you opened this "
-                "page. What you typed is still below: check the report, then save again."
-            )
-            % {"when": when}
+
+
+_CONFLICT_EVENTS = (
+    "report_submitted",
+    "report_approved",
+    "report_returned",
+    "report_reopened",
+    "report_closed",
+)
+
+
+def conflict_message(report: DistrictReport) -> str:
+    """What happened to the report since a page was opened, in words: the last step on its timeline (a
+    submission, a review, a reopening, the close) or, when a save came after it, the last save."""
+    from cases.templatetags.thai_dates import thai_datetime
+
+    step = (
+        TimelineEntry.objects.filter(
+            case_type=ContentType.objects.get_for_model(DistrictReport),
+            case_id=report.pk,
+            kind=TimelineEntry.Kind.STEP,
+            data__event__in=_CONFLICT_EVENTS,
         )
+        .select_related("actor__officer")
+        .order_by("-at", "-pk")
+        .first()
+    )
+    if step is not None and (report.updated_at is None or step.at >= report.updated_at):
+        at = timezone.localtime(step.at)
+        values = {"name": person_name(step.actor), "when": at.strftime("%H:%M"), "day": thai_datetime(at)}
+        event = step.data.get("event")
+        if event == "report_submitted":
+            return (
+                _(
+                    "This report was submitted by %(name)s at %(when)s (%(day)s), after you opened this page. "
+                    "Nothing you typed here was saved: your values are still below, to compare or copy."
+                )
+                % values
+            )
+        if event == "report_approved":
+            return (
+                _(
+                    "This report was approved by %(name)s at %(when)s (%(day)s), after you opened this page. "
+                    "Nothing you typed here was saved: your values are still below."
+                )
+                % values
+            )
+        if event == "report_returned":
+            return (
+                _(
+                    "This report was returned by %(name)s at %(when)s (%(day)s), after you opened this page. "
+                    "Nothing you typed here was saved: your values are still below; check the report, then save "
+                    "again."
+                )
+                % values
+            )
+        if event == "report_reopened":
+            return (
+                _(
+                    "This report was reopened by %(name)s at %(when)s (%(day)s), after you opened this page. "
+                    "Nothing you typed here was saved: your values are still below; check the report, then save "
+                    "again."
+                )
+                % values
+            )
+        return (
+            _(
+                "The reporting cycle was closed at %(when)s (%(day)s), after you opened this page. Nothing you "
+                "typed here was saved: your values are still below."
+            )
+            % values
+        )
+    when = timezone.localtime(report.updated_at).strftime("%H:%M") if report.updated_at else ""
+    return _(
+        "This report was saved elsewhere (another tab or window) at %(when)s, after you opened this "
+        "page. What you typed is still below: check the report, then save again."
+    ) % {"when": when}
+
+
+def _check_revision(locked: DistrictReport, revision: int) -> None:
+    if locked.revision != revision:
+        raise ReportConflict(conflict_message(locked))
+
+
+def _load_for_update(report: DistrictReport, revision: int) -> DistrictReport:
+    locked = _lock_row(report)
+    _check_revision(locked, revision)
     return locked
 
 
@@ -404,68 +480,63 @@ def report_submit(
 ) -> DistrictReport:
     """Submit: every required value present, values above a bound confirmed, before the deadline (or its
     extension) unless this is a correction of a report already submitted once. A refused submission still
-    keeps what was typed as a draft, when the values themselves are well formed."""
+    keeps what was typed as a draft, when the values themselves are well formed.
+
+    The fill task under the flow's lock, then the report's row; only then the revision and the state are
+    checked: a page older than the report's last change gets ReportConflict (saying what happened), a
+    closed cycle refuses, whoever comes second of two submissions is told, nothing is written twice."""
     now = now or timezone.now()
-    with transaction.atomic():
-        locked = _load_for_update(report, data.revision)
+    task = open_task(report, "fill")
+    if task is None:  # nothing to submit: say why, a stale page first
+        with transaction.atomic():
+            _check_editable(_load_for_update(report, data.revision), by)
+        raise _gone()
+    refused: ReportError | None = None
+    with _act(task, statuses=(STATUS.ASSIGNED, STATUS.STARTED)) as (activation, locked):
+        _check_revision(locked, data.revision)
         _check_editable(locked, by)
+        if activation.task.owner_id != by.pk:
+            raise _gone()
         parsed = parse_input(locked.cycle, data)
         if parsed.errors:
             raise ReportInvalid(parsed.errors)
         problems = {**missing_fields(locked.cycle, parsed.values), **parsed.unconfirmed}
-        first_submission = locked.submitted_at is None
-        past_deadline = first_submission and now > locked.due_at
-    if problems or past_deadline:
-        saved = report_save_draft(report=locked, data=data, by=by, now=now)
-        error: ReportError
-        if problems:
-            error = ReportInvalid(problems)
-        else:
-            error = ReportError(
-                _(
-                    "The deadline passed on %(due)s: the report cannot be submitted without an extension. "
-                    "Your values are saved as a draft; ask the coordination centre for an extension."
+        past_deadline = locked.submitted_at is None and now > locked.due_at
+        _write_values(locked, parsed.values, by, now)
+        if problems or past_deadline:
+            if locked.status == ReportStatus.NOT_STARTED:
+                locked.status = ReportStatus.DRAFT
+            locked.save()
+            if problems:
+                refused = ReportInvalid(problems)
+            else:
+                refused = ReportError(
+                    _(
+                        "The deadline passed on %(due)s: the report cannot be submitted without an extension. "
+                        "Your values are saved as a draft; ask the coordination centre for an extension."
+                    )
+                    % {"due": _display_due(locked.due_at)}
                 )
-                % {"due": _display_due(locked.due_at)}
-            )
-        error.saved_revision = saved.revision
-        raise error
-    task = open_task(locked, "fill")
-    if task is None:
-        raise _gone()
-    with _locked(task) as activation:
-        if (
-            activation.task.status not in (STATUS.ASSIGNED, STATUS.STARTED)
-            or activation.task.owner_id != by.pk
-        ):
-            raise _gone()
-        report = _load_for_update(locked, data.revision)
-        _write_values(report, parsed.values, by, now)
-        late = report.submitted_at is None and now > report.cycle.due_at
-        report.status = ReportStatus.SUBMITTED
-        report.submitted_at = report.submitted_at or now
-        report.late = report.late or late
-        report.complete = not report.cycle.review_required
-        report.review_comments = {}
-        report.save()
-        _step(report, "report_submitted", by=by, now=now, late=late)
-        deadline_close(task=activation.task, now=now)
-        _advance(activation, decided="submit", now=now)
-    return report
+            refused.saved_revision = locked.revision
+        else:
+            late = locked.submitted_at is None and now > locked.cycle.due_at
+            locked.status = ReportStatus.SUBMITTED
+            locked.submitted_at = locked.submitted_at or now
+            locked.late = locked.late or late
+            locked.complete = not locked.cycle.review_required
+            locked.review_comments = {}
+            locked.save()
+            _step(locked, "report_submitted", by=by, now=now, late=late)
+            task_complete(activation, now=now, data={"decision": "submit"})
+    if refused is not None:
+        raise refused
+    return locked
 
 
 def _display_due(due: datetime.datetime) -> str:
     from cases.templatetags.thai_dates import thai_datetime
 
     return str(thai_datetime(due))
-
-
-def _advance(activation: Any, *, decided: str, now: datetime.datetime) -> None:
-    step_moment_record(activation.process.data, now)["decision"] = decided
-    activation.process.save()
-    if activation.task.status == STATUS.ASSIGNED:
-        activation.start(None)
-    activation.execute()
 
 
 def _review_task(report: DistrictReport, task_id: int | None) -> Task:
@@ -486,26 +557,25 @@ def is_reviewer(user: User, report: DistrictReport, on: datetime.date | None = N
 def _take_review(activation: Any, report: DistrictReport, by: User, now: datetime.datetime) -> None:
     """The review task is the holder's; when the province's reviewer changed since it opened (an acting
     deputy's days ended, a new director), today's reviewer takes it over, and the timeline says so."""
-    if activation.task.status != STATUS.ASSIGNED:
-        raise _gone()
     if activation.task.owner_id == by.pk:
         return
     if not is_reviewer(by, report, timezone.localdate(now)):
-        raise _gone()
-    Task.objects.filter(pk=activation.task.pk).update(owner=by)
-    activation.task.owner = by
-    deadline_reassign(task=activation.task, assignee=by, by=by, now=now, reason="")
+        raise ReportError(_gone_text())
+    task_hand_over(activation, to=by, by=by, now=now, context=_context(report))
+
+
+def _check_open_cycle(report: DistrictReport) -> None:
+    if report.cycle.is_closed:
+        raise ReportError(_("The cycle is closed: its reports can no longer be changed."))
 
 
 def report_approve(
     *, report: DistrictReport, by: User, task_id: int | None = None, now: datetime.datetime | None = None
 ) -> DistrictReport:
     now = now or timezone.now()
-    if report.cycle.is_closed:
-        raise ReportError(_("The cycle is closed: its reports can no longer be changed."))
-    task = _review_task(report, task_id)
-    with _locked(task) as activation:
-        report = _report_of(activation.process, lock=True)
+    _check_open_cycle(report)
+    with _act(_review_task(report, task_id)) as (activation, report):
+        _check_open_cycle(report)
         _take_review(activation, report, by, now)
         report.status = ReportStatus.APPROVED
         report.complete = True
@@ -514,8 +584,7 @@ def report_approve(
         report.revision += 1
         report.save()
         _step(report, "report_approved", by=by, now=now)
-        deadline_close(task=activation.task, now=now)
-        _advance(activation, decided=Decision.APPROVE, now=now)
+        task_complete(activation, now=now, data={"decision": Decision.APPROVE})
     return report
 
 
@@ -539,11 +608,9 @@ def report_return(
         raise ReportInvalid(
             {"general": _("Keep the comment under %(max)s characters.") % {"max": COMMENT_MAX}}
         )
-    if report.cycle.is_closed:
-        raise ReportError(_("The cycle is closed: its reports can no longer be changed."))
-    task = _review_task(report, task_id)
-    with _locked(task) as activation:
-        report = _report_of(activation.process, lock=True)
+    _check_open_cycle(report)
+    with _act(_review_task(report, task_id)) as (activation, report):
+        _check_open_cycle(report)
         _take_review(activation, report, by, now)
         report.status = ReportStatus.RETURNED
         report.complete = False
@@ -551,38 +618,34 @@ def report_return(
         report.revision += 1
         report.save()
         _step(report, "report_returned", by=by, now=now, text=general)
-        deadline_close(task=activation.task, now=now)
-        _advance(activation, decided=Decision.RETURN, now=now)
+        task_complete(activation, now=now, data={"decision": Decision.RETURN})
     return report
 
 
 def report_reopen(
     *, report: DistrictReport, by: User, reason: str, now: datetime.datetime | None = None
 ) -> DistrictReport:
-    """The centre sends a complete report back to its officer (the cycle must still be open)."""
+    """The centre sends a complete report back to its officer (the cycle must still be open). Two
+    reopenings at once: the first wins, the second is told (TaskUnavailable)."""
     now = now or timezone.now()
     reason = (reason or "").strip()
     if not reason:
         raise ReportInvalid({"reason": _("Give the reason for reopening: the officer will read it.")})
-    if report.cycle.is_closed:
-        raise ReportError(_("The cycle is closed: its reports can no longer be changed."))
+    _check_open_cycle(report)
     task = open_task(report, "complete")
-    if task is None or not report.complete:
+    if task is None:
         raise ReportError(_("Only a complete report can be reopened."))
-    with transaction.atomic():
-        locked = DistrictReport.objects.select_for_update().get(pk=report.pk)
+    with _act(task, statuses=(STATUS.NEW,)) as (activation, locked):
+        _check_open_cycle(locked)
+        if not locked.complete:
+            raise _gone()
         locked.status = ReportStatus.RETURNED
         locked.complete = False
         locked.review_comments = {"general": reason, "fields": {}}
         locked.revision += 1
         locked.save()
         _step(locked, "report_reopened", by=by, now=now, text=reason)
-        Process.objects.filter(pk=report.process_id).update(
-            data=step_moment_record({**task.process.data, "decision": Decision.REOPEN}, now)
-        )
-        from flows.reporting import DistrictReportFlow
-
-        DistrictReportFlow.complete.run(task)
+        task_complete(activation, now=now, data={"decision": Decision.REOPEN})
     locked.refresh_from_db()
     return locked
 
@@ -616,7 +679,6 @@ def reports_extend(
     fill_tasks = Task.objects.filter(
         process__in=[r.process_id for r in targets if r.process_id], status__in=OPEN_TASK
     ).values_list("pk", flat=True)
-    from django.contrib.contenttypes.models import ContentType
 
     deadlines = list(
         Deadline.objects.filter(
@@ -654,31 +716,14 @@ def reports_extend(
 
 
 def reports_close(*, cycle: ReportingCycle, now: datetime.datetime) -> None:
-    """Part of closing a cycle: every report becomes read-only where it stands, its deadlines and pending
-    reminders are cancelled, its process ends."""
-    from django.contrib.contenttypes.models import ContentType
-
-    process_ids = list(cycle.reports.exclude(process=None).values_list("process_id", flat=True))
-    task_ids = list(
-        Task.objects.filter(process__in=process_ids, status__in=OPEN_TASK).values_list("pk", flat=True)
+    """Part of closing a cycle (in its transaction, the cycle's row locked as closed): every report becomes
+    read-only where it stands. Under each report's flow lock, only its tasks still open are cancelled with
+    their deadlines and pending reminders and escalations, and its process ends; a submission that got the
+    lock first is finished properly, and the review it opened is cancelled in turn."""
+    tasks_cancel(
+        process_ids=cycle.reports.exclude(process=None).values_list("process_id", flat=True), now=now
     )
-    deadlines = Deadline.objects.filter(
-        task_type=ContentType.objects.get_for_model(Task), task_id__in=task_ids, status=Deadline.Status.OPEN
-    )
-    ScheduledAction.objects.filter(deadline__in=deadlines, status=ScheduledAction.Status.PENDING).update(
-        status=ScheduledAction.Status.CANCELLED
-    )
-    deadlines.update(status=Deadline.Status.CANCELLED, closed_at=now)
-    Task.objects.filter(pk__in=task_ids).update(status=STATUS.CANCELED, finished=now)
-    Process.objects.filter(pk__in=process_ids).update(status="DONE", finished=now)
-    report_type = ContentType.objects.get_for_model(DistrictReport)
     TimelineEntry.objects.bulk_create(
-        TimelineEntry(
-            case_type=report_type,
-            case_id=pk,
-            kind=TimelineEntry.Kind.STEP,
-            at=now,
-            data={"event": "report_closed"},
-        )
-        for pk in cycle.reports.values_list("pk", flat=True)
+        timeline_entry(case=report, kind=TimelineEntry.Kind.STEP, at=now, data={"event": "report_closed"})
+        for report in cycle.reports.only("pk")
     )

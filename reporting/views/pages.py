@@ -29,6 +29,7 @@ from cases.selectors.roles import UserScope
 from cases.templatetags.thai_dates import thai_datetime
 from cases.timeline_text import describe, step_detail
 from cases.working_days import working_calendar
+from flows.task_life import TaskUnavailable
 from reporting.forms import CycleForm, ExtendForm, report_form, report_input
 from reporting.models import (
     DistrictReport,
@@ -277,7 +278,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     submit = request.POST.get("action") == "submit"
     data = report_input(report, request.POST)
-    if not services.may_edit(user, report):
+    if not services.may_edit(user, report) and data.revision == report.revision:
         messages.error(request, _not_editable(report, user))
         return redirect(report)
     try:
@@ -291,13 +292,19 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             services.report_save_draft(report=report, data=data, by=user)
             messages.success(request, _("Draft saved. Submit the report when every value is in."))
     except ReportConflict as error:
+        # A page older than the report's last change (another tab, another person): 409, what happened,
+        # and every value typed here, in the form when the report can still be edited, else beside it.
         fresh = _reports().get(pk=report.pk)
-        if not services.may_edit(user, fresh):
-            messages.info(request, _not_editable(fresh, user))
+        if not services.may_edit(user, fresh) and _same_values(fresh, data):
+            messages.info(request, _not_editable(fresh, user))  # a double click: nothing typed is lost
             return redirect(fresh)
         messages.error(request, str(error))
         form = report_form(fresh, data=data, revision=fresh.revision, saved=services.report_values(fresh))
-        return _render_detail(request, fresh, status=409, form=form, conflict=True)
+        typed = [] if services.may_edit(user, fresh) else [row for row in form.rows if row.raw.strip()]
+        return _render_detail(request, fresh, status=409, form=form, conflict=True, typed=typed)
+    except TaskUnavailable as error:
+        messages.error(request, str(error))
+        return redirect(report)
     except ReportInvalid as error:
         fresh = _reports().get(pk=report.pk)
         saved = error.saved_revision
@@ -320,6 +327,14 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         form = report_form(fresh, data=data, revision=saved if saved is not None else data.revision)
         return _render_detail(request, fresh, status=400, form=form)
     return redirect(report)
+
+
+def _same_values(report: DistrictReport, data: services.ReportInput) -> bool:
+    """What was typed is what the report holds (a second click on the same page)."""
+    parsed = services.parse_input(report.cycle, data)
+    typed = {name: value for name, value in parsed.values.items() if value is not None}
+    saved = {name: value for name, value in services.report_values(report).items() if value is not None}
+    return not parsed.errors and typed == saved
 
 
 def _not_editable(report: DistrictReport, user: User) -> str:
@@ -376,7 +391,7 @@ def report_review(request: HttpRequest, pk: int) -> HttpResponse:
             review_errors=error.errors,
             review_posted={"general": str(request.POST.get("general", ""))[:5000]},
         )
-    except ReportError as error:
+    except (ReportError, TaskUnavailable) as error:
         messages.error(request, str(error))
     return redirect(report)
 
@@ -401,7 +416,7 @@ def report_reopen(request: HttpRequest, pk: int) -> HttpResponse:
             status=400,
             reopen_error=error.errors.get("reason", str(error)),
         )
-    except ReportError as error:
+    except (ReportError, TaskUnavailable) as error:
         messages.error(request, str(error))
     return redirect(report)
 

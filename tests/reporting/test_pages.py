@@ -812,3 +812,22 @@ def test_the_viewflow_task_link_leads_to_the_report_page(org, report):
     assert answer["Location"] == report.get_absolute_url()
     nothing = task_redirect(factory_request, process_pk="x")
     assert nothing["Location"] == reverse("reporting:mine")
+
+
+def test_a_second_tab_submitting_after_the_first_submitted_gets_409_with_its_values(client, org, report):
+    """Issue 10: the second tab's values were lost and it was told "submitted" as if its own went through."""
+    client = as_user(client, org.officer)
+    first = form_data(report, "submit", value="3")
+    second = form_data(report, "submit", value="7")  # opened at the same revision, other values
+    assert client.post(report.get_absolute_url(), first).status_code == 302
+    response = client.post(report.get_absolute_url(), second)
+    assert response.status_code == 409
+    page = response.content.decode()
+    message = [str(m) for m in response.context["messages"]][-1]
+    assert str(org.officer.officer) in message and "ส่งรายงาน" in message  # who did what, and when
+    typed = {row.name: row.raw for row in response.context["typed"]}
+    assert set(typed.values()) == {"7"} and len(typed) == len(names(report))
+    assert 'class="rtyped"' in page
+    saved = fresh(report)
+    assert saved.status == ReportStatus.SUBMITTED
+    assert {v for v in report_values(saved).values()} == {3}  # the first tab's submission stands
