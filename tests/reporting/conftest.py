@@ -12,6 +12,7 @@ from collections.abc import Callable
 import pytest
 import time_machine
 from django.contrib.auth.models import User
+from django.db import transaction
 from django.utils import timezone
 
 from cases.working_days import BANGKOK, working_calendar
@@ -59,7 +60,8 @@ def open_for(cycle: ReportingCycle, provinces: list) -> ReportingCycle:  # type:
     ReportingCycle.objects.filter(pk=cycle.pk).update(status=ReportingCycle.Status.OPENING)
     cycle.refresh_from_db()
     for province in provinces:
-        cycles._spawn_province(cycle, province, on=now.date(), now=now, calendar=working_calendar())
+        with transaction.atomic():  # as the spawn holds it (transactional tests have none around them)
+            cycles._spawn_province(cycle, province, on=now.date(), now=now, calendar=working_calendar())
     ReportingCycle.objects.filter(pk=cycle.pk).update(
         status=ReportingCycle.Status.OPEN, opened_at=now, districts_spawned=cycle.reports.count()
     )
