@@ -25,7 +25,6 @@ from viewflow.workflow.status import PROCESS, STATUS
 from cases.models import (
     ActingDeputy,
     DeadlinePolicy,
-    DistrictAssignment,
     Officer,
     Province,
     Role,
@@ -34,6 +33,7 @@ from cases.models import (
     Urgency,
 )
 from cases.models.geography import District
+from cases.selectors.roles import district_responsible
 from cases.services.deadlines import DeadlineOpening, active_policy, deadlines_open_many
 from cases.working_days import WorkingCalendar
 from notifications.models import Kind
@@ -74,14 +74,7 @@ def plan_load(
     districts: dict[int, list[District]] = defaultdict(list)
     for district in District.objects.filter(province__in=province_ids).order_by("code"):
         districts[district.province_id].append(district)
-    # The latest assignment wins when two overlap on the day.
-    responsible = {
-        a.district_id: a.officer
-        for a in DistrictAssignment.objects.current(on)
-        .filter(district__province__in=province_ids, officer__is_active=True, officer__user__is_active=True)
-        .select_related("officer__user")
-        .order_by("start_date", "pk")
-    }
+    responsible = district_responsible(on=on, provinces=province_ids)
     # As acting_group_director, else role_holder(PROVINCIAL_HEAD): the latest appointment of each.
     director: dict[int, Officer] = {}
     for role in (Role.PROVINCIAL_HEAD, Role.GROUP_DIRECTOR):  # the director before the head
