@@ -12,6 +12,10 @@ The rules, the same for every flow:
   need their own, and an outer one would hold the case's row while waiting. A lost race (the task was
   completed, taken, cancelled, or someone holds the lock) is TaskUnavailable, worded for the person;
   viewflow's NoTransition and FlowLockFailed never reach a page.
+- hand over: by a person with the right (the workflow's own action), or automatically when responsibility
+  changes (tasks_follow_responsibility, with each workflow's Responsibility): under the flow's lock, with a
+  timeline entry and a notification to both the former and the new holder. A task a person handed to
+  someone on purpose stays with them; a task acted on meanwhile is skipped.
 - close or cancel: only tasks still open are touched, under the flow's lock; their pending reminders and
   escalations are cancelled with their deadline."""
 
