@@ -184,8 +184,8 @@ def _director_user(report: DistrictReport, on: datetime.date) -> User | None:
 
 
 def assignee_fill(process: Process) -> User | None:
-    """The officer who holds the report (the one responsible when the cycle opened); a report nobody was
-    responsible for stays with the group director."""
+    """The officer who holds the report (the one responsible when the cycle opened, or it was handed to
+    since); a report nobody was responsible for stays with the group director."""
     report = _report_of(process)
     if report.assignee is not None and report.assignee.is_active:
         return report.assignee
@@ -365,9 +365,10 @@ def _review_holders(tasks: list[Task], on: datetime.date) -> dict[int, User]:
 
 
 def _fill_handed(report: DistrictReport, to: User, now: datetime.datetime) -> dict[str, Any]:
-    """The report is the new holder's: theirs to fill in (may_edit), on their home page, and where the
-    flow sends it back after a return or a reopening (assignee_fill)."""
-    DistrictReport.objects.filter(pk=report.pk).update(assignee=to)
+    """The report is the district's new officer's: theirs to fill in (may_edit), on their home page (and
+    no longer on the former officer's, nor flagged as nobody's), and where the flow sends it back after a
+    return or a reopening (assignee_fill)."""
+    DistrictReport.objects.filter(pk=report.pk).update(assignee=to, officer=to.officer, unassigned=False)
     return _context(report)
 
 

@@ -104,9 +104,37 @@ def test_a_district_given_to_another_officer_mid_cycle_hands_its_open_report_to_
     submitted = report_submit(report=fresh(report), data=full_input(fresh(report)), by=newcomer)
     assert submitted.status == "SUBMITTED"
 
+    # The former officer's home page no longer lists it as theirs.
+    client.force_login(org.officer)
+    assert report.get_absolute_url() not in client.get(reverse("home")).content.decode()
+
     # A second run changes nothing.
     assert responsibility_follow(now=at(8, 10)) == 0
     assert len(handovers(report)) == 1
+
+
+def test_a_district_nobody_was_responsible_for_gets_its_report_with_its_new_officer(
+    org: Org, small_cycle: ReportingCycle, client: Client, django_capture_on_commit_callbacks
+) -> None:
+    report = small_cycle.reports.filter(province=org.chiang_mai, unassigned=True).select_related("district")[
+        0
+    ]
+    assert open_task(report, "fill").owner == org.director  # type: ignore[union-attr]
+    newcomer = person("t.newcomer", org, Role.DISTRICT_OFFICER)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        district_assign(
+            district=report.district, officer=newcomer.officer, start_date=at(8).date(), by=org.head
+        )
+
+    report = fresh(report)
+    assert open_task(report, "fill").owner == newcomer  # type: ignore[union-attr]
+    assert (report.assignee, report.officer, report.unassigned) == (newcomer, newcomer.officer, False)
+    client.force_login(newcomer)
+    page = client.get(reverse("home")).content.decode()
+    assert report.get_absolute_url() in page
+    client.force_login(org.director)
+    assert report.get_absolute_url() not in client.get(reverse("reporting:mine")).content.decode()
 
 
 def test_the_pending_reminders_of_a_handed_report_go_to_its_new_officer(
