@@ -5,6 +5,7 @@ class FlowsConfig(AppConfig):
     name = "flows"
 
     def ready(self) -> None:
+        # Imported here: the services need the models, which are loaded only once the apps are ready.
         from cases.services.assignments import responsibility_changed
         from flows.tasks import responsibility_changed_received
 
