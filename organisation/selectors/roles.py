@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AnonymousUser, User
+from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 
 from organisation.models import (
@@ -90,6 +93,34 @@ def user_scope(user: User | AnonymousUser, on: datetime.date | None = None) -> U
         units_by_role={k: frozenset(v) for k, v in units.items()},
         is_superuser=is_superuser,
     )
+
+
+# Every page shows the person's roles: their scope is kept in the cache, under a version that any change of
+# roles, deputies, officers, provinces or units replaces (organisation/apps.py connects the signals; a bulk
+# write calls scopes_forget itself). The expiry only bounds what a change made behind our back can leave.
+SCOPE_CACHE_SECONDS = 300
+_SCOPE_VERSION = "organisation:scope-version"
+
+
+def user_scope_cached(user: User | AnonymousUser) -> UserScope:
+    """user_scope for today, from the cache when nothing changed since it was computed (pages only: the
+    services check rights with user_scope itself)."""
+    if not user.is_authenticated:
+        return UserScope(officer=None)
+    on = timezone.localdate()
+    version = cache.get_or_set(_SCOPE_VERSION, uuid.uuid4().hex, None)
+    key = f"organisation:scope:{version}:{user.pk}:{on.isoformat()}"
+    scope = cache.get(key)
+    if scope is None:
+        scope = user_scope(user, on)
+        cache.set(key, scope, SCOPE_CACHE_SECONDS)
+    return scope  # type: ignore[no-any-return]
+
+
+def scopes_forget(**_signal: object) -> None:
+    """Roles, deputies or officers changed: every cached scope is stale, now and once the change commits."""
+    cache.set(_SCOPE_VERSION, uuid.uuid4().hex, None)  # not the clock: tests and demos stop it
+    transaction.on_commit(lambda: cache.set(_SCOPE_VERSION, uuid.uuid4().hex, None))
 
 
 # Who holds a role, or acts for the group director, on a given day. When several rows cover the day (a new
