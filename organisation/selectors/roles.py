@@ -114,7 +114,7 @@ def user_scope_cached(user: User | AnonymousUser) -> UserScope:
     if scope is None:
         scope = user_scope(user, on)
         cache.set(key, scope, SCOPE_CACHE_SECONDS)
-    return scope  # type: ignore[no-any-return]
+    return scope
 
 
 def scopes_forget(**_signal: object) -> None:
