@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.models.deadlines import Urgency
 from cases.models.geography import District, LocalGovernmentOrganisation, Province
 from cases.models.organisation import Unit
+from project.thai import thai_order
 
 
 class Category(models.Model):
@@ -25,7 +26,7 @@ class Category(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
-        ordering = ["order", "name_th"]
+        ordering = ["order", thai_order("name_th")]
         verbose_name = _("request category")
         verbose_name_plural = _("request categories")
 

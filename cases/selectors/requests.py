@@ -25,6 +25,7 @@ from cases.models import (
     Unit,
 )
 from cases.selectors.roles import UserScope, desk_members
+from project.thai import thai_key, thai_order
 
 OPEN_TASK = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
 
@@ -237,8 +238,8 @@ def figures(qs: QuerySet[CoordinationRequest], now: datetime.datetime) -> dict[s
                 row.answered += 1
                 row.hours.append((answered_at - sent_at).total_seconds() / 3600)
     return {
-        "by_province": sorted(by_province.values(), key=lambda r: r.label),
-        "by_target": sorted(by_target.values(), key=lambda r: r.label),
+        "by_province": sorted(by_province.values(), key=lambda r: thai_key(r.label)),
+        "by_target": sorted(by_target.values(), key=lambda r: thai_key(r.label)),
     }
 
 
@@ -256,7 +257,7 @@ def district_officers_of(province: Province, on: datetime.date | None = None) ->
     return list(
         Officer.objects.filter(pk__in=ids.values("officer_id"), user__isnull=False, is_active=True)
         .select_related("user")
-        .order_by("first_name_th")
+        .order_by(thai_order("first_name_th"))
     )
 
 
@@ -274,7 +275,7 @@ def reassign_candidates(request: CoordinationRequest) -> list[Officer]:
     return list(
         Officer.objects.filter(pk__in=ids, user__isnull=False, is_active=True)
         .select_related("user")
-        .order_by("first_name_th")
+        .order_by(thai_order("first_name_th"))
     )
 
 

@@ -9,6 +9,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.utils import timezone
 
 from cases.models import ActingDeputy, Officer, Province, Role, RoleAssignment, Unit
+from project.thai import thai_order
 
 
 @dataclass(frozen=True)
@@ -134,5 +135,5 @@ def desk_members(unit: Unit, on: datetime.date | None = None) -> list[Officer]:
     return list(
         Officer.objects.filter(pk__in=assignments.values("officer_id"), user__isnull=False, is_active=True)
         .select_related("user")
-        .order_by("first_name_th")
+        .order_by(thai_order("first_name_th"))
     )

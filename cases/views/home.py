@@ -25,13 +25,14 @@ from cases.selectors.directory import (
 )
 from cases.selectors.problems import background_problems
 from cases.selectors.roles import UserScope
+from project.thai import thai_order
 
 
 def _provinces(scope: UserScope, *roles: str) -> list[Province]:
     ids: set[int] = set()
     for role in roles:
         ids |= scope.provinces_by_role.get(role, frozenset())
-    return list(Province.objects.filter(pk__in=ids).order_by("name_th")) if ids else []
+    return list(Province.objects.filter(pk__in=ids).order_by(thai_order("name_th"))) if ids else []
 
 
 def home_sections(scope: UserScope) -> dict[str, Any]:

@@ -18,8 +18,8 @@ from django.db.models import Count, Q, Sum
 from django.utils.translation import get_language
 
 from cases.models import Officer, Province
+from project.thai import thai_key
 from reporting.models import LETTER_FIELDS, CycleIndicator, DistrictReport, ReportingCycle, ReportValue
-from reporting.selectors.monitoring import thai_key
 
 
 def english() -> bool:

@@ -22,6 +22,7 @@ from cases.context_processors import current_roles
 from cases.models import District, DistrictAssignment, Province
 from cases.selectors.roles import UserScope
 from cases.templatetags.thai_dates import thai_date
+from project.thai import thai_key
 from reporting import exports
 from reporting.charts import (
     area_chart,
@@ -45,7 +46,6 @@ from reporting.selectors.monitoring import (
     national_rows,
     sort_provinces,
     sum_progress,
-    thai_key,
 )
 from reporting.selectors.progress import legend
 

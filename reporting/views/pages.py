@@ -30,6 +30,7 @@ from cases.templatetags.thai_dates import thai_datetime
 from cases.timeline_text import describe, step_detail
 from cases.working_days import working_calendar
 from flows.task_life import TaskUnavailable
+from project.thai import thai_order
 from reporting.forms import CycleForm, ExtendForm, report_form, report_input
 from reporting.models import (
     DistrictReport,
@@ -119,7 +120,7 @@ def my_reports_of(user: User, scope: UserScope) -> QuerySet[DistrictReport]:
     return (
         DistrictReport.objects.filter(q)
         .select_related("cycle", "district__province", "province")
-        .order_by("-cycle__opens_on", "-cycle_id", "district__name_th", "pk")
+        .order_by("-cycle__opens_on", "-cycle_id", thai_order("district__name_th"), "pk")
     )
 
 
@@ -475,7 +476,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 
     sections = []
     if cycle is not None:
-        for province in Province.objects.filter(pk__in=provinces).order_by("name_th"):
+        for province in Province.objects.filter(pk__in=provinces).order_by(thai_order("name_th")):
             sections.append({"province": province, "progress": progress(cycle, province=province)})
     return render(
         request,

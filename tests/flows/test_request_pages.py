@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import uuid
 
 import pytest
@@ -306,3 +307,19 @@ def test_the_home_page_shows_what_waits_for_each_person(org: Org) -> None:
     assert reverse("requests:pool") in html
     html = client_for(org.officer).get(reverse("home")).content.decode()
     assert reverse("requests:new") in html
+
+
+def test_the_target_picker_lists_provinces_and_bureaus_in_thai_order(org: Org) -> None:
+    from project.thai import thai_key
+
+    html = client_for(org.officer).get(reverse("requests:new")).content.decode()
+    select = re.search(r'<select[^>]*name="target"[^>]*>(.*?)</select>', html, re.S)
+    assert select is not None
+    groups = re.findall(r"<optgroup[^>]*>(.*?)</optgroup>", select[1], re.S)
+    bureaus, provinces = (
+        [o.strip() for o in re.findall(r"<option[^>]*>(.*?)</option>", g)] for g in groups[1:3]
+    )
+    assert len(provinces) == 75  # another province: the 76 with an office but one's own
+    assert provinces == sorted(provinces, key=thai_key)
+    assert provinces.index("เชียงราย") < provinces.index("อ่างทอง")
+    assert bureaus == sorted(bureaus, key=thai_key)

@@ -28,9 +28,9 @@ from django.urls import reverse
 
 from cases.models import District, DistrictAssignment, Province, Role
 from cases.working_days import BANGKOK
+from project.thai import thai_key
 from reporting.models import DistrictReport, Indicator, ReportingCycle, ReportStatus, ReportValue
 from reporting.selectors.analysis import analyse
-from reporting.selectors.monitoring import thai_key
 from reporting.selectors.progress import current_cycle, progress, province_progress
 from reporting.services.reports import (
     report_approve,
