@@ -22,6 +22,7 @@ from cases.context_processors import current_roles
 from cases.models import District, DistrictAssignment, Province
 from cases.selectors.roles import UserScope
 from cases.templatetags.thai_dates import thai_date
+from project.exports import FORMATS
 from project.thai import thai_key
 from reporting import exports
 from reporting.charts import (
@@ -276,7 +277,7 @@ def compare(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def export(request: HttpRequest, cycle_pk: int, what: str, fmt: str) -> HttpResponse:
-    if what not in exports.TABLES or fmt not in exports.FORMATS:
+    if what not in exports.TABLES or fmt not in FORMATS:
         raise Http404
     scope = _scope(request)
     chosen, _choices = _chosen_province(request, scope)

