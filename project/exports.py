@@ -140,7 +140,8 @@ def xlsx_bytes(table: Table) -> bytes:
 
     def cell(value: Value) -> Any:
         if isinstance(value, str):
-            return text_cell(value)
+            text = ILLEGAL_CHARACTERS_RE.sub("", value)
+            return text_cell(text) if is_risky(text) else text  # plain text is written as it is: faster
         if isinstance(value, datetime.datetime):
             local = timezone.localtime(value) if timezone.is_aware(value) else value
             moment = WriteOnlyCell(sheet, value=local.replace(tzinfo=None))
