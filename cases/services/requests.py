@@ -63,6 +63,7 @@ from organisation.selectors.roles import (
     user_scope,
 )
 from workdays.calendar import fiscal_year
+from workdays.thai import thai_order
 
 NUMBER_PREFIX = "ปส."
 SUBJECT_MAX = 200
@@ -115,14 +116,16 @@ class RequestInput:
 
 def requester_districts(scope: UserScope) -> list[District]:
     ids = current_district_ids(scope.officer) if scope.has_role(Role.DISTRICT_OFFICER) else []
-    return list(District.objects.filter(pk__in=ids).select_related("province").order_by("name_th"))
+    return list(
+        District.objects.filter(pk__in=ids).select_related("province").order_by(thai_order("name_th"))
+    )
 
 
 def target_units() -> list[Unit]:
     return list(
         Unit.objects.filter(
             kind__in=[Unit.Kind.BUREAU, Unit.Kind.DIVISION, Unit.Kind.COORDINATION_CENTRE], is_active=True
-        ).order_by("-kind", "name_th")
+        ).order_by("-kind", thai_order("name_th"))
     )
 
 

@@ -21,6 +21,7 @@ from organisation.models import (
     RoleAssignment,
     Unit,
 )
+from workdays.thai import thai_order
 
 
 @dataclass(frozen=True)
@@ -193,5 +194,5 @@ def desk_members(unit: Unit, on: datetime.date | None = None) -> list[Officer]:
     return list(
         Officer.objects.filter(pk__in=assignments.values("officer_id"), user__isnull=False, is_active=True)
         .select_related("user")
-        .order_by("first_name_th")
+        .order_by(thai_order("first_name_th"))
     )
