@@ -213,9 +213,6 @@ class CoordinationRequest(models.Model):
     def __str__(self) -> str:
         return f"{self.number or _('Draft')} {self.subject}"
 
-    def get_absolute_url(self) -> str:
-        return reverse("requests:detail", args=[self.pk])
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         """Every change of a saved request moves its version (the services save under the row's lock)."""
         if not self._state.adding:
@@ -223,6 +220,9 @@ class CoordinationRequest(models.Model):
             if kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("requests:detail", args=[self.pk])
 
     @property
     def target(self) -> Unit | Province | None:

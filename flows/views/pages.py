@@ -578,10 +578,12 @@ def _conflict(request: HttpRequest, pk: int, action: str, error: services.Reques
     the form when it is still there (at the new version), else listed above the actions."""
     post = request.POST
     fresh = _get_or_none(request, pk)
-    if error.repeated or fresh is None:  # a second click of the same form: done once
-        (messages.info if error.repeated else messages.error)(request, str(error))
+    if error.repeated:  # a second click of the same form: done once
+        messages.info(request, str(error))
         return redirect("requests:detail", pk=pk) if fresh is not None else redirect("requests:queue")
     messages.error(request, str(error))
+    if fresh is None:  # it has moved out of this person's sight
+        return redirect("requests:queue")
     context = _detail_context(request, fresh, posted=post, failed_action=action)
     if action not in context["actions"]:
         context["typed"] = _typed(action, post)

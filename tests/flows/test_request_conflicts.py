@@ -101,7 +101,9 @@ def answered(org: Org) -> CoordinationRequest:
 
 def returned(org: Org) -> CoordinationRequest:
     request = sent_request(org)
-    return services.request_return(request=request, task_id=task_of(request), by=org.director, reason="ขาดเอกสาร")
+    return services.request_return(
+        request=request, task_id=task_of(request), by=org.director, reason="ขาดเอกสาร"
+    )
 
 
 @dataclass
@@ -192,7 +194,9 @@ STALE = {
         "hand_on",
         {"note": "โปรดตอบภายในสัปดาห์นี้"},
         "lp_director",
-        lambda org, r: services.request_answer(request=r, task_id=task_of(r), by=org.lp_director, answer="ได้"),
+        lambda org, r: services.request_answer(
+            request=r, task_id=task_of(r), by=org.lp_director, answer="ได้"
+        ),
         "Answered",
     ),
     "clarify": Stale(
@@ -536,7 +540,9 @@ def test_every_change_of_a_request_moves_its_version(org: Org) -> None:
     moved()
     services.request_claim(request=fresh(draft), task_id=task_of(fresh(draft)), by=org.desk)
     moved()
-    services.request_ask_clarification(request=fresh(draft), task_id=task_of(fresh(draft)), by=org.desk, question="?")
+    services.request_ask_clarification(
+        request=fresh(draft), task_id=task_of(fresh(draft)), by=org.desk, question="?"
+    )
     moved()
     services.request_clarify(request=fresh(draft), task_id=task_of(fresh(draft)), by=org.officer, reply="ตอบ")
     moved()
