@@ -17,7 +17,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from cases.working_days import WorkingCalendar, working_calendar
+from notifications import texts
 from notifications.channels import CHANNELS, ChannelRejected, ChannelUnavailable
 from notifications.models import (
     QUIET_HOURS_KINDS,
@@ -28,6 +28,8 @@ from notifications.models import (
     Notification,
     Preference,
 )
+from notifications.tasks import deliver, send_digest
+from workdays.calendar import WorkingCalendar, working_calendar
 
 logger = logging.getLogger(__name__)
 
@@ -138,7 +140,6 @@ BROKER_OUTAGES: tuple[type[BaseException], ...] = (kombu.exceptions.OperationalE
 def enqueue(delivery_ids: list[int]) -> int:
     """Hand deliveries to the workers, in batches. Never raises: with the broker down (or hung: the socket
     timeouts of the settings apply) they stay pending, and the sweep enqueues them again later."""
-    from notifications.tasks import deliver
 
     sent = 0
     try:
@@ -263,7 +264,6 @@ def deliveries_sweep(*, now: datetime.datetime) -> int:
 
 def digests_send(*, now: datetime.datetime) -> int:
     """Each working morning: one e-mail per person with everything held for their digest."""
-    from notifications.tasks import send_digest
 
     calendar = working_calendar()
     if not calendar.is_office_hours(now):
@@ -307,8 +307,6 @@ def digest_send(*, user_id: int, now: datetime.datetime) -> int:
     from django.core.mail import send_mail
     from django.template.loader import render_to_string
     from django.utils import translation
-
-    from notifications import texts
 
     candidates = list(
         Delivery.objects.filter(

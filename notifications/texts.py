@@ -11,8 +11,8 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from cases.templatetags.thai_dates import thai_datetime
 from notifications.models import Kind
+from workdays.templatetags.thai_dates import thai_datetime
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User

@@ -14,8 +14,8 @@ from viewflow.workflow.status import STATUS
 
 from cases.models import CoordinationRequest, RequestStatus
 from cases.services import requests as services
-from cases.services.geography import geography_load
-from tests.flows.conftest import Org, request_input, sent_request
+from organisation.services.geography import geography_load
+from tests.coordination import Org, request_input, sent_request
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
