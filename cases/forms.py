@@ -61,6 +61,8 @@ def parse_target(value: str) -> tuple[Unit | None, Province | None]:
 
 class RequestForm(forms.Form):
     token = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    # The request's version the page showed (an edit): a save from an older page is refused.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
     subject = forms.CharField(label=_("Subject"), max_length=200)
     details = forms.CharField(label=_("Details"), widget=forms.Textarea(attrs={"rows": 8}), max_length=5000)
     category = forms.ModelChoiceField(
@@ -119,6 +121,7 @@ def initial_from(request: Any) -> dict[str, Any]:
         else f"province:{request.target_province_id}"
     )
     return {
+        "version": request.version,
         "subject": request.subject,
         "details": request.details,
         "category": request.category_id,

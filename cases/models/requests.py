@@ -4,6 +4,8 @@ lists, who holds it now and until when."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -173,6 +175,9 @@ class CoordinationRequest(models.Model):
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated"))
+    # Moves on every save: a form carries the version its page showed, and the service refuses it (under
+    # the row's lock) when the request has changed since (another tab, another person).
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -208,6 +213,14 @@ class CoordinationRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number or _('Draft')} {self.subject}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Every change of a saved request moves its version (the services save under the row's lock)."""
+        if not self._state.adding:
+            self.version += 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("requests:detail", args=[self.pk])

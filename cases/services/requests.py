@@ -3,7 +3,12 @@ each human step's decision, deadlines through the engine, the timeline and notif
 
 Every action on a task goes through `_act`, the shared task life (flows/task_life.py): the flow's lock, then
 the request's row, then the task is checked; if someone else has just completed, claimed or cancelled it the
-caller gets TaskUnavailable and nothing is written."""
+caller gets TaskUnavailable and nothing is written.
+
+Every form of a request carries the version its page showed (`version`; None for a caller with no page, a
+worker or the demo). Under the request's row lock a version older than the request's is refused with
+RequestConflict, which says what the other tab or person did; nothing is written. When that last change
+was this very action by the same person (a double click), the conflict says so (`repeated`)."""
 
 from __future__ import annotations
 
@@ -17,6 +22,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -40,6 +46,7 @@ from cases.services.process import (
 from deadlines.models import Deadline, TimelineEntry, Urgency
 from deadlines.services.deadlines import deadline_close, default_policy_ensure, policy_define_step
 from deadlines.services.timeline import timeline_add
+from deadlines.timeline_text import describe
 from flows.coordination import CoordinationFlow
 from flows.task_life import (
     OPEN_STATUSES,
@@ -63,6 +70,7 @@ from organisation.selectors.roles import (
     user_scope,
 )
 from workdays.calendar import fiscal_year
+from workdays.templatetags.thai_dates import thai_datetime
 from workdays.thai import thai_order
 
 NUMBER_PREFIX = "ปส."
@@ -72,6 +80,105 @@ TEXT_MAX = 5000
 
 class RequestError(Exception):
     """A refusal worded for the person who asked (shown as a message, never a server error)."""
+
+
+class RequestConflict(RequestError):
+    """The page was opened before the request's last change (another tab, another person): nothing was done.
+    `repeated`: that change was this same action by the same person (a second click of the same form)."""
+
+    def __init__(self, message: str, *, repeated: bool = False) -> None:
+        super().__init__(message)
+        self.repeated = repeated
+
+
+@dataclass(frozen=True)
+class Same:
+    """What a form does, to tell a second click of it from someone else's change: the timeline's last
+    change is one of `events` (a step's event, or an entry's kind), by `by`, with the same `text`."""
+
+    by: User
+    events: tuple[str, ...]
+    text: str = ""
+
+    def __call__(self, entry: TimelineEntry | None) -> bool:
+        if entry is None or entry.actor_id != self.by.pk:
+            return False
+        event = entry.data.get("event") or entry.kind
+        said = entry.data.get("text", entry.data.get("reason", ""))
+        return event in self.events and said == self.text
+
+
+def last_change(request: CoordinationRequest) -> TimelineEntry | None:
+    """The request's last step or change of hands on its timeline (a file attached or a comment is not a
+    change of the request); None when a save without a step (a draft) came after it."""
+    entry = (
+        TimelineEntry.objects.filter(
+            case_type=ContentType.objects.get_for_model(CoordinationRequest),
+            case_id=request.pk,
+            kind__in=[TimelineEntry.Kind.STEP, TimelineEntry.Kind.REASSIGNED],
+        )
+        .exclude(kind=TimelineEntry.Kind.STEP, data__event="attached")
+        .select_related("actor__officer")
+        .order_by("-at", "-pk")
+        .first()
+    )
+    if entry is not None and request.updated_at is not None and entry.at < request.updated_at:
+        return None
+    return entry
+
+
+def conflict_message(request: CoordinationRequest, entry: TimelineEntry | None) -> str:
+    """What happened to the request since a page was opened, in words: its last change on the timeline
+    (who did what, and when), else the moment it was last saved."""
+    if entry is None:
+        return _(
+            "This request was changed elsewhere (another tab or window) at %(when)s, after you opened this "
+            "page. Nothing was saved from this page: what you typed is still below; check the request, then "
+            "send it again."
+        ) % {"when": thai_datetime(request.updated_at)}
+    values = {"name": person_name(entry.actor), "what": describe(entry), "when": thai_datetime(entry.at)}
+    if entry.actor is None:
+        return (
+            _(
+                "This request changed at %(when)s, after you opened this page: %(what)s. Nothing was done from "
+                "this page: what you typed is still below."
+            )
+            % values
+        )
+    return (
+        _(
+            "After you opened this page, %(name)s acted on this request at %(when)s: %(what)s. Nothing was "
+            "done from this page: what you typed is still below."
+        )
+        % values
+    )
+
+
+def _repeated_message(request: CoordinationRequest, entry: TimelineEntry | None) -> str:
+    if entry is None:
+        return _("Already saved at %(when)s. The page shows the request as it is now.") % {
+            "when": thai_datetime(request.updated_at)
+        }
+    return _(
+        "Already done at %(when)s: %(what)s. It was done once; the page shows where the request is now."
+    ) % {
+        "when": thai_datetime(entry.at),
+        "what": describe(entry),
+    }
+
+
+def _check_version(
+    locked: CoordinationRequest,
+    version: int | None,
+    same: Callable[[TimelineEntry | None], bool] | None = None,
+) -> None:
+    """Under the request's row lock: the form's version must be the request's."""
+    if version is None or locked.version == version:
+        return
+    entry = last_change(locked)
+    if same is not None and same(entry):
+        raise RequestConflict(_repeated_message(locked, entry), repeated=True)
+    raise RequestConflict(conflict_message(locked, entry))
 
 
 __all__ = ["TaskUnavailable"]  # the shared task life's: a lost race, on a request as on a report
@@ -156,6 +263,26 @@ def _validate(data: RequestInput, scope: UserScope) -> None:
         raise ValidationError(errors)
 
 
+_FIELDS = ("subject", "details", "category", "urgency", "district", "lgo", "target_unit", "target_province")
+
+
+def _holds(request: CoordinationRequest, data: RequestInput) -> bool:
+    """The request holds what the form says (its second click)."""
+    return all(getattr(request, name) == getattr(data, name) for name in _FIELDS)
+
+
+def _sent_as_typed(request: CoordinationRequest, data: RequestInput, by: User) -> Callable[..., bool]:
+    """A second click of the edit form: the request holds what it says, saved since by the same person
+    (a draft saved, or the request sent or sent again)."""
+
+    def same(entry: TimelineEntry | None) -> bool:
+        return _holds(request, data) and (
+            entry is None or (entry.actor_id == by.pk and entry.data.get("event") in ("sent", "resent"))
+        )
+
+    return same
+
+
 @transaction.atomic
 def request_save_draft(
     *,
@@ -163,9 +290,11 @@ def request_save_draft(
     data: RequestInput,
     key: uuid.UUID | None = None,
     request: CoordinationRequest | None = None,
+    version: int | None = None,
     now: datetime.datetime | None = None,
 ) -> CoordinationRequest:
-    """Create a draft (or update one). The same form posted twice (the same key) gives the same request."""
+    """Create a draft (or update one, from a page that showed `version`). The same form posted twice (the
+    same key) gives the same request."""
     now = moment(now)
     scope = user_scope(by)
     _validate(data, scope)
@@ -177,22 +306,16 @@ def request_save_draft(
             return existing
     if request is not None:
         request = CoordinationRequest.objects.select_for_update().get(pk=request.pk)
-        if request.requester_id != by.pk or request.status not in (
-            RequestStatus.DRAFT,
-            RequestStatus.RETURNED,
-        ):
+        if request.requester_id != by.pk:
+            raise RequestError(_("This request can no longer be edited."))
+        _check_version(request, version, _sent_as_typed(request, data, by))
+        if request.status not in (RequestStatus.DRAFT, RequestStatus.RETURNED):
             raise RequestError(_("This request can no longer be edited."))
     else:
         request = CoordinationRequest(requester=by, created_at=now, idempotency_key=key)
-    request.subject = data.subject
-    request.details = data.details
-    request.category = data.category
-    request.urgency = data.urgency
-    request.district = data.district
+    for name in _FIELDS:
+        setattr(request, name, getattr(data, name))
     request.province_id = data.district.province_id
-    request.lgo = data.lgo
-    request.target_unit = data.target_unit
-    request.target_province = data.target_province
     request.updated_at = now
     try:
         with transaction.atomic():
@@ -221,15 +344,21 @@ def _allocate_number(request: CoordinationRequest, now: datetime.datetime) -> No
 
 @transaction.atomic
 def request_send(
-    *, request: CoordinationRequest, by: User, now: datetime.datetime | None = None
+    *,
+    request: CoordinationRequest,
+    by: User,
+    version: int | None = None,
+    now: datetime.datetime | None = None,
 ) -> CoordinationRequest:
-    """Send a draft to the group director: it gets its number and its process. Sending twice does nothing."""
+    """Send a draft to the group director: it gets its number and its process. Sending twice does nothing;
+    a draft changed since its page was opened (`version`) is not sent unseen."""
     now = moment(now)
     request = CoordinationRequest.objects.select_for_update().select_related("province").get(pk=request.pk)
     if request.requester_id != by.pk:
         raise RequestError(_("Only the requester can send this request."))
     if request.status != RequestStatus.DRAFT:
         return request  # already sent (a second click, a second tab)
+    _check_version(request, version)
     _allocate_number(request, now)
     request.sent_at = now
     request.status = RequestStatus.REVIEW
@@ -255,22 +384,35 @@ def _act(
     nodes: tuple[str, ...] = (),
     statuses: tuple[str, ...] = (STATUS.ASSIGNED,),
     gone: str = "",
+    version: int | None = None,
+    same: Same | None = None,
 ) -> Iterator[tuple[Any, CoordinationRequest]]:
     """The open task of the request at one of `nodes`, held by `by` (any holder when None), under the flow's
-    lock, with the request's row locked (flows/task_life.py)."""
-    with task_act(
-        task=_task(request, task_id),
-        lock_case=request_of_process,
-        busy=_busy(),
-        gone=gone
-        or _(
-            "Someone else has just acted on this request, or it has moved on. The page shows where it is now."
-        ),
-        statuses=statuses,
-        nodes=nodes,
-        holder=by,
-    ) as (activation, locked):
-        yield activation, locked
+    lock, with the request's row locked (flows/task_life.py); then the page's `version` is checked. When the
+    task has moved on, a page older than the request's last change is told what happened (RequestConflict)
+    rather than only that it moved on."""
+    try:
+        with task_act(
+            task=_task(request, task_id),
+            lock_case=request_of_process,
+            busy=_busy(),
+            gone=gone
+            or _(
+                "Someone else has just acted on this request, or it has moved on. The page shows where it is now."
+            ),
+            statuses=statuses,
+            nodes=nodes,
+            holder=by,
+        ) as (activation, locked):
+            _check_version(locked, version, same)
+            yield activation, locked
+    except TaskUnavailable:
+        if version is not None:
+            with transaction.atomic():
+                _check_version(
+                    CoordinationRequest.objects.select_for_update().get(pk=request.pk), version, same
+                )
+        raise
 
 
 def _finish(
@@ -312,12 +454,20 @@ def request_route(
     comment: str = "",
     target_unit: Unit | None = None,
     target_province: Province | None = None,
+    version: int | None = None,
     now: datetime.datetime | None = None,
 ) -> CoordinationRequest:
     """Approve and route to the target (the director may change it)."""
     now = moment(now)
     comment = _text(comment, "comment", required=False)
-    with _act(request=request, task_id=task_id, by=by, nodes=("review",)) as (activation, request):
+    with _act(
+        request=request,
+        task_id=task_id,
+        by=by,
+        nodes=("review",),
+        version=version,
+        same=Same(by, ("routed",), comment),
+    ) as (activation, request):
         if target_unit is not None or target_province is not None:
             if (target_unit is None) == (target_province is None) or (
                 target_province is not None and target_province.pk == request.province_id
@@ -343,11 +493,19 @@ def request_return(
     task_id: int | None,
     by: User,
     reason: str,
+    version: int | None = None,
     now: datetime.datetime | None = None,
 ) -> CoordinationRequest:
     now = moment(now)
     reason = _text(reason, "reason")
-    with _act(request=request, task_id=task_id, by=by, nodes=("review",)) as (activation, request):
+    with _act(
+        request=request,
+        task_id=task_id,
+        by=by,
+        nodes=("review",),
+        version=version,
+        same=Same(by, ("returned",), reason),
+    ) as (activation, request):
         step_record(
             request, "returned", by=by, now=now, on_behalf_of=_on_behalf(by, request.province), text=reason
         )
@@ -361,11 +519,19 @@ def request_reject(
     task_id: int | None,
     by: User,
     reason: str,
+    version: int | None = None,
     now: datetime.datetime | None = None,
 ) -> CoordinationRequest:
     now = moment(now)
     reason = _text(reason, "reason")
-    with _act(request=request, task_id=task_id, by=by, nodes=("review",)) as (activation, request):
+    with _act(
+        request=request,
+        task_id=task_id,
+        by=by,
+        nodes=("review",),
+        version=version,
+        same=Same(by, ("rejected",), reason),
+    ) as (activation, request):
         request.reason = reason
         request.closed_at = now
         step_record(
@@ -390,24 +556,24 @@ def request_resend(
     by: User,
     data: RequestInput,
     comment: str = "",
+    version: int | None = None,
     now: datetime.datetime | None = None,
 ) -> CoordinationRequest:
     """The requester edits a returned request and sends it to the director again."""
     now = moment(now)
     _validate(data, user_scope(by))
-    with _act(request=request, task_id=task_id, by=by, nodes=("revise",)) as (activation, request):
-        for name in (
-            "subject",
-            "details",
-            "category",
-            "urgency",
-            "district",
-            "lgo",
-            "target_unit",
-            "target_province",
-        ):
+    comment = _text(comment, "comment", required=False)
+    with _act(
+        request=request,
+        task_id=task_id,
+        by=by,
+        nodes=("revise",),
+        version=version,
+        same=Same(by, ("resent",), comment),
+    ) as (activation, request):
+        for name in _FIELDS:
             setattr(request, name, getattr(data, name))
-        step_record(request, "resent", by=by, now=now, text=_text(comment, "comment", required=False))
+        step_record(request, "resent", by=by, now=now, text=comment)
         _finish(activation, request, decided=Decision.ROUTE, now=now)
     return request
 
@@ -437,16 +603,21 @@ def request_answer(
     task_id: int | None,
     by: User,
     answer: str,
+    version: int | None = None,
     now: datetime.datetime | None = None,
 ) -> CoordinationRequest:
     """Answer: the director directly at review, the handler at the target, or the district officer the
     handler passed it on to. The requester then accepts or reopens it."""
     now = moment(now)
     answer = _text(answer, "answer")
-    with _act(request=request, task_id=task_id, by=by, nodes=("review", "handle", "district_answer")) as (
-        activation,
-        request,
-    ):
+    with _act(
+        request=request,
+        task_id=task_id,
+        by=by,
+        nodes=("review", "handle", "district_answer"),
+        version=version,
+        same=Same(by, ("answered_directly", "answered", "answered_by_district"), answer),
+    ) as (activation, request):
         node = activation.task.flow_task.name
         event = {
             "review": "answered_directly",
@@ -466,11 +637,19 @@ def request_ask_clarification(
     task_id: int | None,
     by: User,
     question: str,
+    version: int | None = None,
     now: datetime.datetime | None = None,
 ) -> CoordinationRequest:
     now = moment(now)
     question = _text(question, "question")
-    with _act(request=request, task_id=task_id, by=by, nodes=("handle",)) as (activation, request):
+    with _act(
+        request=request,
+        task_id=task_id,
+        by=by,
+        nodes=("handle",),
+        version=version,
+        same=Same(by, ("clarification_asked",), question),
+    ) as (activation, request):
         step_record(request, "clarification_asked", by=by, now=now, text=question)
         _finish(activation, request, decided=Decision.CLARIFY, now=now, handler=by.pk)
     return request
@@ -482,12 +661,20 @@ def request_clarify(
     task_id: int | None,
     by: User,
     reply: str,
+    version: int | None = None,
     now: datetime.datetime | None = None,
 ) -> CoordinationRequest:
     """The requester's reply: the request goes back to the handler who asked."""
     now = moment(now)
     reply = _text(reply, "reply")
-    with _act(request=request, task_id=task_id, by=by, nodes=("clarify",)) as (activation, request):
+    with _act(
+        request=request,
+        task_id=task_id,
+        by=by,
+        nodes=("clarify",),
+        version=version,
+        same=Same(by, ("clarified",), reply),
+    ) as (activation, request):
         step_record(request, "clarified", by=by, now=now, text=reply)
         _finish(activation, request, decided=Decision.CLARIFY, now=now)
     return request
@@ -500,12 +687,20 @@ def request_hand_on(
     by: User,
     officer: Officer,
     note: str = "",
+    version: int | None = None,
     now: datetime.datetime | None = None,
 ) -> CoordinationRequest:
     """The handler at a province passes the request to one of its district officers, who answers."""
     now = moment(now)
     note = _text(note, "note", required=False)
-    with _act(request=request, task_id=task_id, by=by, nodes=("handle",)) as (activation, request):
+    with _act(
+        request=request,
+        task_id=task_id,
+        by=by,
+        nodes=("handle",),
+        version=version,
+        same=Same(by, ("handed_on",), note),
+    ) as (activation, request):
         province = request.target_province
         if (
             province is None
@@ -529,10 +724,22 @@ def request_hand_on(
 
 
 def request_accept(
-    *, request: CoordinationRequest, task_id: int | None, by: User, now: datetime.datetime | None = None
+    *,
+    request: CoordinationRequest,
+    task_id: int | None,
+    by: User,
+    version: int | None = None,
+    now: datetime.datetime | None = None,
 ) -> CoordinationRequest:
     now = moment(now)
-    with _act(request=request, task_id=task_id, by=by, nodes=("acceptance",)) as (activation, request):
+    with _act(
+        request=request,
+        task_id=task_id,
+        by=by,
+        nodes=("acceptance",),
+        version=version,
+        same=Same(by, ("accepted",)),
+    ) as (activation, request):
         step_record(request, "accepted", by=by, now=now)
         _finish(activation, request, decided=Decision.ACCEPT, now=now)
         request_closed(request, now=now)
@@ -545,12 +752,20 @@ def request_reopen(
     task_id: int | None,
     by: User,
     reason: str,
+    version: int | None = None,
     now: datetime.datetime | None = None,
 ) -> CoordinationRequest:
     """Once: the request goes back to whoever answered it."""
     now = moment(now)
     reason = _text(reason, "reason")
-    with _act(request=request, task_id=task_id, by=by, nodes=("acceptance",)) as (activation, request):
+    with _act(
+        request=request,
+        task_id=task_id,
+        by=by,
+        nodes=("acceptance",),
+        version=version,
+        same=Same(by, ("reopened",), reason),
+    ) as (activation, request):
         if request.reopened:
             raise RequestError(_("A request can be reopened only once."))
         request.reopened = True
@@ -563,7 +778,12 @@ def request_reopen(
 
 
 def request_withdraw(
-    *, request: CoordinationRequest, by: User, reason: str, now: datetime.datetime | None = None
+    *,
+    request: CoordinationRequest,
+    by: User,
+    reason: str,
+    version: int | None = None,
+    now: datetime.datetime | None = None,
 ) -> CoordinationRequest:
     """The requester withdraws a request nobody has answered yet: its open task is cancelled. Under the
     flow's lock, so that an answer and a withdrawal at the same moment do not both happen."""
@@ -573,17 +793,18 @@ def request_withdraw(
     lock = CoordinationFlow.lock(request.process_id) if request.process_id else transaction.atomic()
     try:
         with lock:
-            return _withdraw(request, by=by, reason=reason, now=now)
+            return _withdraw(request, by=by, reason=reason, version=version, now=now)
     except FlowLockFailed:
         raise TaskUnavailable(_busy()) from None
 
 
 def _withdraw(
-    request: CoordinationRequest, *, by: User, reason: str, now: datetime.datetime
+    request: CoordinationRequest, *, by: User, reason: str, version: int | None, now: datetime.datetime
 ) -> CoordinationRequest:
     request = CoordinationRequest.objects.select_for_update().get(pk=request.pk)
     if request.requester_id != by.pk:
         raise RequestError(_("Only the requester can withdraw this request."))
+    _check_version(request, version, Same(by, ("withdrawn",), reason))
     if request.status not in RequestStatus.withdrawable():
         raise RequestError(_("This request has been answered or closed: it can no longer be withdrawn."))
     if request.process_id is not None:
@@ -626,18 +847,22 @@ def may_draw_from(scope: UserScope, unit: Unit | None) -> bool:
 
 
 def request_claim(
-    *, request: CoordinationRequest, task_id: int | None, by: User, now: datetime.datetime | None = None
+    *,
+    request: CoordinationRequest,
+    task_id: int | None,
+    by: User,
+    version: int | None = None,
+    now: datetime.datetime | None = None,
 ) -> CoordinationRequest:
     now = moment(now)
-    task = _task(request, task_id)
-    if task is None:
-        raise TaskUnavailable(_("This request is no longer waiting in the pool."))
-    with task_act(
-        task=task,
-        lock_case=request_of_process,
-        busy=_busy(),
-        gone=_("This request is no longer waiting in the pool."),
+    with _act(
+        request=request,
+        task_id=task_id,
+        by=None,
         statuses=OPEN_STATUSES,
+        gone=_("This request is no longer waiting in the pool."),
+        version=version,
+        same=Same(by, ("claimed",)),
     ) as (activation, request):
         if activation.task.status != STATUS.NEW or activation.task.flow_task.name != "handle":
             holder = person_name(activation.task.owner)
@@ -652,7 +877,7 @@ def request_claim(
         Deadline.objects.filter(
             task_type__model="task",
             task_type__app_label="viewflow",
-            task_id=task.pk,
+            task_id=activation.task.pk,
             status=Deadline.Status.OPEN,
         ).update(assignee=by)
         request.holder = by
@@ -663,10 +888,22 @@ def request_claim(
 
 
 def request_release(
-    *, request: CoordinationRequest, task_id: int | None, by: User, now: datetime.datetime | None = None
+    *,
+    request: CoordinationRequest,
+    task_id: int | None,
+    by: User,
+    version: int | None = None,
+    now: datetime.datetime | None = None,
 ) -> CoordinationRequest:
     now = moment(now)
-    with _act(request=request, task_id=task_id, by=by, nodes=("handle",)) as (activation, request):
+    with _act(
+        request=request,
+        task_id=task_id,
+        by=by,
+        nodes=("handle",),
+        version=version,
+        same=Same(by, ("released",)),
+    ) as (activation, request):
         if request.target_unit is None or activation.process.data.get("direct"):
             raise RequestError(_("Only a request claimed from a pool can be released."))
         activation.unassign()
@@ -706,19 +943,22 @@ def request_reassign(
     by: User,
     to: User,
     reason: str = "",
+    version: int | None = None,
     now: datetime.datetime | None = None,
 ) -> CoordinationRequest:
     now = moment(now)
     reason = _text(reason, "reason", required=False)
-    if not may_reassign(user_scope(by), request):
-        raise RequestError(_("You cannot reassign this request."))
     with _act(
         request=request,
         task_id=task_id,
         by=None,
         statuses=(STATUS.NEW, STATUS.ASSIGNED),
         gone=_("This request has moved on: reload the page."),
+        version=version,
+        same=Same(by, (TimelineEntry.Kind.REASSIGNED,), reason),
     ) as (activation, request):
+        if not may_reassign(user_scope(by), request):
+            raise RequestError(_("You cannot reassign this request."))
         if activation.task.flow_task.name == "handle" and request.target_province is not None:
             activation.process.data["handler"] = to.pk
             activation.process.save()

@@ -18,7 +18,9 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from cases.forms import FilterForm, RequestForm, initial_from, parse_target, target_choices
@@ -332,50 +334,91 @@ def request_new(request: HttpRequest) -> HttpResponse:
     return render(request, "requests/form.html", {"form": form, "title": _("Open a coordination request")})
 
 
-@login_required
-def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    """Edit a draft, or a request the director returned (then send it again)."""
-    req = _get(request, pk)
-    user = _user(request)
-    if req.requester_id != user.pk or req.status not in (RequestStatus.DRAFT, RequestStatus.RETURNED):
-        raise Http404
-    districts = services.requester_districts(_scope(request))
-    form = RequestForm(
-        request.POST or None,
-        request.FILES or None,
+def _version(post: Any) -> int | None:
+    """The request's version the posted page showed; None when the form carried none."""
+    value = str(post.get("version", "")).strip()
+    if not value:
+        return None
+    return int(value) if value.isdigit() and len(value) < 10 else 0  # 0: never a version (a stale page)
+
+
+def _edit_form(request: HttpRequest, req: CoordinationRequest, data: Any = None) -> RequestForm:
+    return RequestForm(
+        data,
+        (request.FILES or None) if data is not None else None,
         initial=initial_from(req),
-        districts=districts or [req.district],
+        districts=services.requester_districts(_scope(request)) or [req.district],
         province_id=req.province_id,
     )
+
+
+@login_required
+def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit a draft, or a request the director returned (then send it again). A form from a page older than
+    the request's last change answers 409 with what happened and everything typed, as typed."""
+    req = _get(request, pk)
+    user = _user(request)
+    editable = req.status in (RequestStatus.DRAFT, RequestStatus.RETURNED)
+    if req.requester_id != user.pk or (request.method != "POST" and not editable):
+        raise Http404
+    form = _edit_form(request, req, request.POST if request.method == "POST" else None)
+    status = 200
     if request.method == "POST" and form.is_valid() and not _bad_files(form):
+        version = form.cleaned_data.get("version")
         try:
             if req.status == RequestStatus.RETURNED:
-                _attach_all(req, user, form.cleaned_data["attachments"])
                 services.request_resend(
                     request=req,
                     task_id=req.current_task_id,
                     by=user,
                     data=form.to_input(),
                     comment=request.POST.get("comment", ""),
+                    version=version,
                 )
+                _attach_all(req, user, form.cleaned_data["attachments"])
                 messages.success(request, _("Sent to the group director again."))
             else:
-                services.request_save_draft(by=user, data=form.to_input(), request=req)
+                saved = services.request_save_draft(
+                    by=user, data=form.to_input(), request=req, version=version
+                )
                 _attach_all(req, user, form.cleaned_data["attachments"])
                 if request.POST.get("send"):
-                    sent = services.request_send(request=req, by=user)
+                    sent = services.request_send(request=saved, by=user, version=saved.version)
                     messages.success(
                         request, _("Request %(number)s sent to the group director.") % {"number": sent.number}
                     )
                 else:
                     messages.success(request, _("Draft saved. It is not sent yet."))
             return redirect("requests:detail", pk=req.pk)
+        except services.RequestConflict as error:
+            if error.repeated:  # a second click of the same form: done once
+                messages.info(request, str(error))
+                return redirect("requests:detail", pk=req.pk)
+            # The page again as typed, at the request's version now: saving it again is a decision made
+            # knowing what happened.
+            req = _get(request, pk)
+            editable = req.status in (RequestStatus.DRAFT, RequestStatus.RETURNED)
+            data = request.POST.copy()
+            data["version"] = str(req.version)
+            form = _edit_form(request, req, data)
+            form.is_valid()
+            form.add_error(None, str(error))
+            status = 409
         except ValidationError as error:
             _service_errors(form, error)
         except (services.RequestError, TaskUnavailable) as error:
             form.add_error(None, str(error))
-    title = _("Edit and send again") if req.status == RequestStatus.RETURNED else _("Edit the draft")
-    return render(request, "requests/form.html", {"form": form, "title": title, "req": req})
+    returned = req.status == RequestStatus.RETURNED or "comment" in request.POST
+    title = _("Edit and send again") if returned else _("Edit the draft")
+    context = {
+        "form": form,
+        "title": title,
+        "req": req,
+        "editable": editable,
+        "returned": returned,
+        "comment": request.POST.get("comment", ""),
+    }
+    return render(request, "requests/form.html", context, status=status)
 
 
 @login_required
@@ -383,9 +426,14 @@ def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def request_send(request: HttpRequest, pk: int) -> HttpResponse:
     req = _get(request, pk)
     try:
-        sent = services.request_send(request=req, by=_user(request))
+        sent = services.request_send(request=req, by=_user(request), version=_version(request.POST))
         messages.success(
             request, _("Request %(number)s sent to the group director.") % {"number": sent.number}
+        )
+    except services.RequestConflict as error:  # the draft changed in another tab: shown as it is now
+        messages.error(request, str(error))
+        return render(
+            request, "requests/detail.html", _detail_context(request, _get(request, pk)), status=409
         )
     except (services.RequestError, TaskUnavailable) as error:
         messages.error(request, str(error))
@@ -453,6 +501,8 @@ def _detail_context(request: HttpRequest, req: CoordinationRequest, **extra: Any
         context["current_target"] = (
             f"unit:{req.target_unit_id}" if req.target_unit_id else f"province:{req.target_province_id}"
         )
+        if extra.get("failed_action") == "route" and extra["posted"].get("target"):
+            context["current_target"] = extra["posted"]["target"]
     if "hand_on" in actions and req.target_province is not None:
         context["district_officers"] = selectors.district_officers_of(req.target_province)
     if "reassign" in actions:
@@ -473,13 +523,67 @@ def _officer_user(pk: str) -> User | None:
     return officer.user if officer else None
 
 
+# What each action's form asks for: its fields and their labels (a refused form's values are shown again).
+TYPED: dict[str, list[tuple[str, str | Promise]]] = {
+    "route": [("target", gettext_lazy("Send to")), ("comment", gettext_lazy("Note (optional)"))],
+    "return": [("reason", gettext_lazy("What the requester must add"))],
+    "reject": [("reason", gettext_lazy("Reason"))],
+    "answer": [("answer", gettext_lazy("Answer"))],
+    "ask": [("question", gettext_lazy("Question"))],
+    "clarify": [("reply", gettext_lazy("Your reply"))],
+    "hand_on": [("officer", gettext_lazy("District officer")), ("note", gettext_lazy("Note (optional)"))],
+    "reopen": [("reason", gettext_lazy("What is still missing"))],
+    "withdraw": [("reason", gettext_lazy("Reason"))],
+    "reassign": [("officer", gettext_lazy("Give it to")), ("reason", gettext_lazy("Reason (optional)"))],
+}
+ACTIONS = {*TYPED, "accept", "claim", "release"}
+
+
+def _typed(action: str, post: Any) -> list[tuple[str, str]]:
+    """What was typed or chosen in a refused form, in words, for a page where that form is gone."""
+    typed = []
+    for name, label in TYPED.get(action, []):
+        value = str(post.get(name, "")).strip()
+        if value and name == "target":
+            value = str(next((t for t in parse_target(value) if t is not None), ""))
+        elif value and name == "officer":
+            officer = Officer.objects.filter(pk=value if value.isdigit() else 0).first()
+            value = officer.full_name if officer else ""
+        if value:
+            typed.append((str(label), value))
+    return typed
+
+
+def _conflict(request: HttpRequest, pk: int, action: str, error: services.RequestConflict) -> HttpResponse:
+    """409: what the other tab or person did, and the page as it is now with everything this form had: in
+    the form when it is still there (at the new version), else listed above the actions."""
+    post = request.POST
+    fresh = _get_or_none(request, pk)
+    if error.repeated:  # a second click of the same form: done once
+        messages.info(request, str(error))
+        return redirect("requests:detail", pk=pk) if fresh is not None else redirect("requests:queue")
+    messages.error(request, str(error))
+    if fresh is None:  # it has moved out of this person's sight
+        return redirect("requests:queue")
+    context = _detail_context(request, fresh, posted=post, failed_action=action)
+    if action not in context["actions"]:
+        context["typed"] = _typed(action, post)
+    return render(request, "requests/detail.html", context, status=409)
+
+
 @login_required
 @require_POST
 def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     req = _get(request, pk)
     user = _user(request)
     scope = _scope(request)
-    if action not in available_actions(user, scope, req) and action not in ("claim", "release"):
+    if action not in ACTIONS:
+        raise Http404
+    version = _version(request.POST)
+    # An action no longer offered: a page from before the request's last change goes to the service, which
+    # says what happened (409); otherwise the action was never this user's.
+    stale = version is not None and version != req.version
+    if action not in available_actions(user, scope, req) and action not in ("claim", "release") and not stale:
         # Not (or no longer) for this user: say so rather than fail.
         messages.error(
             request,
@@ -490,7 +594,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         return redirect("requests:detail", pk=req.pk)
     post = request.POST
     task_id = int(post["task"]) if post.get("task", "").isdigit() else None
-    common: dict[str, Any] = {"request": req, "task_id": task_id, "by": user}
+    common: dict[str, Any] = {"request": req, "task_id": task_id, "by": user, "version": version}
     done = ""
     try:
         if action == "route":
@@ -533,7 +637,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             services.request_release(**common)
             done = _("Released back to the pool.")
         elif action == "withdraw":
-            services.request_withdraw(request=req, by=user, reason=post.get("reason", ""))
+            services.request_withdraw(request=req, by=user, reason=post.get("reason", ""), version=version)
             done = _("Request withdrawn.")
         elif action == "reassign":
             to = _officer_user(post.get("officer", ""))
@@ -543,6 +647,8 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             done = _("Reassigned.")
         else:
             raise Http404
+    except services.RequestConflict as error:
+        return _conflict(request, pk, action, error)
     except ValidationError as error:
         errors = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
         messages.error(request, _error_text(error))
