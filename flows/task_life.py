@@ -34,7 +34,7 @@ from viewflow.workflow.status import PROCESS, STATUS
 from cases.models import Deadline, Province, ScheduledAction, Unit, Urgency
 from cases.services.deadlines import deadline_close, deadline_reassign, deadline_start, step_moment_record
 from notifications.models import Kind
-from notifications.services import notify
+from notifications.services import action_by, notify
 
 OPEN_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 
@@ -122,6 +122,7 @@ def refuse_outer_transaction() -> None:
 def task_act(
     *,
     task: Task | None,
+    actor: User | None,
     lock_case: Callable[[Process], C],
     busy: str,
     gone: str,
@@ -133,14 +134,17 @@ def task_act(
     (which selects the case's row for update). Then the task must still be in one of `statuses`, at one of
     `nodes` (when given) and held by `holder` (when given), else TaskUnavailable(gone). Someone holding
     the lock longer than viewflow's retries: TaskUnavailable(busy). A transition viewflow refuses inside
-    the block (the state moved on) is TaskUnavailable(gone) too, and nothing is written."""
+    the block (the state moved on) is TaskUnavailable(gone) too, and nothing is written.
+
+    Everything the block notifies (the tasks it opens included) is one action by `actor`
+    (notifications.services.action_by): `actor` is not told of it, each other person once per case."""
     if task is None:
         raise TaskUnavailable(gone)
     refuse_outer_transaction()
     wanted = set(statuses)
     at_nodes = set(nodes)
     try:
-        with task.activation() as activation:
+        with task.activation() as activation, action_by(actor):
             activation.process.refresh_from_db()
             case = lock_case(activation.process)
             current = activation.task

@@ -60,7 +60,7 @@ from flows.task_life import (
     task_open,
 )
 from notifications.models import Kind
-from notifications.services import notify
+from notifications.services import action_by, action_on_behalf_of, case_context, notify
 
 NUMBER_PREFIX = "ปส."
 SUBJECT_MAX = 200
@@ -124,11 +124,7 @@ def _now(now: datetime.datetime | None) -> datetime.datetime:
 
 
 def _context(request: CoordinationRequest, **extra: Any) -> dict[str, Any]:
-    return {
-        "subject": f"{request.number} {request.subject}".strip(),
-        "url": request.get_absolute_url(),
-        **extra,
-    }
+    return case_context(request, **extra)
 
 
 def _step(
@@ -140,6 +136,7 @@ def _step(
     on_behalf_of: User | None = None,
     **data: Any,
 ) -> None:
+    action_on_behalf_of(on_behalf_of)  # what this step notifies says for whom the deputy acted
     timeline_add(
         case=request,
         kind=TimelineEntry.Kind.STEP,
@@ -299,7 +296,8 @@ def request_send(
     request.updated_at = now
     request.save()
     _step(request, "sent", by=by, now=now, number=request.number)
-    process = _flow().start.run(request=request)
+    with action_by(by):
+        process = _flow().start.run(request=request)
     CoordinationRequest.objects.filter(pk=request.pk).update(process=process)
     request.refresh_from_db()
     return request
@@ -434,11 +432,13 @@ def _act(
     nodes: tuple[str, ...] = (),
     statuses: tuple[str, ...] = (STATUS.ASSIGNED,),
     gone: str = "",
+    actor: User | None = None,
 ) -> Iterator[tuple[Any, CoordinationRequest]]:
     """The open task of the request at one of `nodes`, held by `by` (any holder when None), under the flow's
-    lock, with the request's row locked (flows/task_life.py)."""
+    lock, with the request's row locked (flows/task_life.py); the action is `actor`'s (else `by`'s)."""
     with task_act(
         task=_task(request, task_id),
+        actor=actor or by,
         lock_case=_request_of,
         busy=_busy(),
         gone=gone
@@ -769,7 +769,7 @@ def request_withdraw(
     refuse_outer_transaction()
     lock = _flow().lock(request.process_id) if request.process_id else transaction.atomic()
     try:
-        with lock:
+        with lock, action_by(by):
             return _withdraw(request, by=by, reason=reason, now=now)
     except FlowLockFailed:
         raise TaskUnavailable(_busy()) from None
@@ -829,6 +829,7 @@ def request_claim(
         raise TaskUnavailable(_("This request is no longer waiting in the pool."))
     with task_act(
         task=task,
+        actor=by,
         lock_case=_request_of,
         busy=_busy(),
         gone=_("This request is no longer waiting in the pool."),
@@ -911,6 +912,7 @@ def request_reassign(
         request=request,
         task_id=task_id,
         by=None,
+        actor=by,
         statuses=(STATUS.NEW, STATUS.ASSIGNED),
         gone=_("This request has moved on: reload the page."),
     ) as (activation, request):

@@ -19,7 +19,7 @@ from cases.models import Province, Role, RoleAssignment
 from cases.models.geography import District
 from cases.working_days import WorkingCalendar, working_calendar
 from notifications.models import Kind
-from notifications.services import Event, notify_many
+from notifications.services import Event, action_by, case_context, notify_many
 from reporting.defaults import load_defaults
 from reporting.models import CycleIndicator, Indicator, ReportingCycle
 from reporting.services.reports import ReportError, ReportInvalid, reports_close
@@ -227,7 +227,7 @@ def cycle_spawn(*, cycle_id: int, now: datetime.datetime | None = None) -> Spawn
 
 
 def _cycle_context(cycle: ReportingCycle) -> dict[str, object]:
-    return {"subject": cycle.label, "url": cycle.get_absolute_url(), "due_at": cycle.due_at.isoformat()}
+    return case_context(cycle, due_at=cycle.due_at.isoformat())
 
 
 def _province_leaders(on: datetime.date) -> list[User]:
@@ -271,7 +271,7 @@ def cycle_close(*, cycle: ReportingCycle, by: User, now: datetime.datetime | Non
     """Close the cycle: read-only from now on; reports not complete stay as they are (and count as not
     complete in every figure); reminders and escalations still pending are cancelled."""
     now = now or timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(), action_by(by):
         cycle = ReportingCycle.objects.select_for_update().get(pk=cycle.pk)
         if cycle.status == ReportingCycle.Status.CLOSED:
             return cycle  # a second click

@@ -32,7 +32,7 @@ from cases.services.timeline import timeline_add, timeline_entry
 from cases.working_days import working_calendar
 from flows.task_life import TaskUnavailable, task_act, task_complete, task_hand_over, task_open, tasks_cancel
 from notifications.models import Kind
-from notifications.services import notify
+from notifications.services import case_context, notify
 from reporting.defaults import FILL_STEP, REVIEW_STEP
 from reporting.models import (
     LETTER_FIELDS,
@@ -189,7 +189,7 @@ def assignee_review(process: Process) -> User | None:
 
 
 def _context(report: DistrictReport, **extra: Any) -> dict[str, Any]:
-    return {"subject": str(report), "url": report.get_absolute_url(), **extra}
+    return case_context(report, **extra)
 
 
 def _step(
@@ -293,11 +293,12 @@ def _lock_report(process: Process) -> DistrictReport:
 
 @contextmanager
 def _act(
-    task: Task | None, *, statuses: tuple[str, ...] = (STATUS.ASSIGNED,), gone: str = ""
+    task: Task | None, *, by: User, statuses: tuple[str, ...] = (STATUS.ASSIGNED,), gone: str = ""
 ) -> Iterator[tuple[Any, DistrictReport]]:
-    """The report's task under the flow's lock, then the report's row (flows/task_life.py)."""
+    """The report's task under the flow's lock, then the report's row (flows/task_life.py): `by`'s action."""
     with task_act(
         task=task,
+        actor=by,
         lock_case=_lock_report,
         busy=_("Someone else is acting on this report right now. Try again in a moment."),
         gone=gone or _gone_text(),
@@ -492,7 +493,7 @@ def report_submit(
             _check_editable(_load_for_update(report, data.revision), by)
         raise _gone()
     refused: ReportError | None = None
-    with _act(task, statuses=(STATUS.ASSIGNED, STATUS.STARTED)) as (activation, locked):
+    with _act(task, by=by, statuses=(STATUS.ASSIGNED, STATUS.STARTED)) as (activation, locked):
         _check_revision(locked, data.revision)
         _check_editable(locked, by)
         if activation.task.owner_id != by.pk:
@@ -574,7 +575,7 @@ def report_approve(
 ) -> DistrictReport:
     now = now or timezone.now()
     _check_open_cycle(report)
-    with _act(_review_task(report, task_id)) as (activation, report):
+    with _act(_review_task(report, task_id), by=by) as (activation, report):
         _check_open_cycle(report)
         _take_review(activation, report, by, now)
         report.status = ReportStatus.APPROVED
@@ -609,7 +610,7 @@ def report_return(
             {"general": _("Keep the comment under %(max)s characters.") % {"max": COMMENT_MAX}}
         )
     _check_open_cycle(report)
-    with _act(_review_task(report, task_id)) as (activation, report):
+    with _act(_review_task(report, task_id), by=by) as (activation, report):
         _check_open_cycle(report)
         _take_review(activation, report, by, now)
         report.status = ReportStatus.RETURNED
@@ -635,7 +636,7 @@ def report_reopen(
     task = open_task(report, "complete")
     if task is None:
         raise ReportError(_("Only a complete report can be reopened."))
-    with _act(task, statuses=(STATUS.NEW,)) as (activation, locked):
+    with _act(task, by=by, statuses=(STATUS.NEW,)) as (activation, locked):
         _check_open_cycle(locked)
         if not locked.complete:
             raise _gone()

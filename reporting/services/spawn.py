@@ -37,7 +37,7 @@ from cases.models.geography import District
 from cases.services.deadlines import DeadlineOpening, active_policy, deadlines_open_many
 from cases.working_days import WorkingCalendar
 from notifications.models import Kind
-from notifications.services import Event, notify_many
+from notifications.services import Event, case_context, notify_many
 from reporting.defaults import FILL_STEP
 from reporting.models import DistrictReport, ReportingCycle
 from reporting.services.reports import report_opened_entry
@@ -228,11 +228,7 @@ def reports_open(
             Event(
                 [task.owner] if task.owner else [],
                 Kind.TASK_ASSIGNED,
-                {
-                    "subject": str(report),
-                    "url": report.get_absolute_url(),
-                    "due_at": deadline.due_at.isoformat(),
-                },
+                case_context(report, due_at=deadline.due_at.isoformat()),
             )
             for report, task, deadline in zip(reports, fills, deadlines, strict=True)
         ],
