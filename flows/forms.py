@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cases.forms_fields import ThaiDateField
+from cases.forms_fields import OneLineField, ThaiDateField
 from cases.models import (
     Category,
     District,
@@ -64,7 +64,7 @@ def parse_target(value: str) -> tuple[Unit | None, Province | None]:
 
 class RequestForm(forms.Form):
     token = forms.UUIDField(widget=forms.HiddenInput, required=False)
-    subject = forms.CharField(label=_("Subject"), max_length=200)
+    subject = OneLineField(label=_("Subject"), max_length=200)
     details = forms.CharField(label=_("Details"), widget=forms.Textarea(attrs={"rows": 8}), max_length=5000)
     category = forms.ModelChoiceField(
         label=_("Category"), queryset=Category.objects.filter(is_active=True), empty_label=_("Choose…")

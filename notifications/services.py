@@ -108,6 +108,7 @@ _PRECEDENCE = [
 class _Action:
     actor: User | None
     on_behalf_of: User | None = None
+    text: str = ""
     written: list[tuple[Event, datetime.datetime, WorkingCalendar | None]] = field(default_factory=list)
 
 
@@ -132,11 +133,16 @@ def action_by(actor: User | None) -> Iterator[None]:
     _action_write(action)
 
 
-def action_on_behalf_of(user: User | None) -> None:
-    """Inside `action_by`: the actor acts for `user` (an acting deputy for the group director)."""
+def action_note(*, on_behalf_of: User | None = None, text: str = "") -> None:
+    """Inside `action_by`, what the step recorded on the case's timeline: for whom the actor acted (an acting
+    deputy for the group director) and what they wrote (the reason, the answer), told in its notices."""
     action = _action.get()
-    if action is not None and user is not None:
-        action.on_behalf_of = user
+    if action is None:
+        return
+    if on_behalf_of is not None:
+        action.on_behalf_of = on_behalf_of
+    if text:
+        action.text = text
 
 
 def _action_write(action: _Action) -> None:
@@ -148,6 +154,8 @@ def _action_write(action: _Action) -> None:
         said["actor"] = person_name(action.actor)
         if action.on_behalf_of is not None:
             said["on_behalf_of"] = person_name(action.on_behalf_of)
+    if action.text:
+        said["text"] = action.text
     # (recipient, case) -> the notices of this action, in the order written
     notices: dict[tuple[int, str], list[tuple[Event, User]]] = {}
     for event, _now, _calendar in action.written:

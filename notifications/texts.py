@@ -89,7 +89,15 @@ def _name(value: Any) -> str:
     return str(value or "")
 
 
-def _facts(context: dict[str, Any]) -> list[tuple[str, str]]:
+# What the person who acted wrote, named per kind.
+TEXT_LABELS = {
+    Kind.RETURNED: _("What to fix"),
+    Kind.ANSWERED: _("Answer"),
+    Kind.CLOSED: _("Reason"),
+}
+
+
+def _facts(kind: Kind, context: dict[str, Any]) -> list[tuple[str, str]]:
     """What, where, by whom, by when: (label, value) lines, only those known. Every value is one line but
     a reason, which may run over several."""
     facts: list[tuple[str, str]] = []
@@ -119,6 +127,8 @@ def _facts(context: dict[str, Any]) -> list[tuple[str, str]]:
         add(_("Handed to"), context["handed_to"])
     if context.get("reason"):
         facts.append((str(_("Reason")), str(context["reason"]).strip()))
+    elif context.get("text"):
+        facts.append((str(TEXT_LABELS.get(kind, _("Note"))), str(context["text"]).strip()))
     if context.get("missing"):
         add(_("Reports still missing"), context["missing"])
     due = _due(context)
@@ -139,7 +149,7 @@ def render(notification: Notification) -> Rendered:
             "language": translation.get_language(),
             "greeting": _("Dear %(name)s,") % {"name": person_name(recipient)},
             "headline": subject,
-            "facts": _facts(context),
+            "facts": _facts(Kind(notification.kind), context),
             "todo": ACTIONS[Kind(notification.kind)],
             "link_label": _("Open"),
             "link": f"{settings.SITE_URL}{url}",

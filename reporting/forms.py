@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from cases.forms_fields import ThaiDateField
+from cases.forms_fields import OneLineField, ThaiDateField
 from cases.models import District, Province
 from cases.working_days import fiscal_year
 from reporting.models import LETTER_FIELDS, CycleIndicator, DistrictReport
@@ -196,7 +196,7 @@ class CycleForm(forms.Form):
             "max_value": _("Write the fiscal year in the Buddhist Era, for example 2569."),
         },
     )
-    label = forms.CharField(
+    label = OneLineField(
         label=_("Label"),
         max_length=100,
         help_text=_("For example ไตรมาส 1/2569"),

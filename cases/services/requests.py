@@ -27,6 +27,7 @@ from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import STATUS
 
 from cases.data.province_abbreviations import PROVINCE_ABBREVIATIONS
+from cases.forms_fields import one_line
 from cases.models import (
     Attachment,
     Category,
@@ -60,7 +61,7 @@ from flows.task_life import (
     task_open,
 )
 from notifications.models import Kind
-from notifications.services import action_by, action_on_behalf_of, case_context, notify
+from notifications.services import action_by, action_note, case_context, notify
 
 NUMBER_PREFIX = "ปส."
 SUBJECT_MAX = 200
@@ -136,7 +137,7 @@ def _step(
     on_behalf_of: User | None = None,
     **data: Any,
 ) -> None:
-    action_on_behalf_of(on_behalf_of)  # what this step notifies says for whom the deputy acted
+    action_note(on_behalf_of=on_behalf_of, text=str(data.get("text") or ""))  # told in its notices
     timeline_add(
         case=request,
         kind=TimelineEntry.Kind.STEP,
@@ -191,6 +192,7 @@ def target_units() -> list[Unit]:
 
 def _validate(data: RequestInput, scope: UserScope) -> None:
     errors: dict[str, list[str]] = {}
+    data.subject = one_line(data.subject)  # a crafted POST's line breaks never reach a stored subject
     for name, limit in (("subject", SUBJECT_MAX), ("details", TEXT_MAX)):
         try:
             setattr(data, name, _text(getattr(data, name), name, limit=limit))

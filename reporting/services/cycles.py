@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from cases.forms_fields import one_line
 from cases.models import Province, Role, RoleAssignment
 from cases.models.geography import District
 from cases.working_days import WorkingCalendar, working_calendar
@@ -56,7 +57,7 @@ class CycleInput:
 
 def _validate(data: CycleInput, today: datetime.date) -> dict[str, str]:
     errors: dict[str, str] = {}
-    label = data.label.strip()
+    label = data.label = one_line(data.label)
     if not label:
         errors["label"] = _("Give the cycle a label, for example ไตรมาส 1/2569.")
     elif ReportingCycle.objects.filter(fiscal_year=data.fiscal_year, label=label).exists():
@@ -87,7 +88,7 @@ def cycle_create(
         raise ReportError(_("There are no active indicators to ask: add mission areas and indicators first."))
     cycle = ReportingCycle.objects.create(
         fiscal_year=data.fiscal_year,
-        label=data.label.strip(),
+        label=data.label,
         period_start=data.period_start,
         period_end=data.period_end,
         opens_on=data.opens_on,

@@ -32,7 +32,7 @@ from cases.services.timeline import timeline_add, timeline_entry
 from cases.working_days import working_calendar
 from flows.task_life import TaskUnavailable, task_act, task_complete, task_hand_over, task_open, tasks_cancel
 from notifications.models import Kind
-from notifications.services import case_context, notify
+from notifications.services import action_note, case_context, notify
 from reporting.defaults import FILL_STEP, REVIEW_STEP
 from reporting.models import (
     LETTER_FIELDS,
@@ -195,6 +195,7 @@ def _context(report: DistrictReport, **extra: Any) -> dict[str, Any]:
 def _step(
     report: DistrictReport, event: str, *, by: User | None, now: datetime.datetime, **data: Any
 ) -> None:
+    action_note(text=str(data.get("text") or ""))  # told in its notices
     timeline_add(case=report, kind=TimelineEntry.Kind.STEP, at=now, actor=by, data={"event": event, **data})
 
 
