@@ -25,7 +25,7 @@ def addresses(org: Org) -> None:
     for user in User.objects.all():
         user.email = f"{user.username}@dla.go.th"
         user.save(update_fields=["email"])
-    for name, value in vars(org).items():
+    for value in vars(org).values():
         if isinstance(value, User):
             value.refresh_from_db()
 
@@ -116,7 +116,7 @@ def test_an_email_says_what_to_what_where_by_whom_for_whom_by_when_and_links_to_
 
 @override_settings(SITE_URL=SITE)
 def test_the_html_part_escapes_everything(org: Org) -> None:
-    request = sent_request(org, subject='<script>alert("x")</script> & งบ')
+    sent_request(org, subject='<script>alert("x")</script> & งบ')
     mail.outbox.clear()
 
     send_all()
