@@ -36,7 +36,7 @@ class OneLineField(forms.CharField):
     """A one-line text input: cleaned by `one_line` before its length and the rest are checked."""
 
     def to_python(self, value: Any) -> str:
-        return one_line(super().to_python(value))
+        return one_line(super().to_python(value) or "")
 
 
 def parse_thai_date(raw: str) -> datetime.date:

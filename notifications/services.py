@@ -70,7 +70,7 @@ class Event:
     context: dict[str, Any]
 
 
-def case_context(case: Model, **extra: Any) -> dict[str, Any]:
+def case_context(case: Model | None, **extra: Any) -> dict[str, Any]:
     """What a notification says about its case (a request, a report, a cycle), for every kind and caller:
     its number and title, its district and province (both languages), its page. A snapshot, taken when
     the event happens."""

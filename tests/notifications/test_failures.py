@@ -100,8 +100,8 @@ def test_one_line_text_is_cleaned_by_one_function(typed: str, stored: str) -> No
 
 
 def test_every_one_line_field_is_stored_as_one_line() -> None:
-    officer = OfficerFactory(first_name_th="สมชาย\r\nX-Evil: 1", position="ท้องถิ่นอำเภอ\nเมือง")
+    created = OfficerFactory(first_name_th="สมชาย\r\nX-Evil: 1", position="ท้องถิ่นอำเภอ\nเมือง")
 
-    officer = Officer.objects.get(pk=officer.pk)
+    officer = Officer.objects.get(pk=created.pk)
     assert (officer.first_name_th, officer.position) == ("สมชาย X-Evil: 1", "ท้องถิ่นอำเภอ เมือง")
     assert not Notification.objects.exists()
