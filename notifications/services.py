@@ -431,9 +431,7 @@ def _digest_outage(exc: BaseException) -> bool:
 def digest_send(*, user_id: int, now: datetime.datetime) -> int:
     """One e-mail with every delivery held for the person's digest; each is claimed first, so a second
     run (or a retry) never sends an item twice."""
-    from django.core.mail import send_mail
-    from django.template.loader import render_to_string
-    from django.utils import translation
+    from django.core.mail import EmailMultiAlternatives
 
     from notifications import texts
 
@@ -460,14 +458,15 @@ def digest_send(*, user_id: int, now: datetime.datetime) -> int:
         user = User.objects.select_related("officer").get(pk=user_id)
         if not user.email:
             raise ChannelRejected("no e-mail address")
-        with translation.override(texts.recipient_language(user)):
-            lines = [texts.title(d.notification) for d in deliveries]
-            subject = str(_digest_subject()) % {"count": len(lines)}
-            body = render_to_string(
-                "notifications/email/digest.txt",
-                {"user": user, "lines": lines, "site_url": settings.SITE_URL},
-            )
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email], fail_silently=False)
+        rendered = texts.render_digest(user, [d.notification for d in deliveries])
+        message = EmailMultiAlternatives(
+            subject=rendered.subject,
+            body=rendered.body,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[user.email],
+        )
+        message.attach_alternative(rendered.html, "text/html")
+        message.send()
     except Exception as exc:
         if _digest_outage(exc):
             # Give the rows back: the task retries, and after its last retry the next morning's run takes
@@ -485,12 +484,6 @@ def digest_send(*, user_id: int, now: datetime.datetime) -> int:
         return 0
     Delivery.objects.filter(pk__in=ids).update(status=Delivery.Status.SENT, sent_at=now)
     return len(ids)
-
-
-def _digest_subject() -> str:
-    from django.utils.translation import gettext
-
-    return gettext("Your daily summary: %(count)s notifications")
 
 
 @transaction.atomic

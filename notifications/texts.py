@@ -137,27 +137,51 @@ def _facts(kind: Kind, context: dict[str, Any]) -> list[tuple[str, str]]:
     return facts
 
 
-def render(notification: Notification) -> Rendered:
-    """The e-mail's subject, its plain text and its HTML part: one context, laid out by two templates
-    that hold no words of their own (the HTML one escapes everything)."""
-    recipient = notification.recipient
-    with translation.override(recipient_language(recipient)):
-        subject = title(notification)
-        context = notification.context
-        url = context.get("url") or reverse("notifications:inbox")
-        values = {
-            "language": translation.get_language(),
-            "greeting": _("Dear %(name)s,") % {"name": person_name(recipient)},
-            "headline": subject,
-            "facts": _facts(Kind(notification.kind), context),
-            "todo": ACTIONS[Kind(notification.kind)],
-            "link_label": _("Open"),
-            "link": f"{settings.SITE_URL}{url}",
-            "footer": [
-                _("District Officer Coordination Service, Department of Local Administration"),
-                _("You can choose which notifications you receive on your notification settings page."),
-            ],
-        }
-        body = render_to_string("notifications/email/body.txt", values)
-        html = render_to_string("notifications/email/body.html", values)
+def _email(recipient: User, subject: str, **values: Any) -> Rendered:
+    """Every e-mail of the service: one context, laid out by two templates that hold no words of their own,
+    the plain text and the HTML part (which escapes everything)."""
+    values = {
+        "language": translation.get_language(),
+        "greeting": _("Dear %(name)s,") % {"name": person_name(recipient)},
+        "headline": subject,
+        "facts": [],
+        "items": [],
+        "todo": "",
+        "link_label": _("Open"),
+        "footer": [
+            _("District Officer Coordination Service, Department of Local Administration"),
+            _("You can choose which notifications you receive on your notification settings page."),
+        ],
+        **values,
+    }
+    body = render_to_string("notifications/email/body.txt", values)
+    html = render_to_string("notifications/email/body.html", values)
     return Rendered(subject=subject, body=body, html=html)
+
+
+def _link(context: dict[str, Any]) -> str:
+    return f"{settings.SITE_URL}{context.get('url') or reverse('notifications:inbox')}"
+
+
+def render(notification: Notification) -> Rendered:
+    """One notification's e-mail: what happened, to what, where, by whom, by when, what to do, the link."""
+    with translation.override(recipient_language(notification.recipient)):
+        return _email(
+            notification.recipient,
+            title(notification),
+            facts=_facts(Kind(notification.kind), notification.context),
+            todo=ACTIONS[Kind(notification.kind)],
+            link=_link(notification.context),
+        )
+
+
+def render_digest(user: User, notifications: list[Notification]) -> Rendered:
+    """The daily summary: each notification's title and link, in the person's language."""
+    with translation.override(recipient_language(user)):
+        return _email(
+            user,
+            one_line(str(_("Your daily summary: %(count)s notifications")) % {"count": len(notifications)}),
+            items=[(title(n), _link(n.context)) for n in notifications],
+            todo=_("Since your last summary:"),
+            link=f"{settings.SITE_URL}{reverse('notifications:inbox')}",
+        )
