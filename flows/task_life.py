@@ -207,7 +207,7 @@ def task_hand_over(
     if previous is not None:
         notify(
             recipients=[previous],
-            kind=Kind.TASK_ASSIGNED,
+            kind=Kind.HANDED_OVER,
             context={**context, "handed_to": _display_name(to), "reason": reason},
             now=now,
         )

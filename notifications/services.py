@@ -101,6 +101,7 @@ _PRECEDENCE = [
     Kind.CYCLE_CLOSING_SOON,
     Kind.DUE_SOON,
     Kind.TASK_ASSIGNED,
+    Kind.HANDED_OVER,
 ]
 
 

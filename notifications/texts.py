@@ -30,6 +30,7 @@ TITLES = {
     Kind.RETURNED: _("Returned to you: %(subject)s"),
     Kind.ANSWERED: _("Answered: %(subject)s"),
     Kind.CLOSED: _("Closed: %(subject)s"),
+    Kind.HANDED_OVER: _("Handed over to %(handed_to)s: %(subject)s"),
     Kind.CYCLE_OPENED: _("Reporting cycle opened: %(subject)s"),
     Kind.CYCLE_CLOSING_SOON: _("Reporting cycle closes %(due)s: %(subject)s"),
     Kind.CYCLE_CLOSED: _("Reporting cycle closed: %(subject)s"),
@@ -45,6 +46,7 @@ ACTIONS = {
     Kind.RETURNED: _("Read what to fix, correct it and send it again before the deadline."),
     Kind.ANSWERED: _("Read the answer, then accept it or reopen it before the deadline."),
     Kind.CLOSED: _("Nothing more is needed from you."),
+    Kind.HANDED_OVER: _("It is no longer yours to act on: nothing more is needed from you."),
     Kind.CYCLE_OPENED: _("See that each district of your province reports before the deadline."),
     Kind.CYCLE_CLOSING_SOON: _("Remind the officers whose reports are still missing."),
     Kind.CYCLE_CLOSED: _("The figures are final: open the cycle to see them."),
@@ -72,6 +74,7 @@ def _values(context: dict[str, Any]) -> dict[str, Any]:
     return {
         "subject": one_line(str(context.get("subject", ""))),
         "level": context.get("level", ""),
+        "handed_to": one_line(str(context.get("handed_to", ""))),
         "due": thai_datetime(due) if due else "",
     }
 

@@ -143,3 +143,26 @@ def test_a_subject_with_line_breaks_is_stored_as_one_line_and_every_email_about_
     assert stored.startswith("ขอหารือ ")
     assert not Delivery.objects.exclude(status=Delivery.Status.SENT).exists()
     assert all("\n" not in m.subject for m in mail.outbox) and mail.outbox
+
+
+def test_a_reassignment_tells_the_former_holder_it_was_handed_over_and_the_new_one_it_is_theirs(
+    org: Org,
+) -> None:
+    request = sent_request(org)
+    head_before = kinds(org.head)
+    send_all()
+    mail.outbox.clear()
+
+    services.request_reassign(
+        request=fresh(request), task_id=open_task(request).pk, by=org.head, to=org.neighbour, reason="ผอ. ลา"
+    )
+
+    assert kinds(org.head) == head_before  # the head acted: not told
+    former = Notification.objects.filter(recipient=org.director).latest("pk")
+    assert former.kind == "handed_over"  # not "new task for you"
+    assert former.context["handed_to"] == org.neighbour.officer.full_name
+    assert kinds(org.neighbour) == ["task_assigned"]
+    send_all()
+    [message] = [m for m in mail.outbox if m.to == [org.director.email]]
+    assert message.subject.startswith(f"ส่งต่อให้ {org.neighbour.officer.full_name} แล้ว: ")
+    assert "ผอ. ลา" in message.body and org.head.officer.full_name in message.body
