@@ -32,7 +32,7 @@ from cases.services.timeline import timeline_add, timeline_entry
 from cases.working_days import working_calendar
 from flows.task_life import TaskUnavailable, task_act, task_complete, task_hand_over, task_open, tasks_cancel
 from notifications.models import Kind
-from notifications.services import action_note, case_context, notify
+from notifications.services import Event, action_by, action_note, case_context, notify_many
 from reporting.defaults import FILL_STEP, REVIEW_STEP
 from reporting.models import (
     LETTER_FIELDS,
@@ -705,15 +705,19 @@ def reports_extend(
                     "reason": reason,
                 },
             )
-    notify(
-        recipients=[r.assignee for r in targets if r.assignee],
-        kind=Kind.TASK_ASSIGNED,
-        context={
-            "subject": _("Deadline extended: %(cycle)s") % {"cycle": targets[0].cycle.label},
-            "due_at": due_at.isoformat(),
-        },
-        now=now,
-    )
+    with action_by(by):
+        notify_many(
+            events=[
+                Event(
+                    [r.assignee],
+                    Kind.DEADLINE_EXTENDED,
+                    _context(r, due_at=due_at.isoformat(), reason=reason),
+                )
+                for r in targets
+                if r.assignee
+            ],
+            now=now,
+        )
     return len(ids)
 
 
