@@ -34,6 +34,7 @@ messages-update: $(VENV)/.synced
 
 # Each step is idempotent: a second run changes nothing.
 demo: install
+	@$(BIN)/python -m project.older_database
 	$(MANAGE) migrate --no-input
 	$(MANAGE) load_geography
 	$(MANAGE) seed_demo
@@ -51,6 +52,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
+	$(BIN)/lint-imports
 	DJANGO_SETTINGS_MODULE=project.test_settings $(BIN)/python manage.py makemigrations --check --dry-run
 
 # Each benchmark prints its figures. The engine and request benchmarks need PostgreSQL and Redis

@@ -5,7 +5,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.utils.translation import gettext_lazy as _
 
 from accounts.services import SSO_GRANTABLE_ROLES
-from cases.models import Role
+from organisation.models import Role
 
 
 class AccountCreateForm(forms.Form):

@@ -110,7 +110,7 @@ class OfficerIdentity(models.Model):
     from the officer's record: only central administrators see it, in the admin."""
 
     officer = models.OneToOneField(
-        "cases.Officer", on_delete=models.CASCADE, related_name="identity", verbose_name=_("officer")
+        "organisation.Officer", on_delete=models.CASCADE, related_name="identity", verbose_name=_("officer")
     )
     citizen_id = models.CharField(
         _("citizen ID"),

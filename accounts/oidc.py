@@ -21,7 +21,7 @@ from django.http import HttpRequest
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 from accounts.models import citizen_id_digits, citizen_id_is_valid
-from cases.models import Province
+from organisation.models import Province
 
 LOGGER = logging.getLogger(__name__)
 REFUSAL_SESSION_KEY = "oidc_refusal"

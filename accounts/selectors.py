@@ -6,8 +6,8 @@ from django.contrib.auth.models import User
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from cases.models import Officer, Province, Role, RoleAssignment
-from cases.selectors.roles import UserScope
+from organisation.models import Officer, Province, Role, RoleAssignment
+from organisation.selectors.roles import UserScope
 
 
 def sso_admins(*, province: Province) -> list[Officer]:

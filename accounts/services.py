@@ -27,9 +27,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import AuditAction, AuditLog
 from accounts.selectors import may_administer
-from cases.models import Officer, Province, Role, RoleAssignment
-from cases.models.people import person_name
-from cases.selectors.roles import user_scope
+from organisation.models import Officer, Province, Role, RoleAssignment
+from organisation.models.people import person_name
+from organisation.selectors.roles import user_scope
 
 SSO_GRANTABLE_ROLES = (Role.DISTRICT_OFFICER, Role.SSO_ADMIN)
 

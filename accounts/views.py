@@ -19,16 +19,17 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts import selectors, services
 from accounts.forms import AccountCreateForm, RoleGrantForm
+from accounts.oidc import REFUSAL_SESSION_KEY
 from accounts.security import client_ip
-from cases.context_processors import current_roles
-from cases.models import Officer, Province, RoleAssignment
-from cases.selectors.roles import UserScope
+from organisation.models import Officer, Province, RoleAssignment
+from organisation.scope import scope_of
+from organisation.selectors.roles import UserScope
 
 PAGE_SIZE = 100
 
 
 def _scope(request: HttpRequest) -> UserScope:
-    scope: UserScope = current_roles(request)["scope"]
+    scope: UserScope = scope_of(request)
     return scope
 
 
@@ -174,7 +175,6 @@ def sso_admin_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def sso_refused(request: HttpRequest) -> HttpResponse:
     """Where a refused DLA-SSO sign-in lands: who to ask (the province's SSO admins, or the list)."""
-    from accounts.oidc import REFUSAL_SESSION_KEY
 
     refusal = request.session.get(REFUSAL_SESSION_KEY) or {}
     province = Province.objects.filter(code=refusal.get("province", "")).first()

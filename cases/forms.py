@@ -1,146 +1,174 @@
-"""Forms of the province management pages and the reference-data imports.
-
-The forms only read and check what was typed; the rules (who may, overlaps, eligibility) live in the
-services, whose refusals the views show on the same form.
-"""
+"""Forms of the coordination request pages. Validation that matters is in the services; these forms parse."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import uuid
 from typing import Any
 
 from django import forms
-from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
-from cases.forms_fields import OneLineField, ThaiDateField
-from cases.models import Officer
-from cases.services.imports import MAX_FILE_BYTES
+from cases.models import Category, RequestStatus
+from cases.services.requests import RequestInput, target_units
+from deadlines.models import Urgency
+from organisation.models import District, LocalGovernmentOrganisation, Province, Unit
+from workdays.forms import OneLineField, ThaiDateField
 
 
-def officer_label(officer: Officer) -> str:
-    return f"{officer.full_name} ({officer.get_level_display()})"
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
 
 
-class OfficerChoiceField(forms.ChoiceField):
-    """A choice among the given officers (optionally in labelled groups); cleans to the Officer."""
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.officers: dict[str, Officer] = {}
-
-    def set_officers(self, groups: Sequence[tuple[str | None, Iterable[Officer]]]) -> None:
-        choices: list[Any] = [("", "---------")]
-        self.officers = {}  # a new dict: the declared field is shallow-copied into every form
-        for label, group in groups:
-            officers = list(group)
-            options = [(str(o.pk), officer_label(o)) for o in officers]
-            self.officers.update({str(o.pk): o for o in officers})
-            if not options:
-                continue
-            if label is None:
-                choices.extend(options)
-            else:
-                choices.append((label, options))
-        self.choices = choices
-
-    def clean(self, value: Any) -> Officer | None:
-        value = super().clean(value)
-        if value in self.empty_values:
-            return None
-        return self.officers[str(value)]
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        if not data:
+            return []
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(f, initial) for f in files]
 
 
-class ExpectedCurrentField(forms.CharField):
-    """The id of the assignment the person saw ("" for nobody), to refuse a change made in between."""
-
-    widget = forms.HiddenInput
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(required=False, **kwargs)
-
-    def clean(self, value: Any) -> int | None:
-        value = super().clean(value)
-        if not value:
-            return None
-        try:
-            return int(value)
-        except ValueError:
-            raise forms.ValidationError(_("The form was damaged; reload the page."), code="invalid") from None
+def target_choices(exclude_province: int | None) -> list[tuple[Any, Any]]:
+    units = target_units()
+    centre = [(f"unit:{u.pk}", u.name) for u in units if u.kind == Unit.Kind.COORDINATION_CENTRE]
+    central = [(f"unit:{u.pk}", u.name) for u in units if u.kind != Unit.Kind.COORDINATION_CENTRE]
+    provinces = [
+        (f"province:{p.pk}", p.name)
+        for p in Province.objects.outside_bangkok().exclude(pk=exclude_province or 0).order_by("name_th")
+    ]
+    return [
+        ("", _("Choose…")),
+        (_("Coordination centre"), centre),
+        (_("Central bureaus and divisions"), central),
+        (_("Another province (its group director)"), provinces),
+    ]
 
 
-class DistrictAssignForm(forms.Form):
-    officer = OfficerChoiceField(label=_("District officer"))
-    start_date = ThaiDateField(label=_("Responsible from"))
-    note = OneLineField(label=_("Note"), max_length=300, required=False)
-    expected_current = ExpectedCurrentField()
+def parse_target(value: str) -> tuple[Unit | None, Province | None]:
+    kind, _sep, pk = (value or "").partition(":")
+    if not pk.isdigit():
+        return None, None
+    if kind == "unit":
+        return Unit.objects.filter(pk=pk).first(), None
+    if kind == "province":
+        return None, Province.objects.filter(pk=pk).first()
+    return None, None
 
-    def __init__(self, *args: Any, officers: Iterable[Officer], **kwargs: Any) -> None:
+
+class RequestForm(forms.Form):
+    token = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    subject = OneLineField(label=_("Subject"), max_length=200)
+    details = forms.CharField(label=_("Details"), widget=forms.Textarea(attrs={"rows": 8}), max_length=5000)
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=Category.objects.filter(is_active=True), empty_label=_("Choose…")
+    )
+    urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, initial=Urgency.NORMAL)
+    district = forms.ModelChoiceField(
+        label=_("District concerned"), queryset=District.objects.none(), empty_label=_("Choose…")
+    )
+    lgo = forms.ModelChoiceField(
+        label=_("Local government organisation (optional)"),
+        queryset=LocalGovernmentOrganisation.objects.none(),
+        required=False,
+        empty_label=_("Not specified"),
+    )
+    target = forms.ChoiceField(label=_("Send to"))
+    attachments = MultipleFileField(
+        label=_("Attachments"),
+        required=False,
+        help_text=_("PDF, Word (DOCX), Excel (XLSX), JPG or PNG, at most 10 MB each."),
+    )
+
+    def __init__(self, *args: Any, districts: list[District], province_id: int | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["officer"].set_officers([(None, officers)])  # type: ignore[attr-defined]
+        ids = [d.pk for d in districts]
+        self.fields["district"].queryset = (  # type: ignore[attr-defined]
+            District.objects.filter(pk__in=ids).select_related("province").order_by("name_th")
+        )
+        self.fields["district"].label_from_instance = lambda d: d.display_name  # type: ignore[attr-defined]
+        self.fields["lgo"].queryset = LocalGovernmentOrganisation.objects.filter(district_id__in=ids)  # type: ignore[attr-defined]
+        self.fields["target"].choices = target_choices(province_id)  # type: ignore[attr-defined]
+        if len(districts) == 1:
+            self.fields["district"].initial = districts[0].pk
+        if not self.is_bound and not self.initial.get("token"):
+            self.initial["token"] = uuid.uuid4()
 
-
-class EndDateForm(forms.Form):
-    end_date = ThaiDateField(label=_("Last day"))
-
-
-class GroupDirectorForm(forms.Form):
-    officer = OfficerChoiceField(label=_("Group director"))
-    start_date = ThaiDateField(label=_("From"))
-
-    def __init__(
-        self, *args: Any, eligible: Iterable[Officer], ineligible: Iterable[Officer], **kwargs: Any
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["officer"].set_officers(  # type: ignore[attr-defined]
-            [(str(_("Eligible")), eligible), (str(_("Not eligible (see the reasons below)")), ineligible)]
+    def to_input(self) -> RequestInput:
+        data = self.cleaned_data
+        unit, province = parse_target(data["target"])
+        return RequestInput(
+            subject=data["subject"],
+            details=data["details"],
+            category=data["category"],
+            urgency=data["urgency"],
+            district=data["district"],
+            lgo=data.get("lgo"),
+            target_unit=unit,
+            target_province=province,
         )
 
 
-class ActingDeputyForm(forms.Form):
-    deputy = OfficerChoiceField(label=_("Acting deputy"))
-    start_date = ThaiDateField(label=_("From"))
-    end_date = ThaiDateField(label=_("Until"))
-    reason = OneLineField(label=_("Reason"), max_length=200, required=False)
-
-    def __init__(self, *args: Any, officers: Iterable[Officer], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["deputy"].set_officers([(None, officers)])  # type: ignore[attr-defined]
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        start, end = data.get("start_date"), data.get("end_date")
-        if start and end and end < start:
-            self.add_error("end_date", _("The last day cannot be before the first day."))
-        return data
-
-
-class RoleGiveForm(forms.Form):
-    officer = OfficerChoiceField(label=_("Officer"))
-    start_date = ThaiDateField(label=_("From"))
-
-    def __init__(self, *args: Any, officers: Iterable[Officer], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["officer"].set_officers([(None, officers)])  # type: ignore[attr-defined]
-
-
-class ImportForm(forms.Form):
-    LGOS = "lgos"
-    NEIGHBOURS = "neighbours"
-
-    kind = forms.ChoiceField(
-        label=_("What the file holds"),
-        choices=[
-            (LGOS, _("Local government organisations (code, name_th, kind, district_code)")),
-            (NEIGHBOURS, _("Adjoining districts (district_code_a, district_code_b)")),
-        ],
+def initial_from(request: Any) -> dict[str, Any]:
+    target = (
+        f"unit:{request.target_unit_id}"
+        if request.target_unit_id
+        else f"province:{request.target_province_id}"
     )
-    file = forms.FileField(label=_("File (CSV UTF-8 or XLSX)"))
+    return {
+        "subject": request.subject,
+        "details": request.details,
+        "category": request.category_id,
+        "urgency": request.urgency,
+        "district": request.district_id,
+        "lgo": request.lgo_id,
+        "target": target,
+    }
 
-    def clean_file(self) -> UploadedFile:
-        upload: UploadedFile = self.cleaned_data["file"]
-        if upload.size and upload.size > MAX_FILE_BYTES:
-            raise forms.ValidationError(
-                _("The file is larger than %(size)s MB."), params={"size": MAX_FILE_BYTES // (1024 * 1024)}
+
+class FilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, help_text=_("Number, subject or requester"))
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All"))] + [c for c in RequestStatus.choices if c[0] != RequestStatus.DRAFT],
+    )
+    urgency = forms.ChoiceField(
+        label=_("Urgency"), required=False, choices=[("", _("All")), *Urgency.choices]
+    )
+    category = forms.ModelChoiceField(
+        label=_("Category"), required=False, queryset=Category.objects.all(), empty_label=_("All")
+    )
+    province = forms.ModelChoiceField(
+        label=_("Province"),
+        required=False,
+        queryset=Province.objects.outside_bangkok(),
+        empty_label=_("All"),
+    )
+    district = forms.ModelChoiceField(
+        label=_("District"), required=False, queryset=District.objects.none(), empty_label=_("All")
+    )
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    date_from = ThaiDateField(label=_("Sent from"), required=False)
+    date_to = ThaiDateField(label=_("Sent until"), required=False)
+
+    def __init__(self, *args: Any, province_ids: set[int] | frozenset[int] | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if province_ids is None:  # the whole country
+            self.fields["district"].queryset = (  # type: ignore[attr-defined]
+                District.objects.outside_bangkok()
+                .select_related("province")
+                .order_by("province__name_th", "name_th")
             )
-        return upload
+        elif not province_ids:  # a requester's own list: no province or district to choose
+            del self.fields["province"]
+            del self.fields["district"]
+        else:
+            del self.fields["province"]
+            self.fields["district"].queryset = (  # type: ignore[attr-defined]
+                District.objects.filter(province_id__in=province_ids)
+                .select_related("province")
+                .order_by("name_th")
+            )
+        if "district" in self.fields:
+            self.fields["district"].label_from_instance = lambda d: d.display_name  # type: ignore[attr-defined]

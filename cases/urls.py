@@ -1,10 +1,22 @@
 from django.urls import path
 
-from cases.views import directory, home
+from cases.views import requests as pages
+
+app_name = "requests"
 
 urlpatterns = [
-    path("", home.home, name="home"),
-    path("directory/", directory.search, name="directory"),
-    path("directory/provinces/<str:code>/", directory.province_detail, name="province-detail"),
-    path("directory/districts/<str:code>/", directory.district_detail, name="district-detail"),
+    path("", pages.my_requests, name="mine"),
+    path("new/", pages.request_new, name="new"),
+    path("queue/", pages.queue, name="queue"),
+    path("pool/", pages.pool_list, name="pool"),
+    path("province/", pages.province_list, name="province"),
+    path("all/", pages.all_list, name="all"),
+    path("export.<str:fmt>", pages.export, name="export"),
+    path("<int:pk>/", pages.detail, name="detail"),
+    path("<int:pk>/edit/", pages.request_edit, name="edit"),
+    path("<int:pk>/send/", pages.request_send, name="send"),
+    path("<int:pk>/act/<str:action>/", pages.act, name="act"),
+    path("<int:pk>/comment/", pages.comment, name="comment"),
+    path("<int:pk>/attach/", pages.attach, name="attach"),
+    path("<int:pk>/files/<int:attachment_pk>/", pages.attachment_download, name="attachment"),
 ]

@@ -12,7 +12,8 @@
                                   nobody acts for the policy's working days ─▶ closes itself
 
 Every human task gets its deadline when it opens (task_opened), and closes it when done. A withdrawal
-cancels the process (services.request_withdraw). The work is in cases/services/requests.py.
+cancels the process (services.request_withdraw). What the nodes call is in cases/services/process.py; the
+actions that drive the flow are in cases/services/requests.py.
 """
 
 from __future__ import annotations
@@ -25,9 +26,9 @@ from viewflow import this
 from viewflow.workflow import flow, lock
 from viewflow.workflow.models import Process
 
-from cases.services import requests as services
-from cases.services.requests import Decision
-from flows.views import task_redirect
+from cases.services import process as services
+from cases.services.process import Decision
+from cases.views.tasks import task_redirect
 
 
 def decided(value: str) -> Any:

@@ -28,12 +28,7 @@ from viewflow.workflow.models import Process
 
 from reporting.services import reports as services
 from reporting.services.reports import Decision
-
-
-def _report_page(request: Any, **kwargs: Any) -> Any:
-    from reporting.views.pages import task_redirect
-
-    return task_redirect(request, **kwargs)
+from reporting.views.tasks import task_redirect
 
 
 def decided(value: str) -> Any:
@@ -51,7 +46,7 @@ class DistrictReportFlow(flow.Flow):
 
     start = flow.StartHandle(this.begin).Next(this.fill)
     fill = (
-        flow.View(_report_page)
+        flow.View(task_redirect)
         .Assign(this.responsible)
         .onCreate(this.fill_opened)
         .Annotation(title=_("Fill in and submit the report"))
@@ -59,7 +54,7 @@ class DistrictReportFlow(flow.Flow):
     )
     after_fill = flow.If(this.needs_review).Then(this.review).Else(this.complete)
     review = (
-        flow.View(_report_page)
+        flow.View(task_redirect)
         .Assign(this.director)
         .onCreate(this.review_opened)
         .Annotation(title=_("Group director's review of the report"))

@@ -31,10 +31,11 @@ from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import PROCESS, STATUS
 
-from cases.models import Deadline, Province, ScheduledAction, Unit, Urgency
-from cases.services.deadlines import deadline_close, deadline_reassign, deadline_start, step_moment_record
+from deadlines.models import Deadline, ScheduledAction, Urgency
+from deadlines.services.deadlines import deadline_close, deadline_reassign, deadline_start, step_moment_record
 from notifications.models import Kind
 from notifications.services import action_by, notify
+from organisation.models import Province, Unit
 
 OPEN_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 

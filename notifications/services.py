@@ -18,8 +18,7 @@ from django.db import connection, transaction
 from django.db.models import F, Model, Q
 from django.utils import timezone
 
-from cases.models.people import person_name
-from cases.working_days import WorkingCalendar, working_calendar
+from notifications import texts
 from notifications.channels import CHANNELS, ChannelRejected, ChannelUnavailable
 from notifications.models import (
     QUIET_HOURS_KINDS,
@@ -30,6 +29,9 @@ from notifications.models import (
     Notification,
     Preference,
 )
+from notifications.tasks import deliver, send_digest
+from organisation.models.people import person_name
+from workdays.calendar import WorkingCalendar, working_calendar
 
 logger = logging.getLogger(__name__)
 
@@ -257,7 +259,6 @@ BROKER_OUTAGES: tuple[type[BaseException], ...] = (kombu.exceptions.OperationalE
 def enqueue(delivery_ids: list[int]) -> int:
     """Hand deliveries to the workers, in batches. Never raises: with the broker down (or hung: the socket
     timeouts of the settings apply) they stay pending, and the sweep enqueues them again later."""
-    from notifications.tasks import deliver
 
     sent = 0
     try:
@@ -392,7 +393,6 @@ def deliveries_sweep(*, now: datetime.datetime) -> int:
 
 def digests_send(*, now: datetime.datetime) -> int:
     """Each working morning: one e-mail per person with everything held for their digest."""
-    from notifications.tasks import send_digest
 
     calendar = working_calendar()
     if not calendar.is_office_hours(now):
@@ -434,8 +434,6 @@ def digest_send(*, user_id: int, now: datetime.datetime) -> int:
     """One e-mail with every delivery held for the person's digest; each is claimed first, so a second
     run (or a retry) never sends an item twice."""
     from django.core.mail import EmailMultiAlternatives
-
-    from notifications import texts
 
     candidates = list(
         Delivery.objects.filter(

@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from cases.forms_fields import one_line
-from cases.models.people import person_name
-from cases.templatetags.thai_dates import thai_datetime
 from notifications.models import Kind
+from organisation.models.people import person_name
+from workdays.forms import one_line
+from workdays.templatetags.thai_dates import thai_datetime
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User

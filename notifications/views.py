@@ -11,10 +11,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cases.models import Officer
 from notifications import selectors, services, texts
 from notifications.forms import PreferencesForm
 from notifications.models import URGENT_KINDS, Channel, Kind, Notification
+from organisation.models import Officer
 
 PAGE_SIZE = 30
 

@@ -18,4 +18,4 @@ def _first_heartbeat(sender: Any, **kwargs: Any) -> None:
     """Beat first fires the heartbeat 30 s after it starts: send one now, through the broker, so that
     /healthz turns healthy as soon as a worker consumes tasks. It goes to a queue this worker reads."""
     queue = next(iter(sender.app.amqp.queues.consume_from), None)
-    sender.app.send_task("cases.tasks.heartbeat", queue=queue, expires=60)
+    sender.app.send_task("health.tasks.heartbeat", queue=queue, expires=60)

@@ -45,11 +45,17 @@ INSTALLED_APPS = [
     "viewflow.workflow",
     "axes",
     "csp",
-    "cases",
-    "flows",
+    # From the bottom up: each app imports only those above it in this list (make lint checks it).
+    "workdays",
+    "organisation",
     "notifications",
+    "deadlines",
     "accounts",
+    "cases",
     "reporting",
+    "flows",
+    "health",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -62,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "organisation.scope.ScopeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
@@ -82,10 +89,9 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "cases.context_processors.current_roles",
                 "notifications.context_processors.bell",
             ],
-            "builtins": ["cases.templatetags.thai_dates"],
+            "builtins": ["workdays.templatetags.thai_dates"],
         },
     },
 ]
@@ -223,7 +229,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     # Expires: beats queued while no worker ran are dropped, not replayed all at once.
-    "heartbeat": {"task": "cases.tasks.heartbeat", "schedule": 30.0, "options": {"expires": 25}},
+    "heartbeat": {"task": "health.tasks.heartbeat", "schedule": 30.0, "options": {"expires": 25}},
 }
 
 # /healthz: a worker heartbeat older than this answers 503; the broker check gives up after
@@ -329,7 +335,7 @@ if NOTIFICATION_CLAIM_TIMEOUT_SECONDS < EMAIL_SEND_DEADLINE_SECONDS + 10:
 CELERY_BEAT_SCHEDULE.update(
     {
         "fire-deadlines": {
-            "task": "cases.tasks.fire_deadlines",
+            "task": "deadlines.tasks.fire_deadlines",
             "schedule": 60.0,
             "options": {"expires": 55},
         },

@@ -3,7 +3,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from cases.views.health import healthz
+from health.views import healthz
+from project import home
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -30,9 +31,10 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     *([path("oidc/", include("mozilla_django_oidc.urls"))] if settings.OIDC_ENABLED else []),
     path("admin/", admin.site.urls),
-    path("manage/", include("cases.urls_manage")),
+    path("manage/", include("organisation.urls_manage")),
     path("notifications/", include("notifications.urls")),
-    path("requests/", include("flows.urls")),
+    path("requests/", include("cases.urls")),
     path("reports/", include("reporting.urls")),
-    path("", include("cases.urls")),
+    path("", home.home, name="home"),
+    path("", include("organisation.urls")),
 ]

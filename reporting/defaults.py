@@ -221,9 +221,9 @@ def load_defaults(get_model: Callable[[str, str], Any]) -> None:
                     "order": order,
                 },
             )
-    policy_model = get_model("cases", "DeadlinePolicy")
-    rule_model = get_model("cases", "DeadlineRule")
-    step_model = get_model("cases", "EscalationStep")
+    policy_model = get_model("deadlines", "DeadlinePolicy")
+    rule_model = get_model("deadlines", "DeadlineRule")
+    step_model = get_model("deadlines", "EscalationStep")
     for policy in policy_model.objects.filter(is_active=True):
         for step, (days, reminders, ladder) in STEPS.items():
             for urgency, working_days in zip(URGENCIES, days, strict=True):

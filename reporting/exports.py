@@ -23,12 +23,12 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from cases.models import Province
-from cases.templatetags.thai_dates import thai_datetime
+from organisation.models import Province
 from reporting.models import LETTER_FIELDS, DistrictReport, ReportingCycle, ReportValue
 from reporting.selectors.analysis import analyse, frozen_indicators
 from reporting.selectors.monitoring import national_rows, sort_provinces, sum_progress, thai_key
 from reporting.selectors.progress import Progress, ProvinceProgress, progress, status_word
+from workdays.templatetags.thai_dates import thai_datetime
 
 FORMATS = ("csv", "xlsx")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -13,12 +13,12 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from cases.forms_fields import OneLineField, ThaiDateField
-from cases.models import District, Province
-from cases.working_days import fiscal_year
+from organisation.models import District, Province
 from reporting.models import LETTER_FIELDS, CycleIndicator, DistrictReport
 from reporting.services.cycles import CycleInput
 from reporting.services.reports import ReportInput, parse_input, report_fields, report_values
+from workdays.calendar import fiscal_year
+from workdays.forms import OneLineField, ThaiDateField
 
 # Part 2: (field, office, direction). Office: the district office (สำนักงานอำเภอ) or the district local
 # office (สถอ.); direction: received or sent.

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from cases.models import District, Officer, Province
+from organisation.models import District, Officer, Province
 
 
 class MissionArea(models.Model):

@@ -51,9 +51,9 @@ LAST_NAMES = [
 
 def build_organisation() -> None:
     """2,000 officers: a director, a head and an SSO admin per province, the rest district officers."""
-    from cases.models import District, DistrictAssignment, Officer, Province, Role, RoleAssignment
-    from cases.models.people import CivilServiceLevel
-    from cases.services.geography import geography_load
+    from organisation.models import District, DistrictAssignment, Officer, Province, Role, RoleAssignment
+    from organisation.models.people import CivilServiceLevel
+    from organisation.services.geography import geography_load
 
     geography_load()
     provinces = list(Province.objects.outside_bangkok().order_by("code"))
@@ -146,7 +146,7 @@ def p95(times: list[float]) -> float:
 def main() -> int:
     from django.test.utils import get_runner
 
-    from cases.models import Province
+    from organisation.models import Province
 
     # No setup_test_environment(): its instrumented template rendering would add to the server time.
     runner = get_runner(django.conf.settings)(verbosity=0, interactive=False)

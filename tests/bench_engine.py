@@ -71,7 +71,7 @@ def setup_django() -> None:
     django.setup()
     from django.core.management import call_command
 
-    from cases.services.geography import geography_load
+    from organisation.services.geography import geography_load
     from project.celery import app
 
     app.conf.task_default_queue = QUEUE  # nothing of this bench lands in another worker's queue
@@ -87,18 +87,9 @@ def load_deadlines(now: datetime.datetime) -> dict[str, float]:
     from django.contrib.contenttypes.models import ContentType
     from django.db import connection
 
-    from cases.models import (
-        Deadline,
-        DeadlinePolicy,
-        District,
-        EscalationTarget,
-        Officer,
-        Province,
-        Role,
-        ScheduledAction,
-        Urgency,
-    )
-    from cases.services.deadlines import policy_define_step
+    from deadlines.models import Deadline, DeadlinePolicy, EscalationTarget, ScheduledAction, Urgency
+    from deadlines.services.deadlines import policy_define_step
+    from organisation.models import District, Officer, Province, Role
     from tests.factories import OfficerFactory, give_role
 
     province = Province.objects.get(code="50")
@@ -171,8 +162,8 @@ def bench_periodic_job() -> dict[str, float]:
     from django.db import connection
     from django.utils import timezone
 
-    from cases.models import ScheduledAction
-    from cases.services.deadlines import due_actions_fire
+    from deadlines.models import ScheduledAction
+    from deadlines.services.deadlines import due_actions_fire
     from notifications.models import Notification
 
     now = timezone.now()
@@ -270,7 +261,7 @@ def bench_delivery(workdir: Path) -> dict[str, float]:
     from django.db import transaction
     from django.utils import timezone
 
-    from cases.models import WorkerHeartbeat
+    from health.models import WorkerHeartbeat
     from notifications.models import Delivery, Kind
     from notifications.services import Event, notify_many
     from project.celery import app
@@ -281,7 +272,7 @@ def bench_delivery(workdir: Path) -> dict[str, float]:
     WorkerHeartbeat.objects.all().delete()
     for _ in range(NOOPS):
         app.send_task("celery.accumulate", args=(1,), queue=QUEUE)
-    app.send_task("cases.tasks.heartbeat", queue=QUEUE)
+    app.send_task("health.tasks.heartbeat", queue=QUEUE)
     worker = Worker(workdir / "worker-noop.log")
     try:
         ready = worker.wait_ready()

@@ -123,8 +123,16 @@ def build_organisation(today: datetime.date) -> dict[str, Any]:
     province in three has nobody."""
     from django.contrib.auth import get_user_model
 
-    from cases.models import District, DistrictAssignment, Officer, Province, Role, RoleAssignment, Unit
-    from cases.models.people import CivilServiceLevel
+    from organisation.models import (
+        District,
+        DistrictAssignment,
+        Officer,
+        Province,
+        Role,
+        RoleAssignment,
+        Unit,
+    )
+    from organisation.models.people import CivilServiceLevel
 
     User = get_user_model()
     since = today - datetime.timedelta(days=6 * 365)
@@ -235,9 +243,9 @@ def build_history(cycles: int, now: datetime.datetime, *, seed: int = 2569) -> d
     an older name). Written with COPY: reports, their values, the letter counts."""
     from django.utils import timezone
 
-    from cases.models import District, DistrictAssignment, Officer
-    from cases.working_days import BANGKOK, fiscal_year
+    from organisation.models import District, DistrictAssignment, Officer
     from reporting.models import CycleIndicator, DistrictReport, Indicator, ReportingCycle, ReportValue
+    from workdays.calendar import BANGKOK, fiscal_year
 
     rng = random.Random(seed)
     today = timezone.localdate(now)
@@ -416,7 +424,7 @@ def main() -> int:
         from django.urls import reverse
         from django.utils import timezone
 
-        from cases.services.geography import geography_load
+        from organisation.services.geography import geography_load
         from reporting.services.cycles import defaults_ensure
 
         call_command("migrate", verbosity=0)

@@ -77,7 +77,7 @@ def setup_django() -> None:
     django.setup()
     from django.core.management import call_command
 
-    from cases.services.geography import geography_load
+    from organisation.services.geography import geography_load
     from project.celery import app
     from reporting.services.cycles import defaults_ensure
 
@@ -96,7 +96,7 @@ def build_organisation(today: datetime.date) -> dict[str, int]:
     in three provinces today; a few assignments that ended or have not started yet."""
     from django.contrib.auth import get_user_model
 
-    from cases.models import (
+    from organisation.models import (
         ActingDeputy,
         District,
         DistrictAssignment,
@@ -105,7 +105,7 @@ def build_organisation(today: datetime.date) -> dict[str, int]:
         Role,
         RoleAssignment,
     )
-    from cases.models.people import CivilServiceLevel
+    from organisation.models.people import CivilServiceLevel
 
     User = get_user_model()
     since = today - datetime.timedelta(days=400)
@@ -206,8 +206,8 @@ def build_organisation(today: datetime.date) -> dict[str, int]:
 def new_cycle(n: int, today: datetime.date) -> Any:
     from django.contrib.auth import get_user_model
 
-    from cases.working_days import fiscal_year
     from reporting.services.cycles import CycleInput, cycle_create
+    from workdays.calendar import fiscal_year
 
     by = get_user_model().objects.get(username="dir50")
     return cycle_create(
@@ -234,10 +234,10 @@ def open_loop(cycle: Any) -> None:
     from django.db import transaction
     from django.utils import timezone
 
-    from cases.models import DistrictAssignment, Province, Role
-    from cases.models.geography import District
-    from cases.selectors.roles import acting_group_director, role_holder
     from flows.reporting import DistrictReportFlow
+    from organisation.models import DistrictAssignment, Province, Role
+    from organisation.models.geography import District
+    from organisation.selectors.roles import acting_group_director, role_holder
     from reporting.models import DistrictReport, ReportingCycle
 
     on = timezone.localdate()
@@ -274,7 +274,7 @@ def rows_of(cycle: Any) -> dict[str, int]:
     from django.contrib.contenttypes.models import ContentType
     from viewflow.workflow.models import Process, Task
 
-    from cases.models import Deadline, ScheduledAction, TimelineEntry
+    from deadlines.models import Deadline, ScheduledAction, TimelineEntry
     from notifications.models import Delivery, Notification
     from reporting.models import DistrictReport
 

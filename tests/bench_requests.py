@@ -69,22 +69,20 @@ def build(now: datetime.datetime) -> dict[str, Any]:
     from viewflow.workflow.models import Process, Task
     from viewflow.workflow.status import PROCESS, STATUS
 
-    from cases.models import (
-        Category,
-        CoordinationRequest,
+    from cases.models import Category, CoordinationRequest, RequestStatus
+    from cases.services.requests import defaults_ensure
+    from deadlines.models import TimelineEntry
+    from organisation.models import (
         District,
         DistrictAssignment,
         Officer,
         Province,
-        RequestStatus,
         Role,
         RoleAssignment,
-        TimelineEntry,
         Unit,
     )
-    from cases.models.people import CivilServiceLevel
-    from cases.services.geography import geography_load
-    from cases.services.requests import defaults_ensure
+    from organisation.models.people import CivilServiceLevel
+    from organisation.services.geography import geography_load
 
     geography_load()
     defaults_ensure()

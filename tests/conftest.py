@@ -12,8 +12,8 @@ import pytest
 from django.db import connection
 from pytest_django.plugin import blocking_manager_key
 
-from cases.models import Province
-from cases.services.geography import geography_load
+from organisation.models import Province
+from organisation.services.geography import geography_load
 
 CHROMIUM = "/usr/bin/chromium"
 

@@ -7,8 +7,8 @@ import datetime
 import factory
 from django.contrib.auth import get_user_model
 
-from cases.models import Officer, Province, Role, RoleAssignment
-from cases.models.people import CivilServiceLevel
+from organisation.models import Officer, Province, Role, RoleAssignment
+from organisation.models.people import CivilServiceLevel
 
 User = get_user_model()
 PASSWORD = "demo-pass-2568"

@@ -10,7 +10,20 @@ import pytest
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 CATALOGUE = BASE_DIR / "locale" / "th" / "LC_MESSAGES" / "django.po"
-SOURCES = ["accounts", "cases", "flows", "notifications", "project", "reporting", "templates"]
+SOURCES = [
+    "accounts",
+    "cases",
+    "deadlines",
+    "demo",
+    "flows",
+    "health",
+    "notifications",
+    "organisation",
+    "project",
+    "reporting",
+    "templates",
+    "workdays",
+]
 
 
 def untranslated(po: polib.POFile) -> list[str]:

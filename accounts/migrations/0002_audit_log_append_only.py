@@ -30,6 +30,6 @@ def reverse(apps, schema_editor):  # type: ignore[no-untyped-def]
 
 
 class Migration(migrations.Migration):
-    dependencies = [("accounts", "0001_audit_log")]
+    dependencies = [("accounts", "0001_accounts")]
 
     operations = [migrations.RunPython(forward, reverse)]

@@ -10,9 +10,9 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from cases.models.deadlines import Urgency
-from cases.models.geography import District, LocalGovernmentOrganisation, Province
-from cases.models.organisation import Unit
+from deadlines.models.policy import Urgency
+from organisation.models.geography import District, LocalGovernmentOrganisation, Province
+from organisation.models.units import Unit
 
 
 class Category(models.Model):

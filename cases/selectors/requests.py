@@ -13,18 +13,10 @@ from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from cases.models import (
-    CoordinationRequest,
-    District,
-    DistrictAssignment,
-    Officer,
-    Province,
-    RequestStatus,
-    Role,
-    RoleAssignment,
-    Unit,
-)
-from cases.selectors.roles import UserScope, desk_members
+from cases.models import CoordinationRequest, RequestStatus
+from deadlines.models import TimelineEntry
+from organisation.models import District, DistrictAssignment, Officer, Province, Role, RoleAssignment, Unit
+from organisation.selectors.roles import UserScope, desk_members
 
 OPEN_TASK = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
 
@@ -280,8 +272,6 @@ def reassign_candidates(request: CoordinationRequest) -> list[Officer]:
 
 def timeline(request: CoordinationRequest) -> list[Any]:
     from django.contrib.contenttypes.models import ContentType
-
-    from cases.models import TimelineEntry
 
     return list(
         TimelineEntry.objects.filter(

@@ -26,31 +26,21 @@ from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import STATUS
 
-from cases.data.province_abbreviations import PROVINCE_ABBREVIATIONS
-from cases.forms_fields import one_line
-from cases.models import (
-    Attachment,
-    Category,
-    CoordinationRequest,
-    Deadline,
-    District,
-    LocalGovernmentOrganisation,
-    Officer,
-    Province,
-    RequestCounter,
-    RequestStatus,
-    Role,
-    TimelineEntry,
-    Unit,
-    Urgency,
+from cases.models import Attachment, Category, CoordinationRequest, RequestCounter, RequestStatus
+from cases.selectors.requests import current_district_ids
+from cases.services.process import (
+    Decision,
+    moment,
+    notice_context,
+    request_closed,
+    request_of_process,
+    step_record,
+    user_of,
 )
-from cases.models.deadlines import DeadlineRule
-from cases.models.people import person_name
-from cases.selectors.requests import current_district_ids, pool_members
-from cases.selectors.roles import UserScope, acting_group_director, province_director, role_holder, user_scope
-from cases.services.deadlines import active_policy, deadline_close, step_moment, step_moment_record
-from cases.services.timeline import timeline_add
-from cases.working_days import fiscal_year, working_calendar
+from deadlines.models import Deadline, TimelineEntry, Urgency
+from deadlines.services.deadlines import deadline_close, default_policy_ensure, policy_define_step
+from deadlines.services.timeline import timeline_add
+from flows.coordination import CoordinationFlow
 from flows.task_life import (
     OPEN_STATUSES,
     TaskUnavailable,
@@ -58,45 +48,24 @@ from flows.task_life import (
     task_act,
     task_complete,
     task_hand_over,
-    task_open,
 )
 from notifications.models import Kind
-from notifications.services import action_by, action_note, case_context, notify
+from notifications.services import action_by, notify
+from organisation.data.province_abbreviations import PROVINCE_ABBREVIATIONS
+from organisation.models import District, LocalGovernmentOrganisation, Officer, Province, Role, Unit
+from organisation.models.people import person_name
+from organisation.selectors.roles import (
+    UserScope,
+    acting_group_director,
+    role_holder,
+    user_scope,
+)
+from workdays.calendar import fiscal_year
+from workdays.forms import one_line
 
 NUMBER_PREFIX = "ปส."
 SUBJECT_MAX = 200
 TEXT_MAX = 5000
-
-# The deadline policy step of each human task of the flow.
-STEP_OF_NODE = {
-    "review": "coordination.review",
-    "revise": "coordination.reply",
-    "handle": "coordination.answer",
-    "clarify": "coordination.reply",
-    "district_answer": "coordination.answer",
-    "acceptance": "coordination.acceptance",
-}
-STATUS_OF_NODE = {
-    "review": RequestStatus.REVIEW,
-    "revise": RequestStatus.RETURNED,
-    "handle": RequestStatus.AT_TARGET,
-    "clarify": RequestStatus.CLARIFICATION,
-    "district_answer": RequestStatus.HANDED_ON,
-    "acceptance": RequestStatus.ANSWERED,
-}
-
-
-class Decision:
-    """What the last human step decided; the flow's gateways read it from the process data."""
-
-    ROUTE = "route"
-    RETURN = "return"
-    REJECT = "reject"
-    ANSWER = "answer"
-    CLARIFY = "clarify"
-    HAND_ON = "hand_on"
-    ACCEPT = "accept"
-    REOPEN = "reopen"
 
 
 class RequestError(Exception):
@@ -112,40 +81,6 @@ def _busy() -> str:
 
 def province_abbreviation(province: Province) -> str:
     return PROVINCE_ABBREVIATIONS.get(province.code) or province.abbreviation or province.code
-
-
-def _flow() -> Any:
-    from flows.coordination import CoordinationFlow
-
-    return CoordinationFlow
-
-
-def _now(now: datetime.datetime | None) -> datetime.datetime:
-    return now or timezone.now()
-
-
-def _context(request: CoordinationRequest, **extra: Any) -> dict[str, Any]:
-    return case_context(request, **extra)
-
-
-def _step(
-    request: CoordinationRequest,
-    event: str,
-    *,
-    by: User | None,
-    now: datetime.datetime,
-    on_behalf_of: User | None = None,
-    **data: Any,
-) -> None:
-    action_note(on_behalf_of=on_behalf_of, text=str(data.get("text") or ""))  # told in its notices
-    timeline_add(
-        case=request,
-        kind=TimelineEntry.Kind.STEP,
-        at=now,
-        actor=by,
-        on_behalf_of=on_behalf_of,
-        data={"event": event, **data},
-    )
 
 
 def _text(value: str, field: str, *, required: bool = True, limit: int = TEXT_MAX) -> str:
@@ -228,7 +163,7 @@ def request_save_draft(
     now: datetime.datetime | None = None,
 ) -> CoordinationRequest:
     """Create a draft (or update one). The same form posted twice (the same key) gives the same request."""
-    now = _now(now)
+    now = moment(now)
     scope = user_scope(by)
     _validate(data, scope)
     if request is None and key is not None:
@@ -286,7 +221,7 @@ def request_send(
     *, request: CoordinationRequest, by: User, now: datetime.datetime | None = None
 ) -> CoordinationRequest:
     """Send a draft to the group director: it gets its number and its process. Sending twice does nothing."""
-    now = _now(now)
+    now = moment(now)
     request = CoordinationRequest.objects.select_for_update().select_related("province").get(pk=request.pk)
     if request.requester_id != by.pk:
         raise RequestError(_("Only the requester can send this request."))
@@ -297,128 +232,12 @@ def request_send(
     request.status = RequestStatus.REVIEW
     request.updated_at = now
     request.save()
-    _step(request, "sent", by=by, now=now, number=request.number)
+    step_record(request, "sent", by=by, now=now, number=request.number)
     with action_by(by):
-        process = _flow().start.run(request=request)
+        process = CoordinationFlow.start.run(request=request)
     CoordinationRequest.objects.filter(pk=request.pk).update(process=process)
     request.refresh_from_db()
     return request
-
-
-def process_begin(*, process: Process, request: CoordinationRequest) -> Process:
-    """The start node: the process remembers its request."""
-    process.data = step_moment_record({"request": request.pk}, request.sent_at or timezone.now())
-    process.artifact = request
-    return process
-
-
-def _request_of(process: Process, lock: bool = True) -> CoordinationRequest:
-    qs = CoordinationRequest.objects.select_related("province", "requester", "target_unit", "target_province")
-    if lock:
-        qs = qs.select_for_update(of=("self",))
-    request = qs.get(pk=process.data["request"])
-    if request.process_id is None:
-        request.process_id = process.pk
-    return request
-
-
-# Who each task goes to (called by the flow's Assign)
-
-
-def _user(officer: Officer | None) -> User | None:
-    return officer.user if officer is not None and officer.is_active else None
-
-
-def assignee_review(process: Process) -> User | None:
-    """The group director of the requester's province, or the acting deputy on their days; without one, the
-    provincial head."""
-    request = _request_of(process, lock=False)
-    return _user(province_director(province=request.province, on=timezone.localdate()))
-
-
-def assignee_requester(process: Process) -> User | None:
-    return _request_of(process, lock=False).requester
-
-
-def assignee_handler(process: Process) -> User | None:
-    """The one who handled it before (after a clarification or a reopening); else the target province's
-    group director; a central unit's task goes to its pool (nobody until a member claims it)."""
-    handler = process.data.get("handler")
-    if handler:
-        return User.objects.filter(pk=handler, is_active=True).first()
-    request = _request_of(process, lock=False)
-    if request.target_province is not None:
-        return _user(acting_group_director(province=request.target_province, on=timezone.localdate()))
-    return None
-
-
-def assignee_district_officer(process: Process) -> User | None:
-    return User.objects.filter(pk=process.data.get("district_officer")).first()
-
-
-def decision(process: Process) -> str:
-    return str(process.data.get("decision", ""))
-
-
-# When a task opens (the flow's onCreate) and closes
-
-
-def task_opened(*, task: Task, now: datetime.datetime | None = None) -> Deadline:
-    """A human task was created: it gets its deadline, the request shows where it is, the holder is told.
-    Without `now`, at the moment of the step that opened it."""
-    now = now or step_moment(task.process.data)
-    node = task.flow_task.name
-    request = _request_of(task.process)
-    pool_unit = None
-    # Whose director and head the ladder climbs to: the target province's for its answer, the requester's
-    # province's for its own steps (and for the director's direct answer); a central unit's answer has no
-    # province (the ladder goes to the coordination centre).
-    province: Province | None = request.province
-    if node in ("handle", "district_answer") and not task.process.data.get("direct"):
-        province = request.target_province
-        if node == "handle" and request.target_unit is not None and task.owner_id is None:
-            pool_unit = request.target_unit
-    owner: User | None = task.owner
-    is_director = bool(
-        owner is not None
-        and province is not None
-        and (officer := getattr(owner, "officer", None)) is not None
-        and officer == acting_group_director(province=province, on=timezone.localdate())
-    )
-    recipients = (
-        [owner] if owner else [o.user for o in pool_members(pool_unit) if o.user] if pool_unit else []
-    )
-    deadline = task_open(
-        task=task,
-        case=request,
-        step=STEP_OF_NODE[node],
-        urgency=Urgency(request.urgency),
-        province=province,
-        now=now,
-        kind=Kind.RETURNED if node in ("revise", "clarify") else Kind.TASK_ASSIGNED,
-        context=_context(request, step=STEP_OF_NODE[node]),
-        assignee_is_director=is_director,
-        unit=pool_unit,
-        recipients=recipients,
-    )
-    request.status = STATUS_OF_NODE[node]
-    request.current_task = task
-    request.holder = owner
-    request.holder_unit = pool_unit
-    request.holder_province = province
-    request.due_at = deadline.due_at
-    request.updated_at = now
-    request.save()
-    return deadline
-
-
-def acceptance_closes_at(process: Process) -> datetime.datetime:
-    """When an answered request closes itself: the acceptance step's working days, from the answer."""
-    request = _request_of(process, lock=False)
-    rule = DeadlineRule.objects.get(
-        policy=active_policy(), step=STEP_OF_NODE["acceptance"], urgency=request.urgency
-    )
-    return working_calendar().deadline(step_moment(process.data), rule.working_days)
 
 
 def _task(request: CoordinationRequest, task_id: int | None) -> Task | None:
@@ -441,7 +260,7 @@ def _act(
     with task_act(
         task=_task(request, task_id),
         actor=actor or by,
-        lock_case=_request_of,
+        lock_case=request_of_process,
         busy=_busy(),
         gone=gone
         or _(
@@ -478,7 +297,7 @@ def _on_behalf(by: User, province: Province | None) -> User | None:
     acting = acting_group_director(province=province)
     if acting is None or acting.user_id != by.pk:
         return None
-    director = _user(role_holder(province=province, role=Role.GROUP_DIRECTOR))
+    director = user_of(role_holder(province=province, role=Role.GROUP_DIRECTOR))
     return director if director is not None and director.pk != by.pk else None
 
 
@@ -496,7 +315,7 @@ def request_route(
     now: datetime.datetime | None = None,
 ) -> CoordinationRequest:
     """Approve and route to the target (the director may change it)."""
-    now = _now(now)
+    now = moment(now)
     comment = _text(comment, "comment", required=False)
     with _act(request=request, task_id=task_id, by=by, nodes=("review",)) as (activation, request):
         if target_unit is not None or target_province is not None:
@@ -505,7 +324,7 @@ def request_route(
             ):
                 raise RequestError(_("The target cannot be your own province."))
             request.target_unit, request.target_province = target_unit, target_province
-        _step(
+        step_record(
             request,
             "routed",
             by=by,
@@ -526,10 +345,12 @@ def request_return(
     reason: str,
     now: datetime.datetime | None = None,
 ) -> CoordinationRequest:
-    now = _now(now)
+    now = moment(now)
     reason = _text(reason, "reason")
     with _act(request=request, task_id=task_id, by=by, nodes=("review",)) as (activation, request):
-        _step(request, "returned", by=by, now=now, on_behalf_of=_on_behalf(by, request.province), text=reason)
+        step_record(
+            request, "returned", by=by, now=now, on_behalf_of=_on_behalf(by, request.province), text=reason
+        )
         _finish(activation, request, decided=Decision.RETURN, now=now)
     return request
 
@@ -542,19 +363,21 @@ def request_reject(
     reason: str,
     now: datetime.datetime | None = None,
 ) -> CoordinationRequest:
-    now = _now(now)
+    now = moment(now)
     reason = _text(reason, "reason")
     with _act(request=request, task_id=task_id, by=by, nodes=("review",)) as (activation, request):
         request.reason = reason
         request.closed_at = now
-        _step(request, "rejected", by=by, now=now, on_behalf_of=_on_behalf(by, request.province), text=reason)
+        step_record(
+            request, "rejected", by=by, now=now, on_behalf_of=_on_behalf(by, request.province), text=reason
+        )
         _finish(activation, request, decided=Decision.REJECT, now=now)
         request.status = RequestStatus.REJECTED
         request.save(update_fields=["status"])
         notify(
             recipients=[request.requester],
             kind=Kind.CLOSED,
-            context=_context(request, reason=reason),
+            context=notice_context(request, reason=reason),
             now=now,
         )
     return request
@@ -570,7 +393,7 @@ def request_resend(
     now: datetime.datetime | None = None,
 ) -> CoordinationRequest:
     """The requester edits a returned request and sends it to the director again."""
-    now = _now(now)
+    now = moment(now)
     _validate(data, user_scope(by))
     with _act(request=request, task_id=task_id, by=by, nodes=("revise",)) as (activation, request):
         for name in (
@@ -584,7 +407,7 @@ def request_resend(
             "target_province",
         ):
             setattr(request, name, getattr(data, name))
-        _step(request, "resent", by=by, now=now, text=_text(comment, "comment", required=False))
+        step_record(request, "resent", by=by, now=now, text=_text(comment, "comment", required=False))
         _finish(activation, request, decided=Decision.ROUTE, now=now)
     return request
 
@@ -604,8 +427,8 @@ def _answer(
     request.answer = answer
     request.answered_at = now
     request.answered_by = by
-    _step(request, event, by=by, now=now, on_behalf_of=_on_behalf(by, request.province), text=answer)
-    notify(recipients=[request.requester], kind=Kind.ANSWERED, context=_context(request), now=now)
+    step_record(request, event, by=by, now=now, on_behalf_of=_on_behalf(by, request.province), text=answer)
+    notify(recipients=[request.requester], kind=Kind.ANSWERED, context=notice_context(request), now=now)
 
 
 def request_answer(
@@ -618,7 +441,7 @@ def request_answer(
 ) -> CoordinationRequest:
     """Answer: the director directly at review, the handler at the target, or the district officer the
     handler passed it on to. The requester then accepts or reopens it."""
-    now = _now(now)
+    now = moment(now)
     answer = _text(answer, "answer")
     with _act(request=request, task_id=task_id, by=by, nodes=("review", "handle", "district_answer")) as (
         activation,
@@ -645,10 +468,10 @@ def request_ask_clarification(
     question: str,
     now: datetime.datetime | None = None,
 ) -> CoordinationRequest:
-    now = _now(now)
+    now = moment(now)
     question = _text(question, "question")
     with _act(request=request, task_id=task_id, by=by, nodes=("handle",)) as (activation, request):
-        _step(request, "clarification_asked", by=by, now=now, text=question)
+        step_record(request, "clarification_asked", by=by, now=now, text=question)
         _finish(activation, request, decided=Decision.CLARIFY, now=now, handler=by.pk)
     return request
 
@@ -662,10 +485,10 @@ def request_clarify(
     now: datetime.datetime | None = None,
 ) -> CoordinationRequest:
     """The requester's reply: the request goes back to the handler who asked."""
-    now = _now(now)
+    now = moment(now)
     reply = _text(reply, "reply")
     with _act(request=request, task_id=task_id, by=by, nodes=("clarify",)) as (activation, request):
-        _step(request, "clarified", by=by, now=now, text=reply)
+        step_record(request, "clarified", by=by, now=now, text=reply)
         _finish(activation, request, decided=Decision.CLARIFY, now=now)
     return request
 
@@ -680,7 +503,7 @@ def request_hand_on(
     now: datetime.datetime | None = None,
 ) -> CoordinationRequest:
     """The handler at a province passes the request to one of its district officers, who answers."""
-    now = _now(now)
+    now = moment(now)
     note = _text(note, "note", required=False)
     with _act(request=request, task_id=task_id, by=by, nodes=("handle",)) as (activation, request):
         province = request.target_province
@@ -690,7 +513,7 @@ def request_hand_on(
             or not user_scope(officer.user).has_role(Role.DISTRICT_OFFICER, province)
         ):
             raise RequestError(_("Choose a district officer of your own province."))
-        _step(request, "handed_on", by=by, now=now, to=str(officer), text=note)
+        step_record(request, "handed_on", by=by, now=now, to=str(officer), text=note)
         _finish(
             activation,
             request,
@@ -708,11 +531,11 @@ def request_hand_on(
 def request_accept(
     *, request: CoordinationRequest, task_id: int | None, by: User, now: datetime.datetime | None = None
 ) -> CoordinationRequest:
-    now = _now(now)
+    now = moment(now)
     with _act(request=request, task_id=task_id, by=by, nodes=("acceptance",)) as (activation, request):
-        _step(request, "accepted", by=by, now=now)
+        step_record(request, "accepted", by=by, now=now)
         _finish(activation, request, decided=Decision.ACCEPT, now=now)
-        _close(request, now=now)
+        request_closed(request, now=now)
     return request
 
 
@@ -725,37 +548,15 @@ def request_reopen(
     now: datetime.datetime | None = None,
 ) -> CoordinationRequest:
     """Once: the request goes back to whoever answered it."""
-    now = _now(now)
+    now = moment(now)
     reason = _text(reason, "reason")
     with _act(request=request, task_id=task_id, by=by, nodes=("acceptance",)) as (activation, request):
         if request.reopened:
             raise RequestError(_("A request can be reopened only once."))
         request.reopened = True
-        _step(request, "reopened", by=by, now=now, text=reason)
+        step_record(request, "reopened", by=by, now=now, text=reason)
         _finish(activation, request, decided=Decision.REOPEN, now=now)
     return request
-
-
-def _close(request: CoordinationRequest, *, now: datetime.datetime, automatically: bool = False) -> None:
-    request.status = RequestStatus.CLOSED
-    request.closed_at = now
-    request.closed_automatically = automatically
-    request.due_at = None
-    request.save()
-    recipients = [u for u in {request.requester, request.answered_by} if u is not None]
-    notify(recipients=recipients, kind=Kind.CLOSED, context=_context(request), now=now)
-
-
-def request_auto_close(*, process: Process, now: datetime.datetime | None = None) -> None:
-    """The acceptance timer fired (the flow's auto_close node): nobody accepted or reopened the answer."""
-    now = _now(now)
-    request = _request_of(process)
-    for task in Task.objects.filter(process=process, flow_task_type="HUMAN", status__in=[STATUS.CANCELED]):
-        deadline_close(task=task, now=now, cancelled=True)
-    request.current_task = None
-    request.holder = None
-    _step(request, "closed_automatically", by=None, now=now)
-    _close(request, now=now, automatically=True)
 
 
 # Withdraw
@@ -766,10 +567,10 @@ def request_withdraw(
 ) -> CoordinationRequest:
     """The requester withdraws a request nobody has answered yet: its open task is cancelled. Under the
     flow's lock, so that an answer and a withdrawal at the same moment do not both happen."""
-    now = _now(now)
+    now = moment(now)
     reason = _text(reason, "reason")
     refuse_outer_transaction()
-    lock = _flow().lock(request.process_id) if request.process_id else transaction.atomic()
+    lock = CoordinationFlow.lock(request.process_id) if request.process_id else transaction.atomic()
     try:
         with lock, action_by(by):
             return _withdraw(request, by=by, reason=reason, now=now)
@@ -792,7 +593,7 @@ def _withdraw(
                 status__in=[STATUS.DONE, STATUS.CANCELED, STATUS.REVIVED]
             )
         )
-        _flow().instance.cancel(process)
+        CoordinationFlow.instance.cancel(process)
         for task in open_tasks:
             deadline_close(task=task, now=now, cancelled=True)
     notified = request.holder
@@ -805,9 +606,11 @@ def _withdraw(
     request.due_at = None
     request.updated_at = now
     request.save()
-    _step(request, "withdrawn", by=by, now=now, text=reason)
+    step_record(request, "withdrawn", by=by, now=now, text=reason)
     if notified is not None:
-        notify(recipients=[notified], kind=Kind.CLOSED, context=_context(request, reason=reason), now=now)
+        notify(
+            recipients=[notified], kind=Kind.CLOSED, context=notice_context(request, reason=reason), now=now
+        )
     return request
 
 
@@ -825,14 +628,14 @@ def may_draw_from(scope: UserScope, unit: Unit | None) -> bool:
 def request_claim(
     *, request: CoordinationRequest, task_id: int | None, by: User, now: datetime.datetime | None = None
 ) -> CoordinationRequest:
-    now = _now(now)
+    now = moment(now)
     task = _task(request, task_id)
     if task is None:
         raise TaskUnavailable(_("This request is no longer waiting in the pool."))
     with task_act(
         task=task,
         actor=by,
-        lock_case=_request_of,
+        lock_case=request_of_process,
         busy=_busy(),
         gone=_("This request is no longer waiting in the pool."),
         statuses=OPEN_STATUSES,
@@ -856,14 +659,14 @@ def request_claim(
         request.holder = by
         request.updated_at = now
         request.save()
-        _step(request, "claimed", by=by, now=now)
+        step_record(request, "claimed", by=by, now=now)
     return request
 
 
 def request_release(
     *, request: CoordinationRequest, task_id: int | None, by: User, now: datetime.datetime | None = None
 ) -> CoordinationRequest:
-    now = _now(now)
+    now = moment(now)
     with _act(request=request, task_id=task_id, by=by, nodes=("handle",)) as (activation, request):
         if request.target_unit is None or activation.process.data.get("direct"):
             raise RequestError(_("Only a request claimed from a pool can be released."))
@@ -880,7 +683,7 @@ def request_release(
         request.holder_unit = request.target_unit
         request.updated_at = now
         request.save()
-        _step(request, "released", by=by, now=now)
+        step_record(request, "released", by=by, now=now)
     return request
 
 
@@ -906,7 +709,7 @@ def request_reassign(
     reason: str = "",
     now: datetime.datetime | None = None,
 ) -> CoordinationRequest:
-    now = _now(now)
+    now = moment(now)
     reason = _text(reason, "reason", required=False)
     if not may_reassign(user_scope(by), request):
         raise RequestError(_("You cannot reassign this request."))
@@ -921,7 +724,7 @@ def request_reassign(
         if activation.task.flow_task.name == "handle" and request.target_province is not None:
             activation.process.data["handler"] = to.pk
             activation.process.save()
-        task_hand_over(activation, to=to, by=by, now=now, reason=reason, context=_context(request))
+        task_hand_over(activation, to=to, by=by, now=now, reason=reason, context=notice_context(request))
         request.holder = to
         request.holder_unit = None
         request.updated_at = now
@@ -935,7 +738,7 @@ def request_reassign(
 def request_comment(
     *, request: CoordinationRequest, by: User, text: str, now: datetime.datetime | None = None
 ) -> TimelineEntry:
-    now = _now(now)
+    now = moment(now)
     text = _text(text, "text", limit=2000)
     return timeline_add(case=request, kind=TimelineEntry.Kind.COMMENT, at=now, actor=by, data={"text": text})
 
@@ -1009,7 +812,7 @@ def may_attach(user: User, request: CoordinationRequest) -> bool:
 def attachment_add(
     *, request: CoordinationRequest, by: User, upload: UploadedFile, now: datetime.datetime | None = None
 ) -> Attachment:
-    now = _now(now)
+    now = moment(now)
     if not may_attach(by, request):
         raise RequestError(_("You cannot add files to this request now."))
     if request.attachments.count() >= settings.REQUEST_ATTACHMENTS_PER_REQUEST:
@@ -1028,7 +831,7 @@ def attachment_add(
     )
     attachment.file.save(name, upload, save=False)
     attachment.save()
-    _step(request, "attached", by=by, now=now, name=name)
+    step_record(request, "attached", by=by, now=now, name=name)
     return attachment
 
 
@@ -1055,16 +858,12 @@ DEFAULT_STEPS: dict[str, tuple[list[int], list[int], bool]] = {
 
 @transaction.atomic
 def defaults_ensure() -> None:
-    from cases.models import DeadlinePolicy
-    from cases.services.deadlines import policy_define_step
-
+    """The default categories and the request steps' deadline rules (after a test's flush emptied them)."""
     for order, (code, name_th, name_en) in enumerate(DEFAULT_CATEGORIES):
         Category.objects.get_or_create(
             code=code, defaults={"name_th": name_th, "name_en": name_en, "order": order}
         )
-    policy = DeadlinePolicy.objects.filter(is_active=True).first() or DeadlinePolicy.objects.create(
-        version=1, name="นโยบายกำหนดเวลาเริ่มต้น", is_active=True
-    )
+    policy = default_policy_ensure()
     for step, (days, reminders, ladder) in DEFAULT_STEPS.items():
         if not policy.rules.filter(step=step).exists():
             policy_define_step(

@@ -12,10 +12,10 @@ def define(apps, schema_editor):
 def undefine(apps, schema_editor):
     from reporting.defaults import STEPS
 
-    apps.get_model("cases", "DeadlineRule").objects.filter(step__in=list(STEPS), deadlines__isnull=True).delete()
+    apps.get_model("deadlines", "DeadlineRule").objects.filter(step__in=list(STEPS), deadlines__isnull=True).delete()
 
 
 class Migration(migrations.Migration):
-    dependencies = [("reporting", "0001_cycles"), ("cases", "0008_deadline_pool_unit")]
+    dependencies = [("reporting", "0001_reporting"), ("deadlines", "0002_default_policy")]
 
     operations = [migrations.RunPython(define, undefine)]

@@ -17,7 +17,7 @@ from typing import Any
 from django.db.models import Count, Q, Sum
 from django.utils.translation import get_language
 
-from cases.models import Officer, Province
+from organisation.models import Officer, Province
 from reporting.models import LETTER_FIELDS, CycleIndicator, DistrictReport, ReportingCycle, ReportValue
 from reporting.selectors.monitoring import thai_key
 

@@ -14,9 +14,8 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from cases.models import District, DistrictAssignment, Officer, Province, Role
-from cases.selectors.roles import UserScope
-from cases.templatetags.thai_dates import thai_datetime
+from organisation.models import District, DistrictAssignment, Officer, Province, Role
+from organisation.selectors.roles import UserScope
 from reporting.models import (
     LETTER_FIELDS,
     DistrictReport,
@@ -32,6 +31,7 @@ from reporting.selectors.progress import (
     status_word,
     tally,
 )
+from workdays.templatetags.thai_dates import thai_datetime
 
 _NAME_FIELDS = ("id", "user_id", "prefix", "first_name_th", "last_name_th", "first_name_en", "last_name_en")
 

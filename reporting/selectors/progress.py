@@ -16,7 +16,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import pgettext_lazy
 
-from cases.models import Province
+from organisation.models import Province
 from reporting.models import DistrictReport, ReportingCycle, ReportStatus
 
 _OPEN_STATUSES = (ReportStatus.NOT_STARTED, ReportStatus.DRAFT, ReportStatus.RETURNED)

@@ -7,6 +7,7 @@ import datetime
 import logging
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -15,27 +16,26 @@ from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from cases.forms_fields import one_line
-from cases.models import Province, Role, RoleAssignment
-from cases.models.geography import District
-from cases.working_days import WorkingCalendar, working_calendar
+from deadlines.services.deadlines import default_policy_ensure
+from flows.reporting import ReportingCycleFlow
 from notifications.models import Kind
 from notifications.services import Event, action_by, case_context, notify_many
+from organisation.models import Province, Role, RoleAssignment
+from organisation.models.geography import District
+from reporting import tasks
 from reporting.defaults import load_defaults
 from reporting.models import CycleIndicator, Indicator, ReportingCycle
 from reporting.services.reports import ReportError, ReportInvalid, reports_close
 from reporting.services.spawn import SpawnPlan, plan_load, spawn_province
+from workdays.calendar import WorkingCalendar, working_calendar
+from workdays.forms import one_line
 
 logger = logging.getLogger(__name__)
 
 
 def defaults_ensure() -> None:
     """The default mission areas and the report steps' deadline rules (after a flush emptied them)."""
-    from django.apps import apps
-
-    from cases.services.requests import defaults_ensure as request_defaults_ensure
-
-    request_defaults_ensure()  # the active deadline policy
+    default_policy_ensure()
     load_defaults(apps.get_model)
 
 
@@ -116,8 +116,6 @@ def cycle_create(
         )
         for i in indicators
     )
-    from flows.reporting import ReportingCycleFlow
-
     process = ReportingCycleFlow.start.run(cycle=cycle)
     ReportingCycle.objects.filter(pk=cycle.pk).update(process=process)
     cycle.refresh_from_db()
@@ -139,10 +137,9 @@ def cycle_open_now(*, cycle: ReportingCycle, by: User) -> ReportingCycle:
 
 
 def _enqueue_spawn(cycle_id: int) -> None:
-    from reporting.tasks import spawn_cycle
 
     try:
-        spawn_cycle.delay(cycle_id)
+        tasks.spawn_cycle.delay(cycle_id)
     except Exception:  # the broker is down: the periodic job picks the cycle up (status OPENING)
         logger.warning("could not enqueue the spawn of cycle %s; the periodic job will", cycle_id)
 
@@ -248,8 +245,6 @@ def _run_handle(cycle: ReportingCycle, node: str) -> None:
         return
     task = Task.objects.filter(process_id=cycle.process_id, status=STATUS.NEW).order_by("-pk").first()
     if task is not None and task.flow_task.name == node:
-        from flows.reporting import ReportingCycleFlow
-
         getattr(ReportingCycleFlow, node).run(task)
 
 

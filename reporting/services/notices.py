@@ -10,11 +10,11 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.models import Role, RoleAssignment
-from cases.working_days import working_calendar
 from notifications.models import Kind
 from notifications.services import Event, notify_many
+from organisation.models import Role, RoleAssignment
 from reporting.models import ReportingCycle
+from workdays.calendar import working_calendar
 
 CLOSING_SOON_WORKING_DAYS = 1
 

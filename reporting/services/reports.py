@@ -24,15 +24,14 @@ from django.utils.translation import gettext as _
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import STATUS
 
-from cases.models import Deadline, TimelineEntry, Urgency
-from cases.models.people import person_name
-from cases.selectors.roles import province_director
-from cases.services.deadlines import deadlines_move, step_moment
-from cases.services.timeline import timeline_add, timeline_entry
-from cases.working_days import working_calendar
+from deadlines.models import Deadline, TimelineEntry, Urgency
+from deadlines.services.deadlines import deadlines_move, step_moment
+from deadlines.services.timeline import timeline_add, timeline_entry
 from flows.task_life import TaskUnavailable, task_act, task_complete, task_hand_over, task_open, tasks_cancel
 from notifications.models import Kind
 from notifications.services import Event, action_by, action_note, case_context, notify_many
+from organisation.models.people import person_name
+from organisation.selectors.roles import province_director
 from reporting.defaults import FILL_STEP, REVIEW_STEP
 from reporting.models import (
     LETTER_FIELDS,
@@ -42,6 +41,8 @@ from reporting.models import (
     ReportStatus,
     ReportValue,
 )
+from workdays.calendar import working_calendar
+from workdays.templatetags.thai_dates import thai_datetime
 
 OPEN_TASK = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 COMMENT_MAX = 2000
@@ -382,7 +383,6 @@ _CONFLICT_EVENTS = (
 def conflict_message(report: DistrictReport) -> str:
     """What happened to the report since a page was opened, in words: the last step on its timeline (a
     submission, a review, a reopening, the close) or, when a save came after it, the last save."""
-    from cases.templatetags.thai_dates import thai_datetime
 
     step = (
         TimelineEntry.objects.filter(
@@ -536,7 +536,6 @@ def report_submit(
 
 
 def _display_due(due: datetime.datetime) -> str:
-    from cases.templatetags.thai_dates import thai_datetime
 
     return str(thai_datetime(due))
 

@@ -22,25 +22,17 @@ from django.db.models import F
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import PROCESS, STATUS
 
-from cases.models import (
-    ActingDeputy,
-    DeadlinePolicy,
-    DistrictAssignment,
-    Officer,
-    Province,
-    Role,
-    RoleAssignment,
-    TimelineEntry,
-    Urgency,
-)
-from cases.models.geography import District
-from cases.services.deadlines import DeadlineOpening, active_policy, deadlines_open_many
-from cases.working_days import WorkingCalendar
+from deadlines.models import DeadlinePolicy, TimelineEntry, Urgency
+from deadlines.services.deadlines import DeadlineOpening, active_policy, deadlines_open_many
+from flows.reporting import DistrictReportFlow
 from notifications.models import Kind
 from notifications.services import Event, case_context, notify_many
+from organisation.models import ActingDeputy, DistrictAssignment, Officer, Province, Role, RoleAssignment
+from organisation.models.geography import District
 from reporting.defaults import FILL_STEP
 from reporting.models import DistrictReport, ReportingCycle
 from reporting.services.reports import report_opened_entry
+from workdays.calendar import WorkingCalendar
 
 
 @dataclass
@@ -158,8 +150,6 @@ def reports_open(
     """Start the process of each new report (saved, with its cycle, province and district at hand) as
     `DistrictReportFlow.start.run(report=...)` does, in bulk: the process, its start task (done) and its
     fill task with the holder, then the fill tasks opened as `fill_opened` opens one."""
-    from flows.reporting import DistrictReportFlow  # flows.reporting imports the report services
-
     start, fill = DistrictReportFlow.start, DistrictReportFlow.fill
     processes = Process.objects.bulk_create(
         Process(

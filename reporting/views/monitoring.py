@@ -18,10 +18,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET
 
-from cases.context_processors import current_roles
-from cases.models import District, DistrictAssignment, Province
-from cases.selectors.roles import UserScope
-from cases.templatetags.thai_dates import thai_date
+from organisation.models import District, DistrictAssignment, Province
+from organisation.scope import scope_of
+from organisation.selectors.roles import UserScope
 from reporting import exports
 from reporting.charts import (
     area_chart,
@@ -48,6 +47,7 @@ from reporting.selectors.monitoring import (
     thai_key,
 )
 from reporting.selectors.progress import legend
+from workdays.templatetags.thai_dates import thai_date
 
 COMPARE_MAX = 8  # cycles side by side: more would not read
 _HOLE = 987654321  # stands for the varying pk in a reversed URL
@@ -82,7 +82,7 @@ def _switcher(
 
 
 def _scope(request: HttpRequest) -> UserScope:
-    scope: UserScope = current_roles(request)["scope"]
+    scope: UserScope = scope_of(request)
     return scope
 
 

@@ -13,7 +13,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
-from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,14 +21,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from viewflow.workflow.models import Task
 
-from cases.context_processors import current_roles
-from cases.models import Role, TimelineEntry
-from cases.models.people import person_name
-from cases.selectors.roles import UserScope
-from cases.templatetags.thai_dates import thai_datetime
-from cases.timeline_text import describe, step_detail
-from cases.working_days import working_calendar
+from deadlines.models import TimelineEntry
+from deadlines.timeline_text import describe, step_detail
+from flows.reporting import DistrictReportFlow
 from flows.task_life import TaskUnavailable
+from organisation.models import Province, Role
+from organisation.models.people import person_name
+from organisation.scope import scope_of
+from organisation.selectors.roles import UserScope
 from reporting.forms import CycleForm, ExtendForm, report_form, report_input
 from reporting.models import (
     DistrictReport,
@@ -37,18 +36,26 @@ from reporting.models import (
     ReportingCycle,
     ReportStatus,
 )
+from reporting.selectors.progress import current_cycle, progress
+from reporting.selectors.reports import (
+    in_scope,
+    is_overdue,
+    my_reports_of,
+    provinces_with,
+    reports_shown,
+    waiting_review,
+)
 from reporting.services import cycles as cycle_services
 from reporting.services import reports as services
 from reporting.services.reports import ReportConflict, ReportError, ReportInvalid
+from workdays.calendar import working_calendar
+from workdays.templatetags.thai_dates import thai_datetime
 
-# Who reads a report besides its officer: the leaders of its province (the director reviews).
-PROVINCE_READERS = (Role.GROUP_DIRECTOR, Role.PROVINCIAL_HEAD, Role.SSO_ADMIN)
-OPEN_STATUSES = (ReportStatus.NOT_STARTED, ReportStatus.DRAFT, ReportStatus.RETURNED)
 POLL_SECONDS = 2
 
 
 def _scope(request: HttpRequest) -> UserScope:
-    scope: UserScope = current_roles(request)["scope"]
+    scope: UserScope = scope_of(request)
     return scope
 
 
@@ -62,13 +69,6 @@ def _pk(value: object) -> int | None:
     return int(text) if text.isdigit() and len(text) < 10 else None
 
 
-def _provinces(scope: UserScope, *roles: str) -> set[int]:
-    ids: set[int] = set()
-    for role in roles:
-        ids |= scope.provinces_by_role.get(role, frozenset())
-    return ids
-
-
 def _require_central(request: HttpRequest) -> None:
     if not _scope(request).is_central:
         raise Http404
@@ -77,22 +77,8 @@ def _require_central(request: HttpRequest) -> None:
 # Lookups within scope
 
 
-def _reports() -> QuerySet[DistrictReport]:
-    return DistrictReport.objects.select_related(
-        "cycle", "district__province", "province", "officer", "assignee__officer"
-    )
-
-
-def in_scope(user: User, scope: UserScope, report: DistrictReport) -> bool:
-    if scope.is_central or report.assignee_id == user.pk:
-        return True
-    if scope.officer is not None and report.officer_id == scope.officer.pk:
-        return True
-    return report.province_id in _provinces(scope, *PROVINCE_READERS)
-
-
 def _get_report(request: HttpRequest, pk: int) -> DistrictReport:
-    report = _reports().filter(pk=pk).first()
+    report = reports_shown().filter(pk=pk).first()
     if report is None or not in_scope(_user(request), _scope(request), report):
         raise Http404
     return report
@@ -104,34 +90,6 @@ def _get_cycle(request: HttpRequest, cycle_pk: int) -> ReportingCycle:
     if cycle is None:
         raise Http404
     return cycle
-
-
-def my_reports_of(user: User, scope: UserScope) -> QuerySet[DistrictReport]:
-    """The reports a person fills in: those they hold, those of districts they were responsible for when
-    the cycle opened, and (group directors, acting deputies) the reports nobody was responsible for in
-    their province."""
-    q = Q(assignee=user)
-    if scope.officer is not None:
-        q |= Q(officer=scope.officer)
-    directed = _provinces(scope, Role.GROUP_DIRECTOR)
-    if directed:
-        q |= Q(unassigned=True, province_id__in=directed)
-    return (
-        DistrictReport.objects.filter(q)
-        .select_related("cycle", "district__province", "province")
-        .order_by("-cycle__opens_on", "-cycle_id", "district__name_th", "pk")
-    )
-
-
-def is_overdue(report: DistrictReport, now: datetime.datetime) -> bool:
-    """Past its deadline and not submitted, while the cycle still takes reports (a closed cycle's report
-    is simply not complete)."""
-    return (
-        not report.complete
-        and report.status in OPEN_STATUSES
-        and report.due_at < now
-        and not report.cycle.is_closed
-    )
 
 
 def _mark(rows: list[DistrictReport], now: datetime.datetime) -> list[DistrictReport]:
@@ -294,7 +252,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     except ReportConflict as error:
         # A page older than the report's last change (another tab, another person): 409, what happened,
         # and every value typed here, in the form when the report can still be edited, else beside it.
-        fresh = _reports().get(pk=report.pk)
+        fresh = reports_shown().get(pk=report.pk)
         if not services.may_edit(user, fresh) and _same_values(fresh, data):
             messages.info(request, _not_editable(fresh, user))  # a double click: nothing typed is lost
             return redirect(fresh)
@@ -306,7 +264,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(error))
         return redirect(report)
     except ReportInvalid as error:
-        fresh = _reports().get(pk=report.pk)
+        fresh = reports_shown().get(pk=report.pk)
         saved = error.saved_revision
         revision = saved if saved is not None else data.revision
         if saved is not None:
@@ -319,7 +277,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         form = report_form(fresh, data=data, errors=error.errors, revision=revision)
         return _render_detail(request, fresh, status=400, form=form)
     except ReportError as error:
-        fresh = _reports().get(pk=report.pk)
+        fresh = reports_shown().get(pk=report.pk)
         messages.error(request, str(error))
         if not services.may_edit(user, fresh):
             return redirect(fresh)
@@ -379,7 +337,7 @@ def report_review(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(report)
     except ReportInvalid as error:
         messages.error(request, str(error))
-        fresh = _reports().get(pk=report.pk)
+        fresh = reports_shown().get(pk=report.pk)
         form = report_form(fresh)
         for row in form.rows:
             row.review_text = str(request.POST.get(f"comment_{row.name}", ""))[:5000]
@@ -412,7 +370,7 @@ def report_reopen(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(error))
         return _render_detail(
             request,
-            _reports().get(pk=report.pk),
+            reports_shown().get(pk=report.pk),
             status=400,
             reopen_error=error.errors.get("reason", str(error)),
         )
@@ -421,45 +379,16 @@ def report_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(report)
 
 
-@login_required
-def task_redirect(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-    """A task opened from viewflow's own screens leads to the report's page."""
-    process_pk = _pk(kwargs.get("process_pk")) or 0
-    found = DistrictReport.objects.filter(process_id=process_pk).values_list("pk", flat=True).first()
-    if found is None:
-        return redirect("reporting:mine")
-    return redirect("reporting:report", pk=found)
-
-
 # The group director's review queue
-
-
-def waiting_review(user: User, provinces: set[int]) -> QuerySet[DistrictReport]:
-    from flows.reporting import DistrictReportFlow
-
-    mine = Task.objects.filter(
-        flow_task=DistrictReportFlow.review, status__in=services.OPEN_TASK, owner=user
-    ).values("process_id")
-    return (
-        DistrictReport.objects.filter(
-            Q(process_id__in=mine)
-            | Q(province_id__in=provinces, status=ReportStatus.SUBMITTED, complete=False)
-        )
-        .exclude(cycle__status=ReportingCycle.Status.CLOSED)
-        .select_related("cycle", "district__province", "province", "assignee__officer", "officer")
-        .order_by("submitted_at", "pk")
-    )
 
 
 @login_required
 @require_GET
 def review_queue(request: HttpRequest) -> HttpResponse:
-    from flows.reporting import DistrictReportFlow
-    from reporting.selectors.progress import current_cycle, progress
 
     user = _user(request)
     scope = _scope(request)
-    provinces = _provinces(scope, Role.GROUP_DIRECTOR, Role.PROVINCIAL_HEAD)
+    provinces = provinces_with(scope, Role.GROUP_DIRECTOR, Role.PROVINCIAL_HEAD)
     rows = list(waiting_review(user, provinces))
     if not provinces and not rows:
         raise Http404
@@ -471,7 +400,6 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     for r in rows:
         r.yours = r.process_id in mine  # type: ignore[attr-defined]
     cycle = current_cycle()
-    from cases.models import Province
 
     sections = []
     if cycle is not None:
@@ -600,7 +528,6 @@ def cycle_progress(request: HttpRequest, cycle_pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def cycle_close(request: HttpRequest, cycle_pk: int) -> HttpResponse:
-    from reporting.selectors.progress import progress
 
     cycle = _get_cycle(request, cycle_pk)
     if request.method == "POST":

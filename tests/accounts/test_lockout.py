@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from accounts import services
 from accounts.models import AuditAction, AuditLog
-from cases.models import Province, Role
+from organisation.models import Province, Role
 from tests.factories import PASSWORD, OfficerFactory, UserFactory, give_role
 
 pytestmark = pytest.mark.django_db

@@ -20,7 +20,7 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from accounts.oidc import REFUSAL_SESSION_KEY, DlaOIDCBackend, users_matching
-from cases.models import Province, Role
+from organisation.models import Province, Role
 from tests.factories import OfficerFactory, UserFactory, give_role
 
 pytestmark = pytest.mark.django_db

@@ -37,7 +37,7 @@ from django.urls import reverse
 
 from accounts.models import OfficerIdentity
 from accounts.oidc import REFUSAL_SESSION_KEY
-from cases.models import Officer, Province, Role
+from organisation.models import Officer, Province, Role
 from tests.factories import OfficerFactory, UserFactory, give_role
 
 pytestmark = pytest.mark.django_db

@@ -12,9 +12,9 @@ from django.urls import reverse
 
 from accounts import services
 from accounts.models import AppendOnly, AuditAction, AuditLog
-from cases.models import Officer, Province, Role, RoleAssignment
-from cases.services.appointments import central_staff_admin_access
-from cases.services.demo import demo_seed
+from demo.organisation import demo_seed
+from organisation.models import Officer, Province, Role, RoleAssignment
+from organisation.services.appointments import central_staff_admin_access
 from tests.factories import PASSWORD, OfficerFactory, UserFactory, give_role
 
 pytestmark = pytest.mark.django_db

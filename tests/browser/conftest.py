@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from cases.services.geography import geography_load
+from organisation.services.geography import geography_load
 
 # Playwright's sync API runs an event loop in this thread; the live server's ORM calls are not async.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, ViewportSize, expect
 
-from cases.models import District, DistrictAssignment, Officer, Province, Role
+from organisation.models import District, DistrictAssignment, Officer, Province, Role
 from tests.factories import PASSWORD, OfficerFactory, UserFactory, give_role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

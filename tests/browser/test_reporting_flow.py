@@ -13,13 +13,13 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
-from cases.models import District, DistrictAssignment, Officer, Province, Role, Unit
-from cases.working_days import fiscal_year
+from organisation.models import District, DistrictAssignment, Officer, Province, Role, Unit
 from reporting.models import DistrictReport, ReportingCycle, ReportStatus
 from reporting.services import cycles
 from tests.browser.test_request_flow import VIEWPORTS, as_user
 from tests.factories import OfficerFactory, UserFactory, give_role
 from tests.reporting.conftest import open_for
+from workdays.calendar import fiscal_year
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

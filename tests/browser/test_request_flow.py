@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, ViewportSize, expect
 
-from cases.models import District, DistrictAssignment, Officer, Province, Role, Unit
 from cases.services.requests import defaults_ensure
+from organisation.models import District, DistrictAssignment, Officer, Province, Role, Unit
+from tests.coordination import pdf_bytes
 from tests.factories import PASSWORD, OfficerFactory, UserFactory, give_role
-from tests.flows.conftest import pdf_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

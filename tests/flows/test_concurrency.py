@@ -11,8 +11,8 @@ from viewflow.workflow.status import STATUS
 
 from cases.models import CoordinationRequest, RequestStatus
 from cases.services import requests as services
-from cases.services.geography import geography_load
-from tests.flows.conftest import Org, sent_request
+from organisation.services.geography import geography_load
+from tests.coordination import Org, sent_request
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -93,7 +93,7 @@ def test_two_claims_at_once_one_wins(pg_org: Org) -> None:
 def test_the_same_form_twice_at_once_creates_one_request(pg_org: Org) -> None:
     import uuid
 
-    from tests.flows.conftest import request_input
+    from tests.coordination import request_input
 
     org = pg_org
     key = uuid.uuid4()

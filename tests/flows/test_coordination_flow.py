@@ -12,19 +12,14 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import PROCESS, STATUS
 from viewflow.workflow.timers import fire_due_timers
 
-from cases.models import (
-    ActingDeputy,
-    CoordinationRequest,
-    Deadline,
-    RequestStatus,
-    ScheduledAction,
-    TimelineEntry,
-)
+from cases.models import CoordinationRequest, RequestStatus
 from cases.services import requests as services
-from cases.services.deadlines import due_actions_fire
-from cases.working_days import BANGKOK
+from deadlines.models import Deadline, ScheduledAction, TimelineEntry
+from deadlines.services.deadlines import due_actions_fire
 from notifications.models import Notification
-from tests.flows.conftest import Org, fresh, request_input, sent_request
+from organisation.models import ActingDeputy
+from tests.coordination import Org, fresh, request_input, sent_request
+from workdays.calendar import BANGKOK
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from django.urls import reverse
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from tests.flows.conftest import Org, sent_request
+from tests.coordination import Org, sent_request
 
 
 def test_a_workflow_task_in_error_is_shown_on_the_central_home_page(client: Client, org: Org) -> None:

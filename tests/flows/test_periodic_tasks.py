@@ -2,7 +2,7 @@
 
 from django.conf import settings
 
-from cases.tasks import fire_deadlines
+from deadlines.tasks import fire_deadlines
 from flows.tasks import fire_workflow_timers
 from notifications.tasks import digests, sweep
 
@@ -11,8 +11,8 @@ def test_beat_schedules_every_periodic_job() -> None:
     scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
 
     assert {
-        "cases.tasks.heartbeat",
-        "cases.tasks.fire_deadlines",
+        "health.tasks.heartbeat",
+        "deadlines.tasks.fire_deadlines",
         "flows.tasks.fire_workflow_timers",
         "notifications.tasks.sweep",
         "notifications.tasks.digests",

@@ -10,11 +10,11 @@ from django.contrib.auth.models import User
 from django.core import mail
 from django.test import override_settings
 
-from cases.models import ActingDeputy
 from cases.services import requests as services
 from notifications.models import Delivery, Notification
 from notifications.services import delivery_send
-from tests.flows.conftest import MONDAY_MORNING, Org, fresh, sent_request
+from organisation.models import ActingDeputy
+from tests.coordination import MONDAY_MORNING, Org, fresh, sent_request
 from tests.flows.test_coordination_flow import open_task
 
 SITE = "https://coordination.dla.go.th"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime
 
-from cases.models import Deadline
 from cases.services import requests as services
-from tests.flows.conftest import MONDAY_MORNING, Org, fresh, request_input
+from deadlines.models import Deadline
+from tests.coordination import MONDAY_MORNING, Org, fresh, request_input
 
 FRIDAY_BEFORE = MONDAY_MORNING - datetime.timedelta(days=3)  # the clock of the tests stays on Monday
 

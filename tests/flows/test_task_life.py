@@ -10,7 +10,7 @@ from viewflow.workflow.status import STATUS
 from cases.models import CoordinationRequest, RequestStatus
 from cases.services import requests as services
 from flows.task_life import outer_transaction_allowed
-from tests.flows.conftest import Org, sent_request
+from tests.coordination import Org, sent_request
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from pytest_django import DjangoDbBlocker
 
-from cases.services.geography import geography_load
+from organisation.services.geography import geography_load
 from tests.integration.processes import REDIS_SERVER, RedisServer, Worker, worker_start
 from tests.integration.smtp_sink import SmtpSink
 

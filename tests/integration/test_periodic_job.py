@@ -16,19 +16,17 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from cases.models import (
+from deadlines.models import (
     Deadline,
     DeadlinePolicy,
-    District,
     EscalationTarget,
-    Officer,
-    Role,
     ScheduledAction,
     TimelineEntry,
     Urgency,
 )
-from cases.services.deadlines import policy_define_step
+from deadlines.services.deadlines import policy_define_step
 from notifications.models import Delivery, Kind, Notification
+from organisation.models import District, Officer, Role
 from tests.factories import OfficerFactory, give_role
 from tests.integration.processes import BASE_DIR, RedisServer, process_group_stop, worker_database_url
 
@@ -43,7 +41,7 @@ import datetime, json, sys
 import django
 django.setup()
 from django.db import connection
-from cases.services.deadlines import due_actions_fire
+from deadlines.services.deadlines import due_actions_fire
 connection.ensure_connection()
 print("ready", flush=True)
 sys.stdin.readline()

@@ -15,13 +15,13 @@ from django.db import connections
 from django.utils import timezone
 from viewflow.workflow.models import Task
 
-from cases.models import District, DistrictAssignment, Province, Role
-from cases.working_days import fiscal_year
+from organisation.models import District, DistrictAssignment, Province, Role
 from reporting.models import DistrictReport, ReportingCycle
 from reporting.services import cycles
 from reporting.tasks import open_due_cycles
 from tests.factories import OfficerFactory, give_role
 from tests.integration.processes import RedisServer, Worker, celery_broker
+from workdays.calendar import fiscal_year
 
 pytestmark = [pytest.mark.broker, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

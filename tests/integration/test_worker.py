@@ -18,8 +18,8 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from cases.models import WorkerHeartbeat
-from cases.tasks import heartbeat
+from health.models import WorkerHeartbeat
+from health.tasks import heartbeat
 
 pytestmark = [pytest.mark.broker, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -9,7 +9,6 @@ from django.core import mail
 from django.db import transaction
 from django.test import override_settings
 
-from cases.working_days import BANGKOK
 from notifications.channels import ChannelUnavailable
 from notifications.models import Channel, Delivery, Kind, Notification, Preference
 from notifications.services import (
@@ -21,6 +20,7 @@ from notifications.services import (
     unread_count,
 )
 from tests.factories import OfficerFactory
+from workdays.calendar import BANGKOK
 
 pytestmark = pytest.mark.django_db
 

@@ -11,11 +11,11 @@ from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.test import override_settings
 
-from cases.working_days import BANGKOK
 from notifications.channels import ChannelUnavailable
 from notifications.models import Channel, Delivery, Kind, Preference
 from notifications.services import digest_send, notify
 from tests.factories import OfficerFactory
+from workdays.calendar import BANGKOK
 
 pytestmark = pytest.mark.django_db
 

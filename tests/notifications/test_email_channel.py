@@ -15,12 +15,12 @@ from django.conf import settings
 from django.db import connections
 from django.test import override_settings
 
-from cases.working_days import BANGKOK
 from notifications.channels import ChannelUnavailable
 from notifications.models import Delivery, Kind
 from notifications.services import deliveries_sweep, delivery_send, notify
 from tests.factories import OfficerFactory
 from tests.integration.smtp_sink import SmtpSink
+from workdays.calendar import BANGKOK
 
 pytestmark = pytest.mark.django_db
 

@@ -9,10 +9,10 @@ import pytest
 from django.core import mail
 from django.test import override_settings
 
-from cases.working_days import BANGKOK
 from notifications.models import Channel, Delivery, Kind, Preference
 from notifications.services import delivery_send, digest_send, notify
 from tests.factories import OfficerFactory
+from workdays.calendar import BANGKOK
 
 pytestmark = pytest.mark.django_db
 

@@ -11,13 +11,13 @@ from django.core import mail
 from django.core.mail import BadHeaderError
 from django.urls import reverse
 
-from cases.forms_fields import OneLineField, one_line
-from cases.models import Officer
-from cases.selectors.problems import background_problems
-from cases.working_days import BANGKOK
+from health.selectors import background_problems
 from notifications.models import Delivery, Kind, Notification
 from notifications.services import deliveries_send, deliveries_sweep, delivery_send, notify
+from organisation.models import Officer
 from tests.factories import OfficerFactory
+from workdays.calendar import BANGKOK
+from workdays.forms import OneLineField, one_line
 
 pytestmark = pytest.mark.django_db
 

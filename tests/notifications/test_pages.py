@@ -5,10 +5,10 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from cases.working_days import BANGKOK
 from notifications.models import Channel, Kind, Notification, Preference
 from notifications.services import notify
 from tests.factories import OfficerFactory
+from workdays.calendar import BANGKOK
 
 pytestmark = pytest.mark.django_db
 

@@ -15,11 +15,11 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from cases.working_days import BANGKOK, working_calendar
 from reporting.models import DistrictReport, ReportingCycle
 from reporting.services import cycles
 from reporting.services.reports import ReportInput, report_fields
-from tests.flows.conftest import MONDAY_MORNING, Org, clock, media_in_tmp, org
+from tests.coordination import MONDAY_MORNING, Org, clock, media_in_tmp, org
+from workdays.calendar import BANGKOK, working_calendar
 
 # The cycle of the tests: FY 2569, quarter 3 (April-June 2026), open Monday 8 June, due Friday 26 June
 # 16:30 (no holiday in between); reminders on 19 June (5 working days before) and 25 June (1 day).

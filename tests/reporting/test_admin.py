@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
-from cases.services.appointments import central_staff_admin_access
+from organisation.services.appointments import central_staff_admin_access
 from reporting.models import Indicator, MissionArea, ReportingCycle
 from reporting.services import cycles
 from tests.reporting.conftest import report_of

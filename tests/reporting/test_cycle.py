@@ -10,10 +10,9 @@ from django.contrib.contenttypes.models import ContentType
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import STATUS
 
-from cases.models import Deadline, ScheduledAction, TimelineEntry
-from cases.services.deadlines import due_actions_fire
-from cases.timeline_text import describe
-from cases.working_days import BANGKOK, fiscal_year
+from deadlines.models import Deadline, ScheduledAction, TimelineEntry
+from deadlines.services.deadlines import due_actions_fire
+from deadlines.timeline_text import describe
 from flows.task_life import TaskUnavailable
 from notifications.models import Kind, Notification
 from reporting.defaults import FILL_STEP, REVIEW_STEP
@@ -34,6 +33,7 @@ from reporting.services.reports import (
     reports_extend,
 )
 from tests.reporting.conftest import DUE, full_input, report_of
+from workdays.calendar import BANGKOK, fiscal_year
 
 
 def at(day: int, hour: int = 9, minute: int = 0, month: int = 6) -> datetime.datetime:
@@ -478,23 +478,8 @@ def test_directors_and_heads_hear_one_working_day_before_the_close_how_many_repo
 
 
 @pytest.mark.django_db(transaction=True)
-def test_central_staff_of_an_existing_database_get_the_reporting_admin_permissions(org):
-    from django.contrib.auth.models import Group
-    from django.core.management import call_command
-
-    call_command("migrate", "reporting", "0003", verbosity=0)
-    group, _ = Group.objects.get_or_create(name="Central staff (admin)")
-    group.permissions.clear()
-    call_command("migrate", "reporting", verbosity=0)
-    assert set(group.permissions.values_list("codename", flat=True)) >= {
-        "add_missionarea",
-        "change_indicator",
-        "view_districtreport",
-    }
-
-
 def test_when_the_acting_deputys_days_end_the_director_takes_over_the_review(org, small_cycle, clock):
-    from cases.models import ActingDeputy
+    from organisation.models import ActingDeputy
 
     ActingDeputy.objects.create(
         province=org.chiang_mai,

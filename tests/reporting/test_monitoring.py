@@ -26,8 +26,7 @@ from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
 
-from cases.models import District, DistrictAssignment, Province, Role
-from cases.working_days import BANGKOK
+from organisation.models import District, DistrictAssignment, Province, Role
 from reporting.models import DistrictReport, Indicator, ReportingCycle, ReportStatus, ReportValue
 from reporting.selectors.analysis import analyse
 from reporting.selectors.monitoring import thai_key
@@ -40,6 +39,7 @@ from reporting.services.reports import (
 )
 from tests.factories import OfficerFactory, UserFactory, give_role
 from tests.reporting.conftest import DUE, full_input, open_for, report_of
+from workdays.calendar import BANGKOK
 
 pytestmark = pytest.mark.django_db
 
@@ -305,7 +305,7 @@ def test_province_page_scope(org, known):
 
 
 def test_an_acting_deputy_sees_the_province_page(org, known):
-    from cases.models import ActingDeputy
+    from organisation.models import ActingDeputy
 
     ActingDeputy.objects.create(
         province=org.chiang_mai,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime
 
-from cases.models import Role, RoleAssignment
 from notifications.models import Kind, Notification
+from organisation.models import Role, RoleAssignment
 from reporting.models import ReportingCycle
 from reporting.services.notices import closing_soon_notify
 from tests.factories import OfficerFactory, give_role

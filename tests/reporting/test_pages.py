@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext, pgettext
 
-from cases.models import District, DistrictAssignment, Role
+from organisation.models import District, DistrictAssignment, Role
 from reporting.models import DistrictReport, ReportingCycle, ReportStatus
 from reporting.services import cycles
 from reporting.services.reports import (
@@ -27,7 +27,7 @@ from reporting.services.reports import (
     report_submit,
     report_values,
 )
-from reporting.views.pages import task_redirect
+from reporting.views.tasks import task_redirect
 from tests.factories import OfficerFactory, UserFactory, give_role
 from tests.reporting.conftest import DUE, full_input, open_for, report_of
 

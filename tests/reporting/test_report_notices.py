@@ -13,7 +13,7 @@ from notifications.models import Delivery, Notification
 from notifications.services import delivery_send
 from reporting.models import DistrictReport, ReportingCycle
 from reporting.services.reports import report_return, report_submit, reports_extend
-from tests.flows.conftest import Org
+from tests.coordination import Org
 from tests.reporting.conftest import full_input, report_of
 
 

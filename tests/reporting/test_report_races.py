@@ -15,13 +15,13 @@ from django.db.models.signals import post_save
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import PROCESS, STATUS
 
-from cases.models import Deadline, ScheduledAction
-from cases.services.geography import geography_load
+from deadlines.models import Deadline, ScheduledAction
 from flows.task_life import OPEN_STATUSES, TaskUnavailable
+from organisation.services.geography import geography_load
 from reporting.models import DistrictReport, ReportingCycle, ReportStatus
 from reporting.services import cycles
 from reporting.services.reports import ReportError, report_approve, report_reopen, report_submit
-from tests.flows.conftest import Org
+from tests.coordination import Org
 from tests.reporting.conftest import full_input, open_for, report_of
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from cases.models import Officer
+from organisation.models import Officer
 from reporting.models import ReportingCycle
 from reporting.services.reports import is_reviewer
 from tests.reporting.conftest import Org, report_of

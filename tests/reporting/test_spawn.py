@@ -25,20 +25,11 @@ from django.utils import timezone
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import STATUS
 
-from cases.models import (
-    ActingDeputy,
-    Deadline,
-    District,
-    DistrictAssignment,
-    Province,
-    Role,
-    ScheduledAction,
-    TimelineEntry,
-)
-from cases.timeline_text import describe
-from cases.working_days import BANGKOK, working_calendar
+from deadlines.models import Deadline, ScheduledAction, TimelineEntry
+from deadlines.timeline_text import describe
 from flows.reporting import DistrictReportFlow
 from notifications.models import Channel, Delivery, Kind, Notification, Preference
+from organisation.models import ActingDeputy, District, DistrictAssignment, Province, Role
 from reporting.defaults import FILL_STEP
 from reporting.models import DistrictReport, ReportingCycle, ReportStatus
 from reporting.services import cycles
@@ -49,9 +40,10 @@ from reporting.services.reports import (
     report_submit,
 )
 from reporting.tasks import open_due_cycles
+from tests.coordination import Org
 from tests.factories import OfficerFactory, give_role
-from tests.flows.conftest import Org
 from tests.reporting.conftest import DUE, full_input, report_of
+from workdays.calendar import BANGKOK, working_calendar
 
 DISTRICTS = 878
 # Reports with someone to hold them: 5 officers' districts, and those nobody holds in the provinces with a

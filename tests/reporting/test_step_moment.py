@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from cases.models import Deadline
+from deadlines.models import Deadline
 from reporting.models import ReportingCycle
 from reporting.services.reports import open_task, report_approve, report_reopen, report_submit
 from tests.reporting.conftest import MONDAY_MORNING, Org, full_input, report_of

@@ -23,13 +23,14 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import AuditLog
-from cases.models import CoordinationRequest, Officer, Role, RoleAssignment
+from cases.models import CoordinationRequest
 from cases.services import requests as services
 from notifications.models import Notification
+from organisation.models import Officer, Role, RoleAssignment
 from reporting.models import DistrictReport, ReportingCycle
 from reporting.services import cycles
+from tests.coordination import Org, clock, org  # noqa: F401  (fixtures)
 from tests.factories import OfficerFactory, UserFactory, give_role
-from tests.flows.conftest import Org, clock, org  # noqa: F401  (fixtures)
 from tests.reporting.conftest import cycle_input, open_for
 
 # What only someone with Lamphun in scope may see. Officer names are in the directory on purpose.
@@ -246,7 +247,7 @@ def values_for(route: Route, world: World) -> dict[str, str] | None:
             value = "approve"
         elif name.startswith("admin:") or route.text.startswith("admin/"):
             if param == "app_label":
-                value = "cases"
+                value = "organisation"
             elif param == "content_type_id":
                 value = str(ContentType.objects.get_for_model(CoordinationRequest).pk)
             elif param in ("object_id", "id") and model_admin is not None:

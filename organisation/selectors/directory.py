@@ -1,0 +1,490 @@
+"""Reads for the directory and the home pages: who holds which role and which district, with contacts.
+
+Every selector here runs a fixed number of queries, whatever the number of rows it returns: current roles
+and district assignments are prefetched with filtered ``Prefetch`` objects.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from organisation.models import (
+    ActingDeputy,
+    District,
+    DistrictAssignment,
+    DistrictNeighbour,
+    LocalGovernmentOrganisation,
+    Officer,
+    Province,
+    ReferenceDataVersion,
+    Role,
+    RoleAssignment,
+    Unit,
+)
+from organisation.models.people import CivilServiceLevel
+from organisation.services.geography import GEOTHAI_SOURCE
+
+# Words people type before a place name that the stored names do not carry ("อำเภอแม่ริม" → "แม่ริม").
+_PLACE_PREFIXES = ("จังหวัด", "อำเภอ", "ตำบล", "จ.", "อ.", "ต.")
+_ROLE_ORDER = {role: i for i, role in enumerate(Role.values)}
+
+
+def normalise_query(text: str) -> str:
+    """Normalise typed Thai for matching: NFC, the split sara am (nikhahit + sara aa) joined, spaces collapsed."""
+    text = unicodedata.normalize("NFC", text or "")
+    text = text.replace("\u0e4d\u0e32", "\u0e33")
+    text = text.replace("\u200b", "")  # zero-width spaces pasted from documents
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _search_terms(query: str) -> list[str]:
+    terms = []
+    for term in normalise_query(query).split(" "):
+        for prefix in _PLACE_PREFIXES:
+            if term.startswith(prefix) and len(term) > len(prefix):
+                term = term[len(prefix) :]
+                break
+        if term and term not in _PLACE_PREFIXES:
+            terms.append(term)
+    return terms
+
+
+def reference_data_version() -> str:
+    return (
+        ReferenceDataVersion.objects.filter(source=GEOTHAI_SOURCE).values_list("version", flat=True).first()
+        or ""
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Officers with their current roles and districts
+
+
+@dataclass
+class OfficerRow:
+    """An officer ready to render: current roles (with province or unit) and current districts."""
+
+    officer: Officer
+    roles: list[RoleAssignment] = field(default_factory=list)
+    acting: list[ActingDeputy] = field(default_factory=list)
+    districts: list[District] = field(default_factory=list)
+
+    @property
+    def holds_several_districts(self) -> bool:
+        return len(self.districts) > 1
+
+    # Labels from a dictionary built once: Django's get_FOO_display() rebuilds the choices on every call,
+    # which is most of the cost of a 50-row result page.
+    @property
+    def level_label(self) -> str:
+        return _LEVEL_LABELS.get(self.officer.level, "")
+
+    @property
+    def role_labels(self) -> list[tuple[RoleAssignment, str]]:
+        return [(role, str(_ROLE_LABELS.get(role.role, role.role))) for role in self.roles]
+
+
+_LEVEL_LABELS: dict[str, str] = dict(CivilServiceLevel.choices)
+_ROLE_LABELS = dict(Role.choices)
+
+
+def _officers_with_current(on: datetime.date) -> QuerySet[Officer]:
+    return Officer.objects.filter(is_active=True).prefetch_related(
+        Prefetch(
+            "role_assignments",
+            queryset=RoleAssignment.objects.current(on).select_related("province", "unit"),
+            to_attr="current_roles",
+        ),
+        Prefetch(
+            "district_assignments",
+            queryset=DistrictAssignment.objects.current(on)
+            .select_related("district__province")
+            .order_by("district__name_th"),
+            to_attr="current_districts",
+        ),
+    )
+
+
+def _rows(officers: Sequence[Officer], on: datetime.date) -> list[OfficerRow]:
+    """Rows for officers fetched through _officers_with_current, plus their current acting duties (1 query)."""
+    acting: dict[int, list[ActingDeputy]] = defaultdict(list)
+    if officers:
+        for deputy in (
+            ActingDeputy.objects.current(on)
+            .filter(deputy__in=[o.pk for o in officers])
+            .select_related("province")
+        ):
+            acting[deputy.deputy_id].append(deputy)
+    return [
+        OfficerRow(
+            officer=o,
+            roles=sorted(o.current_roles, key=lambda r: _ROLE_ORDER.get(r.role, 99)),  # type: ignore[attr-defined]
+            acting=acting.get(o.pk, []),
+            districts=[a.district for a in o.current_districts],  # type: ignore[attr-defined]
+        )
+        for o in officers
+    ]
+
+
+@dataclass
+class SearchResult:
+    rows: list[OfficerRow]
+    has_more: bool  # more officers matched than the limit: the person should narrow the search
+    provinces: list[Province]
+    districts: list[District]
+
+
+def directory_search(
+    *,
+    query: str,
+    province: Province | None = None,
+    limit: int = 50,
+    on: datetime.date | None = None,
+) -> SearchResult:
+    """Officers whose name, unit, province or current district matches every word of the query, within the
+    province when one is given; the group directors and provincial heads first. Also the provinces and
+    districts whose names match, so that a district with nobody assigned is found too.
+
+    Seven queries, whatever the number of results. The subqueries are uncorrelated (``pk IN (...)``): the
+    database evaluates each once, not once per officer.
+    """
+    on = on or timezone.localdate()
+    terms = _search_terms(query)
+    if not terms and province is None:
+        return SearchResult(rows=[], has_more=False, provinces=[], districts=[])
+
+    current_districts = DistrictAssignment.objects.current(on)
+    current_roles = RoleAssignment.objects.current(on)
+    officers = _officers_with_current(on).select_related("province", "unit")
+    for term in terms:
+        in_district = current_districts.filter(
+            Q(district__name_th__icontains=term) | Q(district__name_en__icontains=term)
+        ).values("officer_id")
+        officers = officers.filter(
+            Q(first_name_th__icontains=term)
+            | Q(last_name_th__icontains=term)
+            | Q(first_name_en__icontains=term)
+            | Q(last_name_en__icontains=term)
+            | Q(province__name_th__icontains=term)
+            | Q(province__name_en__icontains=term)
+            | Q(unit__name_th__icontains=term)
+            | Q(unit__abbreviation__icontains=term)
+            | Q(pk__in=in_district)
+        )
+    if province is not None:
+        officers = officers.filter(
+            Q(province=province)
+            | Q(pk__in=current_districts.filter(district__province=province).values("officer_id"))
+            | Q(pk__in=current_roles.filter(province=province).values("officer_id"))
+        )
+    leaders = current_roles.filter(role__in=[Role.GROUP_DIRECTOR, Role.PROVINCIAL_HEAD]).values("officer_id")
+    acting = ActingDeputy.objects.current(on).values("deputy_id")
+    sso_admins = current_roles.filter(role=Role.SSO_ADMIN).values("officer_id")
+    officers = officers.annotate(
+        rank=Case(
+            When(Q(pk__in=leaders) | Q(pk__in=acting), then=Value(0)),
+            When(pk__in=sso_admins, then=Value(1)),
+            default=Value(2),
+            output_field=IntegerField(),
+        )
+    ).order_by("province__name_th", "rank", "first_name_th", "last_name_th", "pk")
+    found = list(officers[: limit + 1])  # one more than shown tells whether there are more, without a count
+    rows = _rows(found[:limit], on)
+
+    places_provinces: list[Province] = []
+    places_districts: list[District] = []
+    if terms:
+        name_q = Q()
+        for term in terms:
+            name_q &= Q(name_th__icontains=term) | Q(name_en__icontains=term)
+        if province is None:
+            places_provinces = list(Province.objects.filter(name_q)[:10])
+        districts = District.objects.filter(name_q).select_related("province")
+        if province is not None:
+            districts = districts.filter(province=province)
+        places_districts = list(districts[:20])
+    return SearchResult(
+        rows=rows, has_more=len(found) > limit, provinces=places_provinces, districts=places_districts
+    )
+
+
+def provinces_for_filter() -> QuerySet[Province]:
+    return Province.objects.order_by("name_th")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# A province
+
+
+@dataclass
+class DistrictRow:
+    district: District
+    assignment: DistrictAssignment | None
+    # How many districts of the province the responsible officer holds (more than one is flagged).
+    officer_district_count: int = 0
+
+    @property
+    def officer(self) -> Officer | None:
+        return self.assignment.officer if self.assignment else None
+
+
+@dataclass
+class ProvinceDirectory:
+    province: Province
+    office: Unit | None
+    group_director: RoleAssignment | None
+    acting_deputies: list[ActingDeputy]
+    provincial_head: RoleAssignment | None
+    sso_admins: list[RoleAssignment]
+    districts: list[DistrictRow]
+    on: datetime.date
+
+    @property
+    def has_provincial_office(self) -> bool:
+        return self.province.has_provincial_office
+
+    @property
+    def acting_today(self) -> ActingDeputy | None:
+        for deputy in self.acting_deputies:
+            if deputy.start_date <= self.on <= deputy.end_date:
+                return deputy
+        return None
+
+    @property
+    def unassigned(self) -> list[DistrictRow]:
+        return [row for row in self.districts if row.assignment is None]
+
+    @property
+    def assigned_count(self) -> int:
+        return len(self.districts) - len(self.unassigned)
+
+    @property
+    def officers_with_several_districts(self) -> list[tuple[Officer, list[District]]]:
+        by_officer: dict[int, tuple[Officer, list[District]]] = {}
+        for row in self.districts:
+            if row.officer is not None:
+                by_officer.setdefault(row.officer.pk, (row.officer, []))[1].append(row.district)
+        return [item for item in by_officer.values() if len(item[1]) > 1]
+
+
+def _districts_with_current(on: datetime.date) -> QuerySet[District]:
+    return District.objects.select_related("province").prefetch_related(
+        Prefetch(
+            "assignments",
+            queryset=DistrictAssignment.objects.current(on).select_related("officer"),
+            to_attr="current_assignments",
+        )
+    )
+
+
+def _district_row(district: District) -> DistrictRow:
+    current = district.current_assignments  # type: ignore[attr-defined]
+    return DistrictRow(district=district, assignment=current[0] if current else None)
+
+
+def province_directory(*, province: Province, on: datetime.date | None = None) -> ProvinceDirectory:
+    """The provincial office, its role holders (and acting deputies from today on) and every district."""
+    on = on or timezone.localdate()
+    office = Unit.objects.filter(province=province, kind=Unit.Kind.PROVINCIAL_OFFICE).first()
+    roles = list(
+        RoleAssignment.objects.current(on)
+        .filter(province=province, role__in=[Role.GROUP_DIRECTOR, Role.PROVINCIAL_HEAD, Role.SSO_ADMIN])
+        .select_related("officer")
+        .order_by("role", "-start_date", "officer__first_name_th")
+    )
+    acting = list(
+        ActingDeputy.objects.filter(province=province, end_date__gte=on)
+        .select_related("deputy")
+        .order_by("start_date")
+    )
+    districts = [_district_row(d) for d in _districts_with_current(on).filter(province=province)]
+    held: dict[int, int] = defaultdict(int)
+    for row in districts:
+        if row.assignment is not None:
+            held[row.assignment.officer_id] += 1
+    for row in districts:
+        if row.assignment is not None:
+            row.officer_district_count = held[row.assignment.officer_id]
+    return ProvinceDirectory(
+        province=province,
+        office=office,
+        group_director=next((r for r in roles if r.role == Role.GROUP_DIRECTOR), None),
+        acting_deputies=acting,
+        provincial_head=next((r for r in roles if r.role == Role.PROVINCIAL_HEAD), None),
+        sso_admins=[r for r in roles if r.role == Role.SSO_ADMIN],
+        districts=districts,
+        on=on,
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# A district
+
+
+@dataclass
+class DistrictDirectory:
+    district: District
+    current: DistrictAssignment | None
+    history: list[DistrictAssignment]
+    lgos: list[LocalGovernmentOrganisation]
+    neighbours: list[District]
+
+
+def district_directory(*, district: District, on: datetime.date | None = None) -> DistrictDirectory:
+    on = on or timezone.localdate()
+    history = list(
+        DistrictAssignment.objects.filter(district=district)
+        .select_related("officer")
+        .order_by("-start_date", "-pk")
+    )
+    current = next(
+        (a for a in history if a.start_date <= on and (a.end_date is None or a.end_date >= on)), None
+    )
+    pairs = DistrictNeighbour.objects.filter(Q(district_a=district) | Q(district_b=district))
+    neighbour_ids = {
+        a if b == district.pk else b for a, b in pairs.values_list("district_a_id", "district_b_id")
+    }
+    neighbours = (
+        list(District.objects.filter(pk__in=neighbour_ids).select_related("province").order_by("name_th"))
+        if neighbour_ids
+        else []
+    )
+    return DistrictDirectory(
+        district=district,
+        current=current,
+        history=history,
+        lgos=list(district.lgos.order_by("kind", "name_th")),
+        neighbours=neighbours,
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Home pages
+
+
+@dataclass
+class ProvinceContacts:
+    province: Province
+    group_director: Officer | None
+    acting_deputy: ActingDeputy | None
+    provincial_head: Officer | None
+
+
+def province_contacts(
+    *, provinces: list[Province], on: datetime.date | None = None
+) -> list[ProvinceContacts]:
+    """Group director (and the acting deputy of the day) and provincial head of each province: 2 queries."""
+    on = on or timezone.localdate()
+    holders: dict[tuple[int, str], Officer] = {}
+    for assignment in (
+        RoleAssignment.objects.current(on)
+        .filter(province__in=provinces, role__in=[Role.GROUP_DIRECTOR, Role.PROVINCIAL_HEAD])
+        .select_related("officer")
+        .order_by("start_date")
+    ):
+        holders[(assignment.province_id, assignment.role)] = assignment.officer
+    acting = {
+        deputy.province_id: deputy
+        for deputy in ActingDeputy.objects.current(on)
+        .filter(province__in=provinces)
+        .select_related("deputy")
+        .order_by("start_date")
+    }
+    return [
+        ProvinceContacts(
+            province=p,
+            group_director=holders.get((p.pk, Role.GROUP_DIRECTOR)),
+            acting_deputy=acting.get(p.pk),
+            provincial_head=holders.get((p.pk, Role.PROVINCIAL_HEAD)),
+        )
+        for p in provinces
+    ]
+
+
+def officer_districts(*, officer: Officer, on: datetime.date | None = None) -> list[DistrictAssignment]:
+    on = on or timezone.localdate()
+    return list(
+        DistrictAssignment.objects.current(on)
+        .filter(officer=officer)
+        .select_related("district__province")
+        .order_by("district__province__name_th", "district__name_th")
+    )
+
+
+@dataclass
+class NationalCoverage:
+    provinces: int
+    provinces_with_director: int
+    districts: int
+    districts_with_officer: int
+    provinces_without_director: list[Province]
+
+    @property
+    def provinces_without_director_count(self) -> int:
+        return self.provinces - self.provinces_with_director
+
+    @property
+    def districts_without_officer(self) -> int:
+        return self.districts - self.districts_with_officer
+
+    @property
+    def provinces_percent(self) -> int:
+        return round(100 * self.provinces_with_director / self.provinces) if self.provinces else 0
+
+    @property
+    def districts_percent(self) -> int:
+        return round(100 * self.districts_with_officer / self.districts) if self.districts else 0
+
+
+def national_coverage(*, on: datetime.date | None = None) -> NationalCoverage:
+    """Provinces with a group director and districts with a responsible officer, outside Bangkok: 3 queries."""
+    on = on or timezone.localdate()
+    director = RoleAssignment.objects.current(on).filter(province=OuterRef("pk"), role=Role.GROUP_DIRECTOR)
+    provinces = list(
+        Province.objects.outside_bangkok().annotate(has_director=Exists(director)).order_by("name_th")
+    )
+    districts = District.objects.outside_bangkok().aggregate(
+        total=Count("pk"),
+        assigned=Count(
+            "pk", filter=Q(Exists(DistrictAssignment.objects.current(on).filter(district=OuterRef("pk"))))
+        ),
+    )
+    without: list[Province] = [p for p in provinces if not p.has_director]
+    return NationalCoverage(
+        provinces=len(provinces),
+        provinces_with_director=len(provinces) - len(without),
+        districts=districts["total"],
+        districts_with_officer=districts["assigned"],
+        provinces_without_director=without,
+    )
+
+
+def unit_members(*, units: list[int], on: datetime.date | None = None) -> list[tuple[Unit, list[OfficerRow]]]:
+    """Each unit with the officers who hold a current role in it or belong to it."""
+    on = on or timezone.localdate()
+    unit_list = list(Unit.objects.filter(pk__in=units).order_by("name_th"))
+    in_unit = RoleAssignment.objects.current(on).filter(officer=OuterRef("pk"), unit__in=units)
+    officers = list(
+        _officers_with_current(on)
+        .filter(Q(unit__in=units) | Exists(in_unit))
+        .select_related("province", "unit")
+        .order_by("first_name_th", "last_name_th")
+    )
+    rows = _rows(officers, on)
+    result = []
+    for unit in unit_list:
+        members = [
+            row
+            for row in rows
+            if row.officer.unit_id == unit.pk or any(r.unit_id == unit.pk for r in row.roles)
+        ]
+        result.append((unit, members))
+    return result

@@ -1,0 +1,138 @@
+"""Who holds which role, where, on a given day."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.utils import timezone
+
+from organisation.models import ActingDeputy, Officer, Province, Role, RoleAssignment, Unit
+
+
+@dataclass(frozen=True)
+class UserScope:
+    """The roles a user holds today and the provinces and units they reach."""
+
+    officer: Officer | None
+    roles: frozenset[str] = frozenset()
+    provinces_by_role: dict[str, frozenset[int]] = field(default_factory=dict)
+    units_by_role: dict[str, frozenset[int]] = field(default_factory=dict)
+    is_superuser: bool = False
+
+    @property
+    def is_central(self) -> bool:
+        return self.is_superuser or Role.CENTRAL_STAFF in self.roles
+
+    def has_role(self, role: str, province: Province | None = None) -> bool:
+        if province is None:
+            return role in self.roles
+        return province.pk in self.provinces_by_role.get(role, frozenset())
+
+    @property
+    def province_ids(self) -> frozenset[int]:
+        ids: set[int] = set()
+        for provinces in self.provinces_by_role.values():
+            ids |= provinces
+        return frozenset(ids)
+
+    @property
+    def manages_provinces(self) -> bool:
+        """Has a province management page: central staff, or a provincial head."""
+        return self.is_central or Role.PROVINCIAL_HEAD in self.roles
+
+    def may_manage_province(self, province: Province) -> bool:
+        """Appoint and assign in a province: its provincial head, or central staff (source, Part 1)."""
+        return self.is_central or self.has_role(Role.PROVINCIAL_HEAD, province)
+
+
+def user_scope(user: User | AnonymousUser, on: datetime.date | None = None) -> UserScope:
+    if not user.is_authenticated:
+        return UserScope(officer=None)
+    on = on or timezone.localdate()
+    officer = Officer.objects.filter(user=user, is_active=True).select_related("province", "unit").first()
+    is_superuser = bool(getattr(user, "is_superuser", False))
+    if officer is None:
+        return UserScope(officer=None, is_superuser=is_superuser)
+    provinces: dict[str, set[int]] = {}
+    units: dict[str, set[int]] = {}
+    roles: set[str] = set()
+    for role, province_id, unit_id in (
+        RoleAssignment.objects.current(on)
+        .filter(officer=officer)
+        .values_list("role", "province_id", "unit_id")
+    ):
+        roles.add(role)
+        if province_id:
+            provinces.setdefault(role, set()).add(province_id)
+        if unit_id:
+            units.setdefault(role, set()).add(unit_id)
+    # An acting deputy acts as group director of the province on their days.
+    for province_id in (
+        ActingDeputy.objects.current(on).filter(deputy=officer).values_list("province_id", flat=True)
+    ):
+        roles.add(Role.GROUP_DIRECTOR)
+        provinces.setdefault(Role.GROUP_DIRECTOR, set()).add(province_id)
+    return UserScope(
+        officer=officer,
+        roles=frozenset(roles),
+        provinces_by_role={k: frozenset(v) for k, v in provinces.items()},
+        units_by_role={k: frozenset(v) for k, v in units.items()},
+        is_superuser=is_superuser,
+    )
+
+
+# Who holds a role, or acts for the group director, on a given day. When several rows cover the day (a new
+# appointment that starts before the old one's end date, two acting deputies set for the same days) one
+# rule decides, everywhere: only active officers count; then the row whose dates began last; then the row
+# recorded last.
+LATEST_FIRST = ("-start_date", "-pk")
+
+
+def role_holder(*, province: Province, role: str, on: datetime.date | None = None) -> Officer | None:
+    """The officer holding a role of the province on the day (the tie-break above)."""
+    assignment = (
+        RoleAssignment.objects.current(on)
+        .filter(province=province, role=role, officer__is_active=True)
+        .select_related("officer")
+        .order_by(*LATEST_FIRST)
+        .first()
+    )
+    return assignment.officer if assignment else None
+
+
+def acting_group_director(*, province: Province, on: datetime.date | None = None) -> Officer | None:
+    """Whoever acts as group director on the day: the acting deputy when one is set, else the director
+    (the tie-break above)."""
+    deputy = (
+        ActingDeputy.objects.current(on)
+        .filter(province=province, deputy__is_active=True)
+        .select_related("deputy")
+        .order_by(*LATEST_FIRST)
+        .first()
+    )
+    if deputy:
+        return deputy.deputy
+    return role_holder(province=province, role=Role.GROUP_DIRECTOR, on=on)
+
+
+def province_director(*, province: Province, on: datetime.date | None = None) -> Officer | None:
+    """Who directs the province on the day, and so reviews its work in both workflows: whoever acts as group
+    director, else (no group director) the provincial head."""
+    return acting_group_director(province=province, on=on) or role_holder(
+        province=province, role=Role.PROVINCIAL_HEAD, on=on
+    )
+
+
+def desk_members(unit: Unit, on: datetime.date | None = None) -> list[Officer]:
+    """Who draws from a unit's pool on the day: its bureau desk (for the coordination centre: central staff)."""
+    role = Role.CENTRAL_STAFF if unit.kind == Unit.Kind.COORDINATION_CENTRE else Role.BUREAU_DESK
+    assignments = RoleAssignment.objects.current(on).filter(role=role)
+    if role == Role.BUREAU_DESK:
+        assignments = assignments.filter(unit=unit)
+    return list(
+        Officer.objects.filter(pk__in=assignments.values("officer_id"), user__isnull=False, is_active=True)
+        .select_related("user")
+        .order_by("first_name_th")
+    )

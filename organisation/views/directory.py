@@ -1,0 +1,92 @@
+"""The directory: any signed-in person finds who is responsible where, with contacts."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext_lazy as _
+
+from organisation.models import District, Province
+from organisation.selectors.directory import (
+    directory_search,
+    district_directory,
+    province_directory,
+    provinces_for_filter,
+    reference_data_version,
+)
+
+# A page of results that reads (and renders) quickly on a phone; more than this asks the person to narrow.
+RESULT_LIMIT = 30
+
+
+class DirectorySearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Name, district or province"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "autocomplete": "off",
+                "enterkeyhint": "search",
+                "aria-describedby": "q-help",
+            }
+        ),
+    )
+    province = forms.ModelChoiceField(
+        label=_("Province"),
+        queryset=Province.objects.none(),
+        required=False,
+        to_field_name="code",
+        empty_label=_("All provinces"),
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["province"].queryset = provinces_for_filter()  # type: ignore[attr-defined]
+
+
+@login_required
+def search(request: HttpRequest) -> HttpResponse:
+    form = DirectorySearchForm(request.GET or None)
+    result = None
+    if form.is_bound and form.is_valid():
+        query = form.cleaned_data["q"]
+        province = form.cleaned_data["province"]
+        if query.strip() or province is not None:
+            result = directory_search(query=query, province=province, limit=RESULT_LIMIT)
+    # The province select is written out in the template: Django's widget renders each of the 77 options
+    # through a template of its own, which costs more than the search itself.
+    return render(
+        request,
+        "organisation/directory/search.html",
+        {
+            "form": form,
+            "provinces": list(provinces_for_filter()),
+            "selected_province": form.data.get("province", ""),
+            "result": result,
+            "data_version": reference_data_version(),
+        },
+    )
+
+
+@login_required
+def province_detail(request: HttpRequest, code: str) -> HttpResponse:
+    province = get_object_or_404(Province, code=code)
+    return render(
+        request,
+        "organisation/directory/province.html",
+        {"directory": province_directory(province=province), "data_version": reference_data_version()},
+    )
+
+
+@login_required
+def district_detail(request: HttpRequest, code: str) -> HttpResponse:
+    district = get_object_or_404(District.objects.select_related("province"), code=code)
+    return render(
+        request,
+        "organisation/directory/district.html",
+        {"directory": district_directory(district=district), "data_version": reference_data_version()},
+    )

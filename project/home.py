@@ -1,0 +1,116 @@
+"""Each role lands on its own home page: one section per role the person holds today.
+
+Later issues add tasks and queues: each section is its own template (templates/home/home_*.html), and
+the view only gathers what the sections render.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from health.selectors import background_problems
+from organisation.models import Province, Role
+from organisation.scope import scope_of
+from organisation.selectors.directory import (
+    national_coverage,
+    officer_districts,
+    province_contacts,
+    province_directory,
+    unit_members,
+)
+from organisation.selectors.roles import UserScope
+from reporting.selectors.progress import current_cycle, progress
+from reporting.selectors.reports import is_overdue, my_reports_of, waiting_review
+from reporting.services.reports import may_edit
+
+
+def _provinces(scope: UserScope, *roles: str) -> list[Province]:
+    ids: set[int] = set()
+    for role in roles:
+        ids |= scope.provinces_by_role.get(role, frozenset())
+    return list(Province.objects.filter(pk__in=ids).order_by("name_th")) if ids else []
+
+
+def home_sections(scope: UserScope) -> dict[str, Any]:
+    """What each section of the home page needs, for the roles in scope."""
+    context: dict[str, Any] = {}
+    officer = scope.officer
+    if officer is not None and scope.has_role(Role.DISTRICT_OFFICER):
+        provinces = _provinces(scope, Role.DISTRICT_OFFICER)
+        context["officer_section"] = {
+            "assignments": officer_districts(officer=officer),
+            "contacts": province_contacts(provinces=provinces),
+        }
+    managed = _provinces(scope, Role.GROUP_DIRECTOR, Role.PROVINCIAL_HEAD)
+    if managed:
+        context["province_sections"] = [
+            {
+                "directory": province_directory(province=p),
+                "as_director": scope.has_role(Role.GROUP_DIRECTOR, p),
+                "as_head": scope.has_role(Role.PROVINCIAL_HEAD, p),
+            }
+            for p in managed
+        ]
+    sso = _provinces(scope, Role.SSO_ADMIN)
+    if sso:
+        context["sso_provinces"] = sso
+    if scope.is_central:
+        context["national"] = national_coverage()
+        context["problems"] = background_problems()
+    units = sorted(scope.units_by_role.get(Role.BUREAU_DESK, frozenset()))
+    if units:
+        context["unit_sections"] = unit_members(units=units)
+    context["has_sections"] = bool(context)
+    return context
+
+
+def reporting_sections(scope: UserScope, user: User) -> dict[str, Any]:
+    """The workload reporting sections (issue 5): the officer's reports of the open cycles, the director's
+    review queue and their province's progress, the centre's national progress of the current cycle."""
+
+    context: dict[str, Any] = {}
+    now = timezone.now()
+    if scope.has_role(Role.DISTRICT_OFFICER) or scope.has_role(Role.GROUP_DIRECTOR):
+        reports = list(my_reports_of(user, scope).filter(cycle__status="OPEN"))
+        for report in reports:
+            report.overdue = is_overdue(report, now)  # type: ignore[attr-defined]
+            report.editable = may_edit(user, report)  # type: ignore[attr-defined]
+        if reports or scope.has_role(Role.DISTRICT_OFFICER):
+            context["my_reports"] = reports
+    managed = _provinces(scope, Role.GROUP_DIRECTOR, Role.PROVINCIAL_HEAD)
+    if managed or scope.is_central:
+        cycle = current_cycle()
+        context["reporting_cycle"] = cycle
+        if managed:
+            ids = {p.pk for p in managed}
+            context["review_waiting"] = waiting_review(user, ids).count()
+            context["reporting_provinces"] = (
+                [{"province": p, "progress": progress(cycle, province=p, now=now)} for p in managed]
+                if cycle is not None
+                else []
+            )
+        if scope.is_central and cycle is not None:
+            context["reporting_national"] = progress(cycle, now=now)
+    return context
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    scope: UserScope = scope_of(request)
+    assert isinstance(request.user, User)
+    reporting = reporting_sections(scope, request.user)
+    return render(
+        request,
+        "home/home.html",
+        {
+            **home_sections(scope),
+            "reporting": reporting,
+            "today": timezone.localdate(),
+        },
+    )

@@ -1,0 +1,308 @@
+"""The request pages: the main path through the web, scope on every URL, bad input, query budgets."""
+
+from __future__ import annotations
+
+import io
+import uuid
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from openpyxl import load_workbook
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from cases.models import Attachment, CoordinationRequest, RequestStatus
+from cases.services import requests as services
+from tests.coordination import Org, docx_bytes, fresh, pdf_bytes, request_input, sent_request
+
+pytestmark = pytest.mark.django_db
+
+ACTIONS = [
+    "route",
+    "return",
+    "reject",
+    "answer",
+    "ask",
+    "clarify",
+    "hand_on",
+    "accept",
+    "reopen",
+    "claim",
+    "release",
+    "withdraw",
+    "reassign",
+]
+
+
+def client_for(user: object) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def form_data(org: Org, **changes: object) -> dict[str, object]:
+    data: dict[str, object] = {
+        "token": str(uuid.uuid4()),
+        "subject": "ขอหารือแนวทางการจัดซื้อจัดจ้าง",
+        "details": "รายละเอียดการหารือ",
+        "category": org.category.pk,
+        "urgency": "URGENT",
+        "district": org.district.pk,
+        "target": f"unit:{org.bureau.pk}",
+        "send": "1",
+    }
+    data.update(changes)
+    return data
+
+
+def task_of(request: CoordinationRequest) -> int:
+    return Task.objects.get(
+        process_id=request.process_id, flow_task_type="HUMAN", status__in=[STATUS.NEW, STATUS.ASSIGNED]
+    ).pk
+
+
+def test_officer_opens_director_routes_desk_answers_officer_accepts(org: Org) -> None:
+    officer = client_for(org.officer)
+    assert officer.get(reverse("requests:new")).status_code == 200
+    response = officer.post(
+        reverse("requests:new"),
+        form_data(
+            org, attachments=[SimpleUploadedFile("หนังสือ.pdf", pdf_bytes(), content_type="application/pdf")]
+        ),
+    )
+    request = CoordinationRequest.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "requests:detail", args=[request.pk]
+    )
+    assert request.status == RequestStatus.REVIEW and request.attachments.count() == 1
+
+    director = client_for(org.director)
+    queue = director.get(reverse("requests:queue"))
+    assert request.number in queue.content.decode()
+    detail = director.get(reverse("requests:detail", args=[request.pk])).content.decode()
+    assert "Approve and route" in detail or "อนุมัติ" in detail
+    response = director.post(
+        reverse("requests:act", args=[request.pk, "route"]),
+        {"task": task_of(request), "target": f"unit:{org.bureau.pk}", "comment": "โปรดพิจารณา"},
+    )
+    assert response.status_code == 302 and fresh(request).status == RequestStatus.AT_TARGET
+
+    desk = client_for(org.desk)
+    assert request.number in desk.get(reverse("requests:pool")).content.decode()
+    desk.post(reverse("requests:act", args=[request.pk, "claim"]), {"task": task_of(request)})
+    assert fresh(request).holder == org.desk
+    # The second desk member is told, not given a server error.
+    response = client_for(org.desk2).post(
+        reverse("requests:act", args=[request.pk, "claim"]), {"task": task_of(request)}, follow=True
+    )
+    assert response.status_code == 200 and fresh(request).holder == org.desk
+    desk.post(
+        reverse("requests:act", args=[request.pk, "answer"]), {"task": task_of(request), "answer": "ตอบแล้ว"}
+    )
+    assert fresh(request).status == RequestStatus.ANSWERED
+
+    officer.post(reverse("requests:act", args=[request.pk, "accept"]), {"task": task_of(request)})
+    assert fresh(request).status == RequestStatus.CLOSED
+    page = officer.get(reverse("requests:detail", args=[request.pk])).content.decode()
+    assert "ตอบแล้ว" in page
+
+
+def test_the_same_form_posted_twice_creates_one_request(org: Org) -> None:
+    officer = client_for(org.officer)
+    data = form_data(org)
+    officer.post(reverse("requests:new"), data)
+    officer.post(reverse("requests:new"), data)
+    assert CoordinationRequest.objects.count() == 1
+    assert Task.objects.filter(flow_task_type="HUMAN").count() == 1
+
+
+def test_a_draft_is_saved_without_a_number_and_sent_later(org: Org) -> None:
+    officer = client_for(org.officer)
+    data = form_data(org)
+    del data["send"]
+    officer.post(reverse("requests:new"), {**data, "draft": "1"})
+    draft = CoordinationRequest.objects.get()
+    assert draft.status == RequestStatus.DRAFT and draft.number == ""
+    assert client_for(org.director).get(reverse("requests:detail", args=[draft.pk])).status_code == 404
+    officer.post(reverse("requests:send", args=[draft.pk]))
+    assert fresh(draft).number == "ปส.ชม. 1/2569"
+
+
+def test_a_bad_file_is_refused_and_the_form_kept(org: Org) -> None:
+    officer = client_for(org.officer)
+    fake = SimpleUploadedFile(
+        "รายงาน.pdf", b"MZ\x90\x00 this is an executable", content_type="application/pdf"
+    )
+    response = officer.post(reverse("requests:new"), form_data(org, attachments=[fake]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "ขอหารือแนวทางการจัดซื้อจัดจ้าง" in page  # what was typed is kept
+    assert "รายงาน.pdf" in page
+    assert CoordinationRequest.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "ok"),
+    [
+        ("a.pdf", pdf_bytes(), True),
+        ("a.docx", docx_bytes(), True),
+        ("a.png", b"\x89PNG\r\n\x1a\n" + b"0" * 20, True),
+        ("a.jpg", b"\xff\xd8\xff\xe0" + b"0" * 20, True),
+        ("a.xlsx", docx_bytes(), False),  # a Word package named .xlsx
+        ("a.pdf", b"<html>", False),
+        ("a.exe", b"MZ", False),
+        ("a.pdf", b"", False),
+    ],
+)
+def test_attachments_are_checked_by_content(name: str, content: bytes, ok: bool) -> None:
+    upload = SimpleUploadedFile(name, content)
+    if ok:
+        assert services.attachment_check(upload)
+    else:
+        with pytest.raises(services.ValidationError):
+            services.attachment_check(upload)
+
+
+def test_an_oversized_attachment_is_refused(settings: object, org: Org) -> None:
+    settings.REQUEST_ATTACHMENT_MAX_BYTES = 100  # type: ignore[attr-defined]
+    with pytest.raises(services.ValidationError, match="MB"):
+        services.attachment_check(SimpleUploadedFile("a.pdf", pdf_bytes() + b"0" * 200))
+
+
+def test_empty_and_oversized_text_and_own_province_target_get_messages(org: Org) -> None:
+    officer = client_for(org.officer)
+    response = officer.post(
+        reverse("requests:new"),
+        form_data(org, subject="", details="ก" * 5001, target=f"province:{org.chiang_mai.pk}"),
+    )
+    assert response.status_code == 200
+    assert set(response.context["form"].errors) >= {"subject", "details", "target"}
+    request = sent_request(org)
+    response = client_for(org.director).post(
+        reverse("requests:act", args=[request.pk, "reject"]), {"task": task_of(request), "reason": " "}
+    )
+    assert response.status_code == 400 and fresh(request).status == RequestStatus.REVIEW
+
+
+def test_a_stale_approve_is_told_not_failed(org: Org) -> None:
+    request = sent_request(org)
+    task = task_of(request)
+    director = client_for(org.director)
+    director.post(reverse("requests:act", args=[request.pk, "route"]), {"task": task, "target": ""})
+    response = director.post(
+        reverse("requests:act", args=[request.pk, "route"]), {"task": task, "target": ""}, follow=True
+    )
+    assert response.status_code == 200
+    messages = [str(m) for m in response.context["messages"]]
+    assert messages and "handle" not in messages[0]
+    assert Task.objects.filter(process_id=request.process_id, flow_task_type="HUMAN").count() == 2
+
+
+def test_attachment_download_and_exports(org: Org) -> None:
+    request = sent_request(org)
+    services.attachment_add(
+        request=request, by=org.officer, upload=SimpleUploadedFile("หนังสือ.pdf", pdf_bytes())
+    )
+    attachment = Attachment.objects.get()
+    response = client_for(org.director).get(reverse("requests:attachment", args=[request.pk, attachment.pk]))
+    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
+    assert "attachment" in response["Content-Disposition"]
+    csv_response = client_for(org.director).get(reverse("requests:export", args=["csv"]) + "?list=province")
+    text = csv_response.content.decode("utf-8-sig")
+    assert request.number in text
+    xlsx = client_for(org.central).get(
+        reverse("requests:export", args=["xlsx"]) + "?list=all&q=" + request.number
+    )
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet.cell(row=2, column=1).value == request.number
+
+
+@pytest.fixture
+def foreign(org: Org) -> CoordinationRequest:
+    """A Lamphun officer's request to another bureau, with a file: outside everyone's scope but central's."""
+    from organisation.models import DistrictAssignment
+
+    assert DistrictAssignment.objects.filter(officer=org.lp_officer.officer).exists()
+    data = request_input(org, district=org.lamphun_district, target=org.other_bureau)
+    draft = services.request_save_draft(by=org.lp_officer, data=data)
+    services.attachment_add(request=draft, by=org.lp_officer, upload=SimpleUploadedFile("x.pdf", pdf_bytes()))
+    return services.request_send(request=draft, by=org.lp_officer)
+
+
+@pytest.mark.parametrize("role", ["officer", "neighbour", "director", "head", "desk"])
+def test_every_url_of_another_provinces_request_answers_404(
+    org: Org, foreign: CoordinationRequest, role: str
+) -> None:
+    client = client_for(getattr(org, role))
+    attachment = foreign.attachments.get()
+    pk = foreign.pk
+    task = task_of(foreign)
+    gets = [
+        reverse("requests:detail", args=[pk]),
+        reverse("requests:edit", args=[pk]),
+        reverse("requests:attachment", args=[pk, attachment.pk]),
+    ]
+    posts = [
+        reverse("requests:send", args=[pk]),
+        reverse("requests:comment", args=[pk]),
+        reverse("requests:attach", args=[pk]),
+        reverse("requests:edit", args=[pk]),
+    ] + [reverse("requests:act", args=[pk, action]) for action in ACTIONS]
+    for url in gets:
+        assert client.get(url).status_code == 404, url
+    for url in posts:
+        assert (
+            client.post(url, {"task": task, "text": "x", "reason": "x", "answer": "x"}).status_code == 404
+        ), url
+    for name in ("mine", "queue", "pool", "province", "all"):
+        for fmt in ("csv", "xlsx"):
+            response = client.get(reverse("requests:export", args=[fmt]) + f"?list={name}")
+            assert response.status_code in (200, 404)
+            if response.status_code == 200 and fmt == "csv":
+                assert foreign.number not in response.content.decode("utf-8-sig")
+    for name in ("mine", "queue", "pool", "province", "all"):
+        response = client.get(reverse(f"requests:{name}"))
+        assert response.status_code in (200, 404)
+        assert foreign.number not in response.content.decode()
+    assert fresh(foreign).status == RequestStatus.REVIEW
+
+
+def test_central_staff_and_the_lamphun_director_see_it(org: Org, foreign: CoordinationRequest) -> None:
+    for user in (org.central, org.lp_director, org.lp_head):
+        assert client_for(user).get(reverse("requests:detail", args=[foreign.pk])).status_code == 200
+    # The bureau it is routed to sees it once routed; the other bureau never.
+    services.request_route(request=foreign, task_id=task_of(foreign), by=org.lp_director)
+    assert client_for(org.other_desk).get(reverse("requests:detail", args=[foreign.pk])).status_code == 200
+    assert client_for(org.desk).get(reverse("requests:detail", args=[foreign.pk])).status_code == 404
+
+
+def test_list_pages_stay_within_a_query_budget(org: Org, django_assert_max_num_queries: object) -> None:
+    for _ in range(12):
+        sent_request(org)
+    director, officer, central = client_for(org.director), client_for(org.officer), client_for(org.central)
+    pages = [
+        (officer, reverse("requests:mine")),
+        (director, reverse("requests:queue")),
+        (director, reverse("requests:province") + "?status=REVIEW&overdue=on"),
+        (central, reverse("requests:all")),
+    ]
+    for client, url in pages:
+        client.get(url)  # warm the session
+        with django_assert_max_num_queries(20):  # type: ignore[operator]
+            assert client.get(url).status_code == 200
+    request = CoordinationRequest.objects.first()
+    with django_assert_max_num_queries(30):  # type: ignore[operator]
+        assert director.get(reverse("requests:detail", args=[request.pk])).status_code == 200
+
+
+def test_the_home_page_shows_what_waits_for_each_person(org: Org) -> None:
+    request = sent_request(org)
+    html = client_for(org.director).get(reverse("home")).content.decode()
+    assert request.number in html and reverse("requests:queue") in html
+    services.request_route(request=request, task_id=task_of(request), by=org.director)
+    html = client_for(org.desk).get(reverse("home")).content.decode()
+    assert reverse("requests:pool") in html
+    html = client_for(org.officer).get(reverse("home")).content.decode()
+    assert reverse("requests:new") in html
