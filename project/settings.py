@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -364,6 +365,13 @@ CELERY_BEAT_SCHEDULE.update(
             "task": "reporting.tasks.notify_closing_soon",
             "schedule": 300.0,
             "options": {"expires": 290},
+        },
+        # Open tasks follow responsibility dated to change today (an assignment's start, an acting deputy's
+        # days beginning or ending): just after midnight, Bangkok time.
+        "hand-tasks-to-responsible": {
+            "task": "flows.tasks.hand_tasks_to_responsible",
+            "schedule": crontab(hour=0, minute=5),
+            "options": {"expires": 12 * 3600},
         },
     }
 )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import uuid
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -43,6 +43,7 @@ from deadlines.services.timeline import timeline_add
 from flows.coordination import CoordinationFlow
 from flows.task_life import (
     OPEN_STATUSES,
+    Responsibility,
     TaskUnavailable,
     refuse_outer_transaction,
     task_act,
@@ -57,6 +58,7 @@ from organisation.models.people import person_name
 from organisation.selectors.roles import (
     UserScope,
     acting_group_director,
+    province_director,
     role_holder,
     user_scope,
 )
@@ -730,6 +732,57 @@ def request_reassign(
         request.updated_at = now
         request.save()
     return request
+
+
+# The director's review follows who directs the province (flows/task_life.py: tasks_follow_responsibility)
+
+
+def _open_reviews(provinces: Iterable[int] | None, districts: Iterable[int] | None) -> list[Task]:
+    """The open review tasks of requests waiting for their province's director, within the scope."""
+    requests = CoordinationRequest.objects.filter(status=RequestStatus.REVIEW, process__isnull=False)
+    if provinces is not None:
+        requests = requests.filter(province__in=list(provinces))
+    if districts is not None:
+        requests = requests.filter(district__in=list(districts))
+    tasks = Task.objects.filter(process__in=requests.values("process_id"), status__in=OPEN_STATUSES)
+    return [t for t in tasks.select_related("process") if t.flow_task.name == "review"]
+
+
+def _review_holders(tasks: list[Task], on: datetime.date) -> dict[int, User]:
+    """Whoever directs the requester's province today (assignee_review)."""
+    requests = CoordinationRequest.objects.filter(process__in=[t.process_id for t in tasks]).select_related(
+        "province"
+    )
+    province_of = {r.process_id: r.province for r in requests}
+    directors: dict[int, User | None] = {}
+    holders = {}
+    for task in tasks:
+        province = province_of.get(task.process_id)
+        if province is None:
+            continue
+        if province.pk not in directors:
+            directors[province.pk] = user_of(province_director(province=province, on=on))
+        director = directors[province.pk]
+        if director is not None:
+            holders[task.pk] = director
+    return holders
+
+
+def _review_handed(request: CoordinationRequest, to: User, now: datetime.datetime) -> dict[str, Any]:
+    request.holder = to
+    request.holder_unit = None
+    request.updated_at = now
+    request.save()
+    return notice_context(request)
+
+
+REVIEW_RESPONSIBILITY = Responsibility(
+    tasks=_open_reviews,
+    holders=_review_holders,
+    lock_case=request_of_process,
+    handed=_review_handed,
+    reason=lambda: _("Who directs the province changed."),
+)
 
 
 # Comments and attachments

@@ -3,6 +3,12 @@
 from django.db import migrations, models
 
 
+def handed_over_kind(apps, schema_editor):  # type: ignore[no-untyped-def]
+    """Notices written before the kind existed: a former holder told of a hand-over (its new holder's name)."""
+    Notification = apps.get_model("notifications", "Notification")
+    Notification.objects.filter(kind="task_assigned", context__has_key="handed_to").update(kind="handed_over")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -20,4 +26,5 @@ class Migration(migrations.Migration):
             name='kind',
             field=models.CharField(choices=[('task_assigned', 'Task assigned'), ('due_soon', 'Due soon'), ('overdue', 'Overdue'), ('escalated', 'Escalated'), ('returned', 'Returned'), ('answered', 'Answered'), ('closed', 'Closed'), ('handed_over', 'Handed over to someone else'), ('deadline_extended', 'Deadline extended'), ('cycle_opened', 'Reporting cycle opened'), ('cycle_closing_soon', 'Reporting cycle closing soon'), ('cycle_closed', 'Reporting cycle closed')], max_length=40, verbose_name='kind'),
         ),
+        migrations.RunPython(handed_over_kind, migrations.RunPython.noop),
     ]

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.utils import timezone
 
-from organisation.models import ActingDeputy, Officer, Province, Role, RoleAssignment, Unit
+from organisation.models import (
+    ActingDeputy,
+    DistrictAssignment,
+    Officer,
+    Province,
+    Role,
+    RoleAssignment,
+    Unit,
+)
 
 
 @dataclass(frozen=True)
@@ -123,6 +132,25 @@ def province_director(*, province: Province, on: datetime.date | None = None) ->
     return acting_group_director(province=province, on=on) or role_holder(
         province=province, role=Role.PROVINCIAL_HEAD, on=on
     )
+
+
+def district_responsible(
+    *, on: datetime.date, districts: Iterable[int] | None = None, provinces: Iterable[int] | None = None
+) -> dict[int, Officer]:
+    """The officer responsible for each district on the day (district id → officer), for the given districts
+    or those of the given provinces: only active officers with an active account count; the latest
+    assignment wins when two cover the day. A district nobody holds is absent."""
+    assignments = DistrictAssignment.objects.current(on).filter(
+        officer__is_active=True, officer__user__is_active=True
+    )
+    if districts is not None:
+        assignments = assignments.filter(district__in=list(districts))
+    if provinces is not None:
+        assignments = assignments.filter(district__province__in=list(provinces))
+    return {
+        a.district_id: a.officer
+        for a in assignments.select_related("officer__user").order_by("start_date", "pk")
+    }
 
 
 def desk_members(unit: Unit, on: datetime.date | None = None) -> list[Officer]:

@@ -97,7 +97,7 @@ class Progress:
     not_started: int = 0
     overdue: int = 0  # not complete, not submitted, past its (possibly extended) deadline, cycle open
     late: int = 0  # first submitted after the cycle's original deadline
-    unassigned: int = 0  # nobody was responsible for the district when the cycle opened
+    unassigned: int = 0  # nobody responsible for the district (when the cycle opened, and none since)
 
     @property
     def percent_complete(self) -> float:
