@@ -12,7 +12,7 @@ from cases.models import Category, RequestStatus
 from cases.services.requests import RequestInput, target_units
 from deadlines.models import Urgency
 from organisation.models import District, LocalGovernmentOrganisation, Province, Unit
-from workdays.forms import ThaiDateField
+from workdays.forms import OneLineField, ThaiDateField
 from workdays.thai import thai_order
 
 
@@ -63,7 +63,7 @@ class RequestForm(forms.Form):
     token = forms.UUIDField(widget=forms.HiddenInput, required=False)
     # The request's version the page showed (an edit): a save from an older page is refused.
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
-    subject = forms.CharField(label=_("Subject"), max_length=200)
+    subject = OneLineField(label=_("Subject"), max_length=200)
     details = forms.CharField(label=_("Details"), widget=forms.Textarea(attrs={"rows": 8}), max_length=5000)
     category = forms.ModelChoiceField(
         label=_("Category"), queryset=Category.objects.filter(is_active=True), empty_label=_("Choose…")

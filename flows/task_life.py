@@ -42,7 +42,7 @@ from viewflow.workflow.status import PROCESS, STATUS
 from deadlines.models import Deadline, ScheduledAction, TimelineEntry, Urgency
 from deadlines.services.deadlines import deadline_close, deadline_reassign, deadline_start, step_moment_record
 from notifications.models import Kind
-from notifications.services import notify
+from notifications.services import action_by, notify
 from organisation.models import Province, Unit
 
 logger = logging.getLogger(__name__)
@@ -133,6 +133,7 @@ def refuse_outer_transaction() -> None:
 def task_act(
     *,
     task: Task | None,
+    actor: User | None,
     lock_case: Callable[[Process], C],
     busy: str,
     gone: str,
@@ -144,14 +145,17 @@ def task_act(
     (which selects the case's row for update). Then the task must still be in one of `statuses`, at one of
     `nodes` (when given) and held by `holder` (when given), else TaskUnavailable(gone). Someone holding
     the lock longer than viewflow's retries: TaskUnavailable(busy). A transition viewflow refuses inside
-    the block (the state moved on) is TaskUnavailable(gone) too, and nothing is written."""
+    the block (the state moved on) is TaskUnavailable(gone) too, and nothing is written.
+
+    Everything the block notifies (the tasks it opens included) is one action by `actor`
+    (notifications.services.action_by): `actor` is not told of it, each other person once per case."""
     if task is None:
         raise TaskUnavailable(gone)
     refuse_outer_transaction()
     wanted = set(statuses)
     at_nodes = set(nodes)
     try:
-        with task.activation() as activation:
+        with task.activation() as activation, action_by(actor):
             activation.process.refresh_from_db()
             case = lock_case(activation.process)
             current = activation.task
@@ -214,7 +218,7 @@ def task_hand_over(
     if previous is not None:
         notify(
             recipients=[previous],
-            kind=Kind.TASK_ASSIGNED,
+            kind=Kind.HANDED_OVER,
             context={**context, "handed_to": _display_name(to), "reason": reason},
             now=now,
         )
@@ -278,7 +282,9 @@ def task_hand_to_responsible(*, rule: Responsibility, task: Task, to: User, now:
     notification to both people. False (nothing written) when the task has moved on since it was read:
     completed, cancelled, or taken by someone else, or when someone holds its lock now."""
     try:
-        with task_act(task=task, lock_case=rule.lock_case, busy="", gone="", statuses=OPEN_STATUSES) as (
+        with task_act(
+            task=task, actor=None, lock_case=rule.lock_case, busy="", gone="", statuses=OPEN_STATUSES
+        ) as (
             activation,
             case,
         ):

@@ -17,6 +17,8 @@ class Kind(models.TextChoices):
     RETURNED = "returned", _("Returned")
     ANSWERED = "answered", _("Answered")
     CLOSED = "closed", _("Closed")
+    HANDED_OVER = "handed_over", _("Handed over to someone else")
+    DEADLINE_EXTENDED = "deadline_extended", _("Deadline extended")
     CYCLE_OPENED = "cycle_opened", _("Reporting cycle opened")
     CYCLE_CLOSING_SOON = "cycle_closing_soon", _("Reporting cycle closing soon")
     CYCLE_CLOSED = "cycle_closed", _("Reporting cycle closed")

@@ -7,7 +7,8 @@ import datetime
 import logging
 import smtplib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import Any
 
 import kombu.exceptions
@@ -15,7 +16,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Model, Q
 from django.utils import timezone
 
 from notifications import texts
@@ -30,6 +31,7 @@ from notifications.models import (
     Preference,
 )
 from notifications.tasks import deliver, send_digest
+from organisation.models.people import person_name
 from workdays.calendar import WorkingCalendar, working_calendar
 
 logger = logging.getLogger(__name__)
@@ -73,6 +75,112 @@ class Event:
     context: dict[str, Any]
 
 
+def case_context(case: Model | None, **extra: Any) -> dict[str, Any]:
+    """What a notification says about its case (a request, a report, a cycle), for every kind and caller:
+    its number and title, its district and province (both languages), its page. A snapshot, taken when
+    the event happens."""
+    number = getattr(case, "number", "") or ""
+    title = getattr(case, "subject", None) or str(case)
+    context: dict[str, Any] = {"subject": f"{number} {title}".strip(), "number": number, "title": title}
+    for place in ("district", "province"):
+        value = getattr(case, place, None)
+        if value is not None:
+            context[place] = {"th": value.name_th, "en": value.name_en or value.name_th}
+    url = getattr(case, "get_absolute_url", None)
+    if callable(url):
+        context["url"] = url()
+    return {**context, **extra}
+
+
+# The more a kind says about what happened, the higher: when one event tells a person several things about
+# one case (an answer opens the requester's acceptance task), the person gets the highest one, with the
+# details of the others (the acceptance's deadline).
+_PRECEDENCE = [
+    Kind.CLOSED,
+    Kind.ANSWERED,
+    Kind.RETURNED,
+    Kind.ESCALATED,
+    Kind.OVERDUE,
+    Kind.CYCLE_CLOSED,
+    Kind.CYCLE_OPENED,
+    Kind.CYCLE_CLOSING_SOON,
+    Kind.DEADLINE_EXTENDED,
+    Kind.DUE_SOON,
+    Kind.TASK_ASSIGNED,
+    Kind.HANDED_OVER,
+]
+
+
+@dataclass
+class _Action:
+    actor: User | None
+    on_behalf_of: User | None = None
+    text: str = ""
+    written: list[tuple[Event, datetime.datetime, WorkingCalendar | None]] = field(default_factory=list)
+
+
+_action: ContextVar[_Action | None] = ContextVar("notifications_action", default=None)
+
+
+@contextlib.contextmanager
+def action_by(actor: User | None) -> Iterator[None]:
+    """One person's action (every action on a task goes through flows.task_life.task_act, which enters
+    this): what it notifies is written when it ends, in its transaction, as one event. The person who acted
+    is not told of their own action; each other person gets one notice per case, saying who acted (and for
+    whom). Nested: part of the action around it. An action that raises notifies nobody."""
+    if _action.get() is not None:
+        yield
+        return
+    action = _Action(actor)
+    token = _action.set(action)
+    try:
+        yield
+    finally:
+        _action.reset(token)
+    _action_write(action)
+
+
+def action_note(*, on_behalf_of: User | None = None, text: str = "") -> None:
+    """Inside `action_by`, what the step recorded on the case's timeline: for whom the actor acted (an acting
+    deputy for the group director) and what they wrote (the reason, the answer), told in its notices."""
+    action = _action.get()
+    if action is None:
+        return
+    if on_behalf_of is not None:
+        action.on_behalf_of = on_behalf_of
+    if text:
+        action.text = text
+
+
+def _action_write(action: _Action) -> None:
+    if not action.written:
+        return
+    actor_id = action.actor.pk if action.actor is not None else None
+    said = {}
+    if action.actor is not None:
+        said["actor"] = person_name(action.actor)
+        if action.on_behalf_of is not None:
+            said["on_behalf_of"] = person_name(action.on_behalf_of)
+    if action.text:
+        said["text"] = action.text
+    # (recipient, case) -> the notices of this action, in the order written
+    notices: dict[tuple[int, str], list[tuple[Event, User]]] = {}
+    for event, _now, _calendar in action.written:
+        for user in event.recipients:
+            if user is None or user.pk == actor_id:
+                continue
+            notices.setdefault((user.pk, str(event.context.get("url", ""))), []).append((event, user))
+    merged: list[Event] = []
+    for found in notices.values():
+        first, user = min(found, key=lambda item: _PRECEDENCE.index(Kind(item[0].kind)))
+        context: dict[str, Any] = {}
+        for event, _user in found:
+            context.update(event.context)
+        merged.append(Event([user], first.kind, {**context, **first.context, **said}))
+    _event, now, calendar = action.written[0]
+    _write(merged, now=now, calendar=calendar)
+
+
 def notify(
     *,
     recipients: Iterable[User],
@@ -81,7 +189,8 @@ def notify(
     now: datetime.datetime,
     calendar: WorkingCalendar | None = None,
 ) -> list[Notification]:
-    """Write the notifications of one event, in the caller's transaction; delivery starts after commit."""
+    """Write the notifications of one event, in the caller's transaction; delivery starts after commit.
+    Inside a person's action (`action_by`), written when the action ends: returns nothing."""
     return notify_many(events=[Event(recipients, kind, context)], now=now, calendar=calendar)
 
 
@@ -89,6 +198,16 @@ def notify_many(
     *, events: list[Event], now: datetime.datetime, calendar: WorkingCalendar | None = None
 ) -> list[Notification]:
     """Many events at once (the periodic job fires hundreds): a constant number of queries."""
+    action = _action.get()
+    if action is not None:
+        action.written.extend((Event(list(e.recipients), e.kind, e.context), now, calendar) for e in events)
+        return []
+    return _write(events, now=now, calendar=calendar)
+
+
+def _write(
+    events: list[Event], *, now: datetime.datetime, calendar: WorkingCalendar | None
+) -> list[Notification]:
     rows: list[tuple[User, Event]] = []
     for event in events:
         unique = {user.pk: user for user in event.recipients if user is not None and user.is_active}
@@ -199,6 +318,16 @@ def delivery_send(*, delivery_id: int, now: datetime.datetime, loaded: Delivery 
             status=Delivery.Status.PENDING, last_error=str(exc)[:2000]
         )
         raise
+    except Exception as exc:
+        # Not the channel being down: a message that cannot be built or sent (a header Django refuses, a
+        # bug) fails the same way every time. Recorded as failed where administrators see it (the admin's
+        # deliveries, the failed count on central staff's home page), who retry it once it is repaired;
+        # never sent, never retried on its own.
+        Delivery.objects.filter(pk=delivery_id).update(
+            status=Delivery.Status.FAILED, last_error=f"{type(exc).__name__}: {exc}"[:2000]
+        )
+        logger.exception("delivery %s failed: recorded as failed", delivery_id)
+        return "failed"
     Delivery.objects.filter(pk=delivery_id).update(status=Delivery.Status.SENT, sent_at=now, last_error="")
     return "sent"
 
@@ -328,9 +457,7 @@ def _digest_outage(exc: BaseException) -> bool:
 def digest_send(*, user_id: int, now: datetime.datetime) -> int:
     """One e-mail with every delivery held for the person's digest; each is claimed first, so a second
     run (or a retry) never sends an item twice."""
-    from django.core.mail import send_mail
-    from django.template.loader import render_to_string
-    from django.utils import translation
+    from django.core.mail import EmailMultiAlternatives
 
     candidates = list(
         Delivery.objects.filter(
@@ -355,14 +482,15 @@ def digest_send(*, user_id: int, now: datetime.datetime) -> int:
         user = User.objects.select_related("officer").get(pk=user_id)
         if not user.email:
             raise ChannelRejected("no e-mail address")
-        with translation.override(texts.recipient_language(user)):
-            lines = [texts.title(d.notification) for d in deliveries]
-            subject = str(_digest_subject()) % {"count": len(lines)}
-            body = render_to_string(
-                "notifications/email/digest.txt",
-                {"user": user, "lines": lines, "site_url": settings.SITE_URL},
-            )
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email], fail_silently=False)
+        rendered = texts.render_digest(user, [d.notification for d in deliveries])
+        message = EmailMultiAlternatives(
+            subject=rendered.subject,
+            body=rendered.body,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[user.email],
+        )
+        message.attach_alternative(rendered.html, "text/html")
+        message.send()
     except Exception as exc:
         if _digest_outage(exc):
             # Give the rows back: the task retries, and after its last retry the next morning's run takes
@@ -380,12 +508,6 @@ def digest_send(*, user_id: int, now: datetime.datetime) -> int:
         return 0
     Delivery.objects.filter(pk__in=ids).update(status=Delivery.Status.SENT, sent_at=now)
     return len(ids)
-
-
-def _digest_subject() -> str:
-    from django.utils.translation import gettext
-
-    return gettext("Your daily summary: %(count)s notifications")
 
 
 @transaction.atomic

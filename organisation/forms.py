@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from organisation.models import Officer
 from organisation.services.imports import MAX_FILE_BYTES
-from workdays.forms import ThaiDateField
+from workdays.forms import OneLineField, ThaiDateField
 
 
 def officer_label(officer: Officer) -> str:
@@ -72,7 +72,7 @@ class ExpectedCurrentField(forms.CharField):
 class DistrictAssignForm(forms.Form):
     officer = OfficerChoiceField(label=_("District officer"))
     start_date = ThaiDateField(label=_("Responsible from"))
-    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+    note = OneLineField(label=_("Note"), max_length=300, required=False)
     expected_current = ExpectedCurrentField()
 
     def __init__(self, *args: Any, officers: Iterable[Officer], **kwargs: Any) -> None:
@@ -101,7 +101,7 @@ class ActingDeputyForm(forms.Form):
     deputy = OfficerChoiceField(label=_("Acting deputy"))
     start_date = ThaiDateField(label=_("From"))
     end_date = ThaiDateField(label=_("Until"))
-    reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
+    reason = OneLineField(label=_("Reason"), max_length=200, required=False)
 
     def __init__(self, *args: Any, officers: Iterable[Officer], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

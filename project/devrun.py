@@ -41,9 +41,11 @@ def _port_is_free(port: int) -> bool:
     return True
 
 
-def _environment() -> dict[str, str]:
+def _environment(port: int) -> dict[str, str]:
     env = dict(os.environ)
     env["DEBUG"] = "1"  # a developer's run; settings default to production (DEBUG off)
+    # The port served, for the settings' default public address (SITE_URL: the links in e-mails).
+    env["PORT"] = str(port)
     env.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
     env["PYTHONUNBUFFERED"] = "1"  # lines appear as they are written, not when a buffer fills
     return env
@@ -78,7 +80,7 @@ def main() -> int:
     if not _port_is_free(port):
         print(f"Port {port} on {HOST} is in use (another `make run`?). Stop it or set PORT=...")
         return 1
-    env = _environment()
+    env = _environment(port)
 
     print(f"\n  DLA coordination service: http://{HOST}:{port}/   (health: http://{HOST}:{port}/healthz)\n")
     print("  " + _demo_sign_ins(env).replace("\n", "\n  "))

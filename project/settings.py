@@ -336,7 +336,9 @@ VAR_DIR.mkdir(exist_ok=True)
 STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns on every start until collectstatic made it
 
 # Notifications
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# The service's public address, the start of every link in an e-mail (production: set SITE_URL). By default
+# the address `make run` serves: project/devrun.py passes its PORT on.
+SITE_URL = env.str("SITE_URL", default=f"http://127.0.0.1:{env.int('PORT', default=8000)}").rstrip("/")
 # Each read or write of an SMTP exchange waits at most EMAIL_TIMEOUT; the whole exchange (connect to the
 # relay's reply to the final dot) ends within EMAIL_SEND_DEADLINE_SECONDS or counts as a failed attempt.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)

@@ -18,7 +18,7 @@ from reporting.models import LETTER_FIELDS, CycleIndicator, DistrictReport
 from reporting.services.cycles import CycleInput
 from reporting.services.reports import ReportInput, parse_input, report_fields, report_values
 from workdays.calendar import fiscal_year
-from workdays.forms import ThaiDateField
+from workdays.forms import OneLineField, ThaiDateField
 from workdays.thai import thai_order
 
 # Part 2: (field, office, direction). Office: the district office (สำนักงานอำเภอ) or the district local
@@ -197,7 +197,7 @@ class CycleForm(forms.Form):
             "max_value": _("Write the fiscal year in the Buddhist Era, for example 2569."),
         },
     )
-    label = forms.CharField(
+    label = OneLineField(
         label=_("Label"),
         max_length=100,
         help_text=_("For example ไตรมาส 1/2569"),

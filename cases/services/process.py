@@ -20,7 +20,7 @@ from deadlines.services.deadlines import active_policy, deadline_close, step_mom
 from deadlines.services.timeline import timeline_add
 from flows.task_life import task_open
 from notifications.models import Kind
-from notifications.services import notify
+from notifications.services import action_note, case_context, notify
 from organisation.models import Officer, Province
 from organisation.selectors.roles import acting_group_director, province_director
 from workdays.calendar import working_calendar
@@ -62,11 +62,7 @@ def moment(now: datetime.datetime | None) -> datetime.datetime:
 
 
 def notice_context(request: CoordinationRequest, **extra: Any) -> dict[str, Any]:
-    return {
-        "subject": f"{request.number} {request.subject}".strip(),
-        "url": request.get_absolute_url(),
-        **extra,
-    }
+    return case_context(request, **extra)
 
 
 def step_record(
@@ -78,6 +74,7 @@ def step_record(
     on_behalf_of: User | None = None,
     **data: Any,
 ) -> None:
+    action_note(on_behalf_of=on_behalf_of, text=str(data.get("text") or ""))  # told in its notices
     timeline_add(
         case=request,
         kind=TimelineEntry.Kind.STEP,

@@ -58,7 +58,7 @@ from flows.task_life import (
     task_hand_over,
 )
 from notifications.models import Kind
-from notifications.services import notify
+from notifications.services import action_by, notify
 from organisation.data.province_abbreviations import PROVINCE_ABBREVIATIONS
 from organisation.models import District, LocalGovernmentOrganisation, Officer, Province, Role, Unit
 from organisation.models.people import person_name
@@ -70,6 +70,7 @@ from organisation.selectors.roles import (
     user_scope,
 )
 from workdays.calendar import fiscal_year
+from workdays.forms import one_line
 from workdays.templatetags.thai_dates import thai_datetime
 from workdays.thai import thai_order
 
@@ -238,6 +239,7 @@ def target_units() -> list[Unit]:
 
 def _validate(data: RequestInput, scope: UserScope) -> None:
     errors: dict[str, list[str]] = {}
+    data.subject = one_line(data.subject)  # a crafted POST's line breaks never reach a stored subject
     for name, limit in (("subject", SUBJECT_MAX), ("details", TEXT_MAX)):
         try:
             setattr(data, name, _text(getattr(data, name), name, limit=limit))
@@ -365,7 +367,8 @@ def request_send(
     request.updated_at = now
     request.save()
     step_record(request, "sent", by=by, now=now, number=request.number)
-    process = CoordinationFlow.start.run(request=request)
+    with action_by(by):
+        process = CoordinationFlow.start.run(request=request)
     CoordinationRequest.objects.filter(pk=request.pk).update(process=process)
     request.refresh_from_db()
     return request
@@ -386,14 +389,16 @@ def _act(
     gone: str = "",
     version: int | None = None,
     same: Same | None = None,
+    actor: User | None = None,
 ) -> Iterator[tuple[Any, CoordinationRequest]]:
     """The open task of the request at one of `nodes`, held by `by` (any holder when None), under the flow's
     lock, with the request's row locked (flows/task_life.py); then the page's `version` is checked. When the
     task has moved on, a page older than the request's last change is told what happened (RequestConflict)
-    rather than only that it moved on."""
+    rather than only that it moved on. The action is `actor`'s (else `by`'s)."""
     try:
         with task_act(
             task=_task(request, task_id),
+            actor=actor or by,
             lock_case=request_of_process,
             busy=_busy(),
             gone=gone
@@ -792,7 +797,7 @@ def request_withdraw(
     refuse_outer_transaction()
     lock = CoordinationFlow.lock(request.process_id) if request.process_id else transaction.atomic()
     try:
-        with lock:
+        with lock, action_by(by):
             return _withdraw(request, by=by, reason=reason, version=version, now=now)
     except FlowLockFailed:
         raise TaskUnavailable(_busy()) from None
@@ -859,6 +864,7 @@ def request_claim(
         request=request,
         task_id=task_id,
         by=None,
+        actor=by,
         statuses=OPEN_STATUSES,
         gone=_("This request is no longer waiting in the pool."),
         version=version,
@@ -952,6 +958,7 @@ def request_reassign(
         request=request,
         task_id=task_id,
         by=None,
+        actor=by,
         statuses=(STATUS.NEW, STATUS.ASSIGNED),
         gone=_("This request has moved on: reload the page."),
         version=version,

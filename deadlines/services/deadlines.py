@@ -28,7 +28,7 @@ from deadlines.models import (
 )
 from deadlines.services.timeline import timeline_add, timeline_entry
 from notifications.models import Kind
-from notifications.services import Event, notify, notify_many
+from notifications.services import Event, case_context, notify, notify_many
 from organisation.models import Province, Role, RoleAssignment, Unit
 from organisation.models.people import person_name
 from organisation.selectors.roles import acting_group_director, desk_members, role_holder
@@ -383,17 +383,14 @@ def deadline_reassign(
 
 
 def _context(deadline: Deadline, extra: dict[str, object] | None = None) -> dict[str, object]:
-    case = deadline.case
-    context: dict[str, object] = {
-        "subject": str(case),
-        "due_at": deadline.due_at.isoformat(),
-        "step": deadline.step,
-        "policy_version": deadline.rule.policy.version,
-    }
-    url = getattr(case, "get_absolute_url", None)
-    if callable(url):
-        context["url"] = url()
-    return {**context, **(extra or {})}
+    return case_context(
+        deadline.case,
+        due_at=deadline.due_at.isoformat(),
+        step=deadline.step,
+        policy_version=deadline.rule.policy.version,
+        holder=person_name(deadline.assignee),
+        **(extra or {}),
+    )
 
 
 @dataclass

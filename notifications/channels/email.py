@@ -114,6 +114,7 @@ def send(delivery: Delivery) -> None:
         headers={"Message-ID": f"<{delivery.dedupe_key}@{settings.EMAIL_MESSAGE_ID_DOMAIN}>"},
         connection=connection,
     )
+    message.attach_alternative(rendered.html, "text/html")
     try:
         connection.open()
         sent = message.send()

@@ -19,7 +19,7 @@ from viewflow.workflow.status import STATUS
 from deadlines.services.deadlines import default_policy_ensure
 from flows.reporting import ReportingCycleFlow
 from notifications.models import Kind
-from notifications.services import Event, notify_many
+from notifications.services import Event, action_by, case_context, notify_many
 from organisation.models import Province, Role, RoleAssignment
 from organisation.models.geography import District
 from reporting import tasks
@@ -28,6 +28,7 @@ from reporting.models import CycleIndicator, Indicator, ReportingCycle
 from reporting.services.reports import ReportError, ReportInvalid, reports_close
 from reporting.services.spawn import SpawnPlan, plan_load, spawn_province
 from workdays.calendar import WorkingCalendar, working_calendar
+from workdays.forms import one_line
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ class CycleInput:
 
 def _validate(data: CycleInput, today: datetime.date) -> dict[str, str]:
     errors: dict[str, str] = {}
-    label = data.label.strip()
+    label = data.label = one_line(data.label)
     if not label:
         errors["label"] = _("Give the cycle a label, for example ไตรมาส 1/2569.")
     elif ReportingCycle.objects.filter(fiscal_year=data.fiscal_year, label=label).exists():
@@ -87,7 +88,7 @@ def cycle_create(
         raise ReportError(_("There are no active indicators to ask: add mission areas and indicators first."))
     cycle = ReportingCycle.objects.create(
         fiscal_year=data.fiscal_year,
-        label=data.label.strip(),
+        label=data.label,
         period_start=data.period_start,
         period_end=data.period_end,
         opens_on=data.opens_on,
@@ -224,7 +225,7 @@ def cycle_spawn(*, cycle_id: int, now: datetime.datetime | None = None) -> Spawn
 
 
 def _cycle_context(cycle: ReportingCycle) -> dict[str, object]:
-    return {"subject": cycle.label, "url": cycle.get_absolute_url(), "due_at": cycle.due_at.isoformat()}
+    return case_context(cycle, due_at=cycle.due_at.isoformat())
 
 
 def _province_leaders(on: datetime.date) -> list[User]:
@@ -266,7 +267,7 @@ def cycle_close(*, cycle: ReportingCycle, by: User, now: datetime.datetime | Non
     """Close the cycle: read-only from now on; reports not complete stay as they are (and count as not
     complete in every figure); reminders and escalations still pending are cancelled."""
     now = now or timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(), action_by(by):
         cycle = ReportingCycle.objects.select_for_update().get(pk=cycle.pk)
         if cycle.status == ReportingCycle.Status.CLOSED:
             return cycle  # a second click

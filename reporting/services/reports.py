@@ -37,7 +37,7 @@ from flows.task_life import (
     tasks_cancel,
 )
 from notifications.models import Kind
-from notifications.services import notify
+from notifications.services import Event, action_by, action_note, case_context, notify_many
 from organisation.models.people import person_name
 from organisation.selectors.roles import district_responsible, province_director
 from reporting.defaults import FILL_STEP, REVIEW_STEP
@@ -198,12 +198,13 @@ def assignee_review(process: Process) -> User | None:
 
 
 def _context(report: DistrictReport, **extra: Any) -> dict[str, Any]:
-    return {"subject": str(report), "url": report.get_absolute_url(), **extra}
+    return case_context(report, **extra)
 
 
 def _step(
     report: DistrictReport, event: str, *, by: User | None, now: datetime.datetime, **data: Any
 ) -> None:
+    action_note(text=str(data.get("text") or ""))  # told in its notices
     timeline_add(case=report, kind=TimelineEntry.Kind.STEP, at=now, actor=by, data={"event": event, **data})
 
 
@@ -302,11 +303,12 @@ def _lock_report(process: Process) -> DistrictReport:
 
 @contextmanager
 def _act(
-    task: Task | None, *, statuses: tuple[str, ...] = (STATUS.ASSIGNED,), gone: str = ""
+    task: Task | None, *, by: User, statuses: tuple[str, ...] = (STATUS.ASSIGNED,), gone: str = ""
 ) -> Iterator[tuple[Any, DistrictReport]]:
-    """The report's task under the flow's lock, then the report's row (flows/task_life.py)."""
+    """The report's task under the flow's lock, then the report's row (flows/task_life.py): `by`'s action."""
     with task_act(
         task=task,
+        actor=by,
         lock_case=_lock_report,
         busy=_("Someone else is acting on this report right now. Try again in a moment."),
         gone=gone or _gone_text(),
@@ -578,7 +580,7 @@ def report_submit(
             _check_editable(_load_for_update(report, data.revision), by)
         raise _gone()
     refused: ReportError | None = None
-    with _act(task, statuses=(STATUS.ASSIGNED, STATUS.STARTED)) as (activation, locked):
+    with _act(task, by=by, statuses=(STATUS.ASSIGNED, STATUS.STARTED)) as (activation, locked):
         _check_revision(locked, data.revision)
         _check_editable(locked, by)
         if activation.task.owner_id != by.pk:
@@ -659,7 +661,7 @@ def report_approve(
 ) -> DistrictReport:
     now = now or timezone.now()
     _check_open_cycle(report)
-    with _act(_review_task(report, task_id)) as (activation, report):
+    with _act(_review_task(report, task_id), by=by) as (activation, report):
         _check_open_cycle(report)
         _take_review(activation, report, by, now)
         report.status = ReportStatus.APPROVED
@@ -694,7 +696,7 @@ def report_return(
             {"general": _("Keep the comment under %(max)s characters.") % {"max": COMMENT_MAX}}
         )
     _check_open_cycle(report)
-    with _act(_review_task(report, task_id)) as (activation, report):
+    with _act(_review_task(report, task_id), by=by) as (activation, report):
         _check_open_cycle(report)
         _take_review(activation, report, by, now)
         report.status = ReportStatus.RETURNED
@@ -720,7 +722,7 @@ def report_reopen(
     task = open_task(report, "complete")
     if task is None:
         raise ReportError(_("Only a complete report can be reopened."))
-    with _act(task, statuses=(STATUS.NEW,)) as (activation, locked):
+    with _act(task, by=by, statuses=(STATUS.NEW,)) as (activation, locked):
         _check_open_cycle(locked)
         if not locked.complete:
             raise _gone()
@@ -788,15 +790,19 @@ def reports_extend(
                     "reason": reason,
                 },
             )
-    notify(
-        recipients=[r.assignee for r in targets if r.assignee],
-        kind=Kind.TASK_ASSIGNED,
-        context={
-            "subject": _("Deadline extended: %(cycle)s") % {"cycle": targets[0].cycle.label},
-            "due_at": due_at.isoformat(),
-        },
-        now=now,
-    )
+    with action_by(by):
+        notify_many(
+            events=[
+                Event(
+                    [r.assignee],
+                    Kind.DEADLINE_EXTENDED,
+                    _context(r, due_at=due_at.isoformat(), reason=reason),
+                )
+                for r in targets
+                if r.assignee
+            ],
+            now=now,
+        )
     return len(ids)
 
 

@@ -26,7 +26,7 @@ from deadlines.models import DeadlinePolicy, TimelineEntry, Urgency
 from deadlines.services.deadlines import DeadlineOpening, active_policy, deadlines_open_many
 from flows.reporting import DistrictReportFlow
 from notifications.models import Kind
-from notifications.services import Event, notify_many
+from notifications.services import Event, case_context, notify_many
 from organisation.models import ActingDeputy, Officer, Province, Role, RoleAssignment
 from organisation.models.geography import District
 from organisation.selectors.roles import district_responsible
@@ -212,11 +212,7 @@ def reports_open(
             Event(
                 [task.owner] if task.owner else [],
                 Kind.TASK_ASSIGNED,
-                {
-                    "subject": str(report),
-                    "url": report.get_absolute_url(),
-                    "due_at": deadline.due_at.isoformat(),
-                },
+                case_context(report, due_at=deadline.due_at.isoformat()),
             )
             for report, task, deadline in zip(reports, fills, deadlines, strict=True)
         ],

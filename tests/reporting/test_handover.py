@@ -80,7 +80,7 @@ def test_a_district_given_to_another_officer_mid_cycle_hands_its_open_report_to_
     report = report_of(small_cycle, org.district)
     task = open_task(report, "fill")
     assert task is not None and task.owner == org.officer
-    before_old = len(notices(org.officer))
+    before_old = len(notices(org.officer, Kind.HANDED_OVER))
 
     with django_capture_on_commit_callbacks(execute=True):
         district_assign(district=org.district, officer=newcomer.officer, start_date=at(8).date(), by=org.head)
@@ -93,7 +93,7 @@ def test_a_district_given_to_another_officer_mid_cycle_hands_its_open_report_to_
     assert entry.actor is None and entry.data["to"] == newcomer.officer.full_name
     assert entry.data["from"] == org.officer.officer.full_name and entry.data["reason"]
     assert len(notices(newcomer)) == 1
-    told = notices(org.officer)[before_old:]
+    told = notices(org.officer, Kind.HANDED_OVER)[before_old:]
     assert len(told) == 1 and told[0].context["handed_to"]
     with translation.override("en"):  # the former holder is told where it went, not "a new task for you"
         assert title(told[0]) == f"Handed over to {told[0].context['handed_to']}: {report}"
@@ -198,7 +198,7 @@ def test_a_new_group_director_receives_the_reviews_waiting_in_the_province(
     report_submit(report=lamphun_report, data=full_input(lamphun_report), by=org.lp_officer)
     assert open_task(fresh(report), "review").owner == org.director  # type: ignore[union-attr]
     successor = person("t.successor", org, former_district_officer=True)
-    before = len(notices(org.director))
+    before = len(notices(org.director, Kind.HANDED_OVER))
 
     with django_capture_on_commit_callbacks(execute=True):
         role_appoint(
@@ -215,7 +215,7 @@ def test_a_new_group_director_receives_the_reviews_waiting_in_the_province(
     assert CoordinationRequest.objects.get(pk=request.pk).holder == successor
     assert len(handovers(report)) == len(handovers(request)) == 1
     assert len(notices(successor)) == 2
-    assert len(notices(org.director)) == before + 2  # told of each
+    assert len(notices(org.director, Kind.HANDED_OVER)) == before + 2  # told of each, as handed over
     assert open_task(fresh(lamphun_report), "review").owner == org.lp_director  # type: ignore[union-attr]
     assert responsibility_follow(now=at(8, 10)) == 0
 
@@ -248,7 +248,8 @@ def test_an_acting_deputy_receives_the_reviews_on_their_days_and_they_go_back_af
     assert hand_tasks_to_responsible() == 2  # the dates ended: back to the director
     assert holders() == (org.director, org.director)
     assert len(handovers(report)) == len(handovers(request)) == 2
-    assert len(notices(deputy)) == 4  # received two, then told of each going back
+    assert len(notices(deputy)) == 2  # received two
+    assert len(notices(deputy, Kind.HANDED_OVER)) == 2  # then told of each going back
     assert hand_tasks_to_responsible() == 0
 
 

@@ -323,6 +323,10 @@ def test_each_holder_is_told_once_per_report(org, country, opened):
     report = report_of(opened, org.district)
     assert mine.context == {
         "subject": f"ไตรมาส 3/2569 · {org.district.name_th}",
+        "number": "",
+        "title": f"ไตรมาส 3/2569 · {org.district.name_th}",
+        "district": {"th": org.district.name_th, "en": org.district.name_en},
+        "province": {"th": org.chiang_mai.name_th, "en": org.chiang_mai.name_en},
         "url": f"/reports/{report.pk}/",
         "due_at": DUE.astimezone(datetime.UTC).isoformat(),
     }
@@ -390,6 +394,8 @@ def _rows(report: DistrictReport) -> dict[str, Any]:
             **n.context,
             "url": n.context["url"].replace(str(report.pk), "<report>"),
             "subject": n.context["subject"].replace(report.district.name_th, "<district>"),
+            "title": n.context["title"].replace(report.district.name_th, "<district>"),
+            "district": "<district>",
         }
 
     return {
