@@ -77,6 +77,7 @@ def reports_table(cycle: ReportingCycle, province: Province | None) -> Table:
         _("Complete"),
         _("Submitted on"),
         _("Late"),
+        _("Within an extension"),
         _("Deadline"),
         *[f"{i.name_th} ({i.unit})" for i in indicators],
         *_letter_headers(),
@@ -99,6 +100,7 @@ def reports_table(cycle: ReportingCycle, province: Province | None) -> Table:
                 _yes(r.complete),
                 thai_datetime(r.submitted_at),
                 _yes(r.late),
+                _yes(r.within_extension),
                 thai_datetime(r.due_at),
                 *[mine.get(i.pk) for i in indicators],
                 *[getattr(r, name) for name in LETTER_FIELDS],
@@ -118,6 +120,7 @@ def _progress_cells(p: Progress) -> list[Any]:
         p.not_started,
         p.overdue,
         p.late,
+        p.within_extension,
         p.unassigned,
     ]
 
@@ -134,6 +137,7 @@ def provinces_table(cycle: ReportingCycle, province: Province | None) -> Table:
         pgettext("report status", "Not started"),
         _("Overdue"),
         _("Submitted late"),
+        _("Submitted within an extension"),
         _("Nobody responsible"),
     ]
     if province is not None:

@@ -8,6 +8,8 @@ the four letter counts on the report.
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -83,8 +85,8 @@ class ReportingCycle(models.Model):
         help_text=_("Without review, a submitted report counts as complete."),
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.SCHEDULED)
-    # The original deadline (end of the closing date's office hours): a submission after it is late in
-    # every figure, extension or not.
+    # The original deadline (end of the closing date's office hours). Each report's own deadline starts
+    # here and moves with an extension; lateness is against the report's own (DistrictReport.late).
     due_at = models.DateTimeField(_("due"))
     districts_total = models.PositiveIntegerField(default=0)
     districts_spawned = models.PositiveIntegerField(default=0)
@@ -207,7 +209,11 @@ class DistrictReport(models.Model):
         _("status"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.NOT_STARTED
     )
     complete = models.BooleanField(_("complete"), default=False)
+    # How the first submission stood against the deadlines (record_first_submission, the one definition):
+    # late after the report's own deadline, within an extension after the cycle's but by the report's own.
     late = models.BooleanField(_("late"), default=False)
+    within_extension = models.BooleanField(_("submitted within an extension"), default=False)
+    # The report's own deadline: the cycle's, or the extension central staff granted.
     due_at = models.DateTimeField(_("due"))
     extension_reason = models.CharField(max_length=500, blank=True)
 
@@ -254,6 +260,21 @@ class DistrictReport(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("reporting:report", kwargs={"pk": self.pk})
+
+    def record_first_submission(self, at: datetime.datetime) -> None:
+        """The moment of the first submission and how it stood (later submissions, corrections, change
+        nothing): late when after the report's own deadline (the extended one when there is an extension),
+        within an extension when after the cycle's original deadline but by the report's own."""
+        if self.submitted_at is not None:
+            return
+        self.late = self.late_at(at)
+        self.within_extension = not self.late and at > self.cycle.due_at
+        self.submitted_at = at
+
+    def late_at(self, at: datetime.datetime) -> bool:
+        """A first submission at `at` would be late: after the report's own deadline (a correction of a
+        report submitted once never is)."""
+        return self.submitted_at is None and at > self.due_at
 
     @property
     def colour(self) -> str:

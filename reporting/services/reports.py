@@ -501,7 +501,7 @@ def report_submit(
         if parsed.errors:
             raise ReportInvalid(parsed.errors)
         problems = {**missing_fields(locked.cycle, parsed.values), **parsed.unconfirmed}
-        past_deadline = locked.submitted_at is None and now > locked.due_at
+        past_deadline = locked.late_at(now)  # refused: the officer needs an extension
         _write_values(locked, parsed.values, by, now)
         if problems or past_deadline:
             if locked.status == ReportStatus.NOT_STARTED:
@@ -519,14 +519,20 @@ def report_submit(
                 )
             refused.saved_revision = locked.revision
         else:
-            late = locked.submitted_at is None and now > locked.cycle.due_at
+            first = locked.submitted_at is None
+            locked.record_first_submission(now)
             locked.status = ReportStatus.SUBMITTED
-            locked.submitted_at = locked.submitted_at or now
-            locked.late = locked.late or late
             locked.complete = not locked.cycle.review_required
             locked.review_comments = {}
             locked.save()
-            _step(locked, "report_submitted", by=by, now=now, late=late)
+            _step(
+                locked,
+                "report_submitted",
+                by=by,
+                now=now,
+                late=first and locked.late,
+                within_extension=first and locked.within_extension,
+            )
             task_complete(activation, now=now, data={"decision": "submit"})
     if refused is not None:
         raise refused
@@ -659,7 +665,8 @@ def reports_extend(
     now: datetime.datetime | None = None,
 ) -> int:
     """Extend the deadline of one district's or one province's reports that are not complete, to the end of
-    office hours on `until`. The original deadline still decides what counts as late."""
+    office hours on `until`. A report first submitted by its extended deadline is not late; the figures
+    count it as submitted within an extension (DistrictReport.record_first_submission)."""
     now = now or timezone.now()
     reason = (reason or "").strip()
     if not reason:

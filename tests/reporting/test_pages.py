@@ -559,11 +559,11 @@ def test_central_staff_extend_one_district_from_the_report_page(client, org, rep
     assert report_of(report.cycle, org.other_district).due_at == DUE  # the neighbour is not moved
     body = page(as_user(client, org.officer).get(reverse("reporting:mine")))
     assert "3 ก.ค. 2569" in body and th("extended (originally %(date)s)", date="26 มิ.ย. 2569") in body
-    # After the original deadline the officer still submits (marked late).
+    # After the original deadline the officer still submits, by the extended one: not late.
     clock.move_to(DUE + datetime.timedelta(days=1))
     client = as_user(client, org.officer)  # a new day, a new session
     response = client.post(report.get_absolute_url(), form_data(moved, "submit"), follow=True)
-    assert fresh(report).status == ReportStatus.SUBMITTED and fresh(report).late, re.findall(
+    assert fresh(report).status == ReportStatus.SUBMITTED and fresh(report).within_extension, re.findall(
         r"message-\w+\"[^>]*>([^<]*)", page(response)
     )
 
