@@ -286,6 +286,9 @@ class ReportValue(models.Model):
     report = models.ForeignKey(DistrictReport, on_delete=models.CASCADE, related_name="values")
     indicator = models.ForeignKey(CycleIndicator, on_delete=models.CASCADE, related_name="values")
     value = models.PositiveBigIntegerField()
+    # The officer confirmed this value, above its indicator's usual bound, as correct: kept with the draft
+    # until the value changes (reporting/services/reports.py, parse_input).
+    confirmed = models.BooleanField(_("confirmed as correct"), default=False)
 
     class Meta:
         verbose_name = _("reported value")

@@ -1,6 +1,7 @@
 """Issue 11: late is against the report's own deadline (the extended one when there is an extension), and a
 first submission within an extension is recorded as such (the issue-5 rule, late against the cycle's
-original deadline, is replaced: the reports and their timelines are recomputed)."""
+original deadline, is replaced: the reports and their timelines are recomputed). A value's confirmation
+("the value is correct") is kept with it."""
 
 from django.db import migrations, models
 from django.db.models import F, Q
@@ -47,4 +48,9 @@ class Migration(migrations.Migration):
             field=models.BooleanField(default=False, verbose_name="submitted within an extension"),
         ),
         migrations.RunPython(recompute_lateness, migrations.RunPython.noop),
+        migrations.AddField(
+            model_name="reportvalue",
+            name="confirmed",
+            field=models.BooleanField(default=False, verbose_name="confirmed as correct"),
+        ),
     ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,6 +46,8 @@ from workdays.templatetags.thai_dates import thai_datetime
 
 OPEN_TASK = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 COMMENT_MAX = 2000
+# The largest count a field takes (the letter counts are 32-bit columns); a larger one is refused, saying so.
+COUNT_MAX = 1_000_000_000
 # Thai digits are accepted as typed (๐-๙), and thousands separators.
 _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 _SEPARATORS = re.compile(r"[,\s\u00a0]")
@@ -78,7 +80,8 @@ class ReportInvalid(ReportError):
 @dataclass
 class ReportInput:
     """What the officer typed: raw text per field (`i_<pk>` for indicators, the letter fields by name),
-    the indicators whose value above the bound they confirmed, and the revision their page showed."""
+    the indicators whose value above the bound they confirmed now (a confirmation saved with the draft
+    holds while the value stays the same), and the revision their page showed."""
 
     raw: dict[str, str]
     confirmed: set[str] = field(default_factory=set)
@@ -91,6 +94,8 @@ class Parsed:
     errors: dict[str, str]
     # Fields above their bound, not confirmed: fine in a draft, refused on submission.
     unconfirmed: dict[str, str]
+    # Fields above their bound, confirmed now or earlier for this very value: saved as confirmed.
+    confirmed: set[str] = field(default_factory=set)
 
 
 def report_fields(cycle: ReportingCycle) -> list[tuple[str, CycleIndicator | None]]:
@@ -106,16 +111,29 @@ def _parse_count(text: str) -> tuple[int | None, str]:
         value = int(cleaned)
         if value < 0:
             return None, _("A count cannot be negative.")
-        if value > 10**12:
-            return None, _("This number is too large.")
+        if value > COUNT_MAX:
+            return None, _("This number is too large: a field takes at most %(max)s.") % {
+                "max": f"{COUNT_MAX:,}"
+            }
         return value, ""
     if re.fullmatch(r"[+-]?\d*[.]\d+|[+-]?\d+[.]\d*", cleaned):
         return None, _("Write a whole number, without decimals.")
     return None, _("Write a number, for example 12.")
 
 
-def parse_input(cycle: ReportingCycle, data: ReportInput) -> Parsed:
+def confirmed_values(report: DistrictReport) -> dict[str, int]:
+    """The values above their bound that the officer confirmed, as saved with the report: field -> value."""
+    return {f"i_{v.indicator_id}": v.value for v in report.values.all() if v.confirmed}
+
+
+def parse_input(
+    cycle: ReportingCycle, data: ReportInput, *, confirmed_before: Mapping[str, int] | None = None
+) -> Parsed:
+    """Numbers from what was typed, with a message per badly typed field. A value above its bound is
+    confirmed when ticked now, or when the same value was confirmed before (`confirmed_before`, saved with
+    the draft); a changed value asks again."""
     parsed = Parsed(values={}, errors={}, unconfirmed={})
+    before = confirmed_before or {}
     for name, indicator in report_fields(cycle):
         value, error = _parse_count(data.raw.get(name, ""))
         if error:
@@ -123,7 +141,11 @@ def parse_input(cycle: ReportingCycle, data: ReportInput) -> Parsed:
             continue
         parsed.values[name] = value
         bound = indicator.upper_bound if indicator else None
-        if value is not None and bound is not None and value > bound and name not in data.confirmed:
+        if value is None or bound is None or value <= bound:
+            continue
+        if name in data.confirmed or before.get(name) == value:
+            parsed.confirmed.add(name)
+        else:
             parsed.unconfirmed[name] = _(
                 "%(value)s is more than %(bound)s %(unit)s, the usual upper limit. If it is right, tick "
                 "“The value is correct”."
@@ -331,11 +353,12 @@ def _check_editable(report: DistrictReport, by: User) -> None:
         raise ReportError(_("This report was submitted and waits for the group director's review."))
 
 
-def _write_values(
-    report: DistrictReport, values: dict[str, int | None], by: User, now: datetime.datetime
-) -> None:
+def _write_values(report: DistrictReport, parsed: Parsed, by: User, now: datetime.datetime) -> None:
+    """The values, each indicator's with its confirmation (kept with the draft)."""
+    values = parsed.values
     indicator_ids = {f"i_{pk}": pk for pk in report.cycle.indicators.values_list("pk", flat=True)}
     keep = {indicator_ids[name]: value for name, value in values.items() if name in indicator_ids}
+    confirmed = {indicator_ids[name] for name in parsed.confirmed if name in indicator_ids}
     existing = {v.indicator_id: v for v in report.values.all()}
     ReportValue.objects.filter(
         report=report, indicator_id__in=[pk for pk, value in keep.items() if value is None]
@@ -346,12 +369,13 @@ def _write_values(
         if value is None:
             continue
         if pk in existing:
-            if existing[pk].value != value:
+            if (existing[pk].value, existing[pk].confirmed) != (value, pk in confirmed):
                 existing[pk].value = value
+                existing[pk].confirmed = pk in confirmed
                 changed.append(existing[pk])
         else:
-            new.append(ReportValue(report=report, indicator_id=pk, value=value))
-    ReportValue.objects.bulk_update(changed, ["value"])
+            new.append(ReportValue(report=report, indicator_id=pk, value=value, confirmed=pk in confirmed))
+    ReportValue.objects.bulk_update(changed, ["value", "confirmed"])
     ReportValue.objects.bulk_create(new)
     for name in LETTER_FIELDS:
         if name in values:
@@ -465,10 +489,10 @@ def report_save_draft(
     now = now or timezone.now()
     report = _load_for_update(report, data.revision)
     _check_editable(report, by)
-    parsed = parse_input(report.cycle, data)
+    parsed = parse_input(report.cycle, data, confirmed_before=confirmed_values(report))
     if parsed.errors:
         raise ReportInvalid(parsed.errors)
-    _write_values(report, parsed.values, by, now)
+    _write_values(report, parsed, by, now)
     if report.status == ReportStatus.NOT_STARTED:
         report.status = ReportStatus.DRAFT
     report.save()
@@ -497,12 +521,12 @@ def report_submit(
         _check_editable(locked, by)
         if activation.task.owner_id != by.pk:
             raise _gone()
-        parsed = parse_input(locked.cycle, data)
+        parsed = parse_input(locked.cycle, data, confirmed_before=confirmed_values(locked))
         if parsed.errors:
             raise ReportInvalid(parsed.errors)
         problems = {**missing_fields(locked.cycle, parsed.values), **parsed.unconfirmed}
         past_deadline = locked.late_at(now)  # refused: the officer needs an extension
-        _write_values(locked, parsed.values, by, now)
+        _write_values(locked, parsed, by, now)
         if problems or past_deadline:
             if locked.status == ReportStatus.NOT_STARTED:
                 locked.status = ReportStatus.DRAFT

@@ -289,7 +289,7 @@ def test_a_value_above_its_bound_asks_for_a_confirmation(client, org, report):
     assert f'name="confirm_{name}"' in block
     assert "checked" not in block.split(f'name="confirm_{name}"')[1][:40]
     assert fresh(report).status == ReportStatus.DRAFT
-    confirmed = form_data(fresh(report), "submit", **{name: big, f"confirm_{name}": "1"})
+    confirmed = form_data(fresh(report), "submit", **{name: big, f"confirm_{name}": big})  # as the box sends
     assert client.post(report.get_absolute_url(), confirmed).status_code == 302
     assert fresh(report).status == ReportStatus.SUBMITTED
     assert report_values(fresh(report))[name] == indicator.upper_bound + 1
