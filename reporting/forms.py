@@ -137,7 +137,6 @@ def report_form(
     areas: dict[str, AreaGroup] = {}
     letters: dict[str, FieldRow] = {}
     for name, indicator in report_fields(report.cycle):
-        parsed_value = parsed.values.get(name)
         row = FieldRow(
             name=name,
             label=indicator_label(indicator) if indicator else str(LETTER_LABELS[name]),
