@@ -99,8 +99,6 @@ class ReportingCycle(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     opened_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
-    # When the directors and heads of provinces with reports still missing were told the cycle closes soon.
-    closing_soon_sent_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -130,6 +128,27 @@ class ReportingCycle(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
+
+
+class ClosingSoonNotice(models.Model):
+    """A province's directors and heads were told its reports close soon (once per province and cycle),
+    for the province's own close: the latest deadline of its reports not complete."""
+
+    cycle = models.ForeignKey(ReportingCycle, on_delete=models.CASCADE, related_name="closing_soon_notices")
+    province = models.ForeignKey(Province, on_delete=models.CASCADE, related_name="+")
+    closes_at = models.DateTimeField()
+    missing = models.PositiveIntegerField()
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("closing-soon notice")
+        verbose_name_plural = _("closing-soon notices")
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "province"], name="one_closing_soon_per_province")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cycle.label} · {self.province}"
 
 
 class CycleIndicator(models.Model):
