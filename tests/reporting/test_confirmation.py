@@ -26,6 +26,12 @@ def bounded(cycle: ReportingCycle) -> CycleIndicator:
     return indicator
 
 
+def above(indicator: CycleIndicator, by: int = 1) -> int:
+    """A value `by` above the indicator's usual bound."""
+    assert indicator.upper_bound is not None
+    return indicator.upper_bound + by
+
+
 @pytest.fixture
 def report(org, small_cycle) -> DistrictReport:
     return report_of(small_cycle, org.district)
@@ -33,7 +39,7 @@ def report(org, small_cycle) -> DistrictReport:
 
 def test_a_confirmation_saved_with_the_draft_holds_for_the_submission(org, report):
     indicator = bounded(report.cycle)
-    big = str(indicator.upper_bound + 1)
+    big = str(above(indicator, 1))
     data = full_input(report, **{indicator.field_name: big})
     data.confirmed = {indicator.field_name}
     saved = report_save_draft(report=report, data=data, by=org.officer)
@@ -48,15 +54,15 @@ def test_a_confirmation_saved_with_the_draft_holds_for_the_submission(org, repor
         report=again, data=full_input(again, **{indicator.field_name: big}), by=org.officer
     )
     assert submitted.status == ReportStatus.SUBMITTED
-    assert report_values(fresh(report))[indicator.field_name] == indicator.upper_bound + 1
+    assert report_values(fresh(report))[indicator.field_name] == above(indicator, 1)
 
 
 def test_a_changed_value_asks_again(org, report):
     indicator = bounded(report.cycle)
-    data = full_input(report, **{indicator.field_name: str(indicator.upper_bound + 1)})
+    data = full_input(report, **{indicator.field_name: str(above(indicator, 1))})
     data.confirmed = {indicator.field_name}
     saved = report_save_draft(report=report, data=data, by=org.officer)
-    changed = full_input(saved, **{indicator.field_name: str(indicator.upper_bound + 2)})
+    changed = full_input(saved, **{indicator.field_name: str(above(indicator, 2))})
     with pytest.raises(ReportInvalid) as refused:
         report_submit(report=saved, data=changed, by=org.officer)
     assert list(refused.value.errors) == [indicator.field_name]
@@ -66,7 +72,7 @@ def test_a_changed_value_asks_again(org, report):
 def test_the_page_keeps_the_confirmation_after_a_save(client: Client, org, report):
     indicator = bounded(report.cycle)
     name = indicator.field_name
-    big = str(indicator.upper_bound + 1)
+    big = str(above(indicator, 1))
     client = as_user(client, org.officer)
     # The page asks; the officer ticks the box (it carries the value it confirms) and saves a draft.
     response = client.post(report.get_absolute_url(), form_data(report, "draft", **{name: big}))
@@ -93,12 +99,12 @@ def test_a_box_ticked_for_another_value_confirms_nothing(client: Client, org, re
     data = form_data(
         report,
         "submit",
-        **{name: str(indicator.upper_bound + 7), f"confirm_{name}": str(indicator.upper_bound + 1)},
+        **{name: str(above(indicator, 7)), f"confirm_{name}": str(above(indicator, 1))},
     )
     response = client.post(report.get_absolute_url(), data)
     assert response.status_code == 400
     block = field_block(page(response), name)
-    assert f"{indicator.upper_bound + 7:,}" in block and f'name="confirm_{name}"' in block  # asked again
+    assert f"{above(indicator, 7):,}" in block and f'name="confirm_{name}"' in block  # asked again
     assert "checked" not in block.split(f'name="confirm_{name}"')[1][:40]
     assert fresh(report).status == ReportStatus.DRAFT
 

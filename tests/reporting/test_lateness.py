@@ -131,3 +131,33 @@ def test_a_first_submission_after_the_reports_own_deadline_is_late(org, small_cy
     on_time = report_of(small_cycle, org.lamphun_district)
     on_time.record_first_submission(DUE)
     assert (on_time.late, on_time.within_extension) == (False, False)
+
+
+def test_the_migration_recomputes_reports_marked_late_by_the_old_rule(org, small_cycle, extended):
+    """Reports stored under the issue-5 rule (late against the cycle's deadline) and their timelines."""
+    import importlib
+
+    from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
+
+    from deadlines.models import TimelineEntry
+
+    migration = importlib.import_module("reporting.migrations.0003_fair_reporting")
+    report = report_of(small_cycle, org.district)
+    DistrictReport.objects.filter(pk=report.pk).update(late=True, within_extension=False)
+    entry = TimelineEntry.objects.get(
+        case_type=ContentType.objects.get_for_model(DistrictReport),
+        case_id=report.pk,
+        data__event="report_submitted",
+    )
+    entry.data = {"event": "report_submitted", "late": True}
+    entry.save()
+
+    migration.recompute_lateness(apps, None)
+
+    report = report_of(small_cycle, org.district)
+    assert (report.late, report.within_extension) == (False, True)
+    entry.refresh_from_db()
+    assert (entry.data["late"], entry.data["within_extension"]) == (False, True)
+    on_time = report_of(small_cycle, org.other_district)
+    assert (on_time.late, on_time.within_extension) == (False, False)
