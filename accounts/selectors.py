@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from organisation.models import Officer, Province, Role, RoleAssignment
 from organisation.selectors.roles import UserScope
+from workdays.thai import thai_order
 
 
 def sso_admins(*, province: Province) -> list[Officer]:
@@ -17,12 +18,16 @@ def sso_admins(*, province: Province) -> list[Officer]:
         .filter(role=Role.SSO_ADMIN, province=province)
         .values_list("officer_id", flat=True)
     )
-    return list(Officer.objects.filter(pk__in=ids, is_active=True).order_by("first_name_th", "last_name_th"))
+    return list(
+        Officer.objects.filter(pk__in=ids, is_active=True).order_by(
+            thai_order("first_name_th"), thai_order("last_name_th")
+        )
+    )
 
 
 def offices() -> QuerySet[Province]:
     """Provinces with a provincial local administration office (not Bangkok)."""
-    return Province.objects.outside_bangkok().order_by("name_th")
+    return Province.objects.outside_bangkok().order_by(thai_order("name_th"))
 
 
 def administered_provinces(scope: UserScope) -> QuerySet[Province]:
@@ -47,7 +52,7 @@ def officers_of(*, province: Province, query: str = "") -> QuerySet[Officer]:
             | Q(email__icontains=word)
             | Q(user__username__icontains=word)
         )
-    return officers.order_by("first_name_th", "last_name_th")
+    return officers.order_by(thai_order("first_name_th"), thai_order("last_name_th"))
 
 
 def current_roles(officer: Officer) -> list[RoleAssignment]:

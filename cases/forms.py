@@ -13,6 +13,7 @@ from cases.services.requests import RequestInput, target_units
 from deadlines.models import Urgency
 from organisation.models import District, LocalGovernmentOrganisation, Province, Unit
 from workdays.forms import ThaiDateField
+from workdays.thai import thai_order
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -35,7 +36,9 @@ def target_choices(exclude_province: int | None) -> list[tuple[Any, Any]]:
     central = [(f"unit:{u.pk}", u.name) for u in units if u.kind != Unit.Kind.COORDINATION_CENTRE]
     provinces = [
         (f"province:{p.pk}", p.name)
-        for p in Province.objects.outside_bangkok().exclude(pk=exclude_province or 0).order_by("name_th")
+        for p in Province.objects.outside_bangkok()
+        .exclude(pk=exclude_province or 0)
+        .order_by(thai_order("name_th"))
     ]
     return [
         ("", _("Choose…")),
@@ -84,7 +87,7 @@ class RequestForm(forms.Form):
         super().__init__(*args, **kwargs)
         ids = [d.pk for d in districts]
         self.fields["district"].queryset = (  # type: ignore[attr-defined]
-            District.objects.filter(pk__in=ids).select_related("province").order_by("name_th")
+            District.objects.filter(pk__in=ids).select_related("province").order_by(thai_order("name_th"))
         )
         self.fields["district"].label_from_instance = lambda d: d.display_name  # type: ignore[attr-defined]
         self.fields["lgo"].queryset = LocalGovernmentOrganisation.objects.filter(district_id__in=ids)  # type: ignore[attr-defined]
@@ -158,7 +161,7 @@ class FilterForm(forms.Form):
             self.fields["district"].queryset = (  # type: ignore[attr-defined]
                 District.objects.outside_bangkok()
                 .select_related("province")
-                .order_by("province__name_th", "name_th")
+                .order_by(thai_order("province__name_th"), thai_order("name_th"))
             )
         elif not province_ids:  # a requester's own list: no province or district to choose
             del self.fields["province"]
@@ -168,7 +171,7 @@ class FilterForm(forms.Form):
             self.fields["district"].queryset = (  # type: ignore[attr-defined]
                 District.objects.filter(province_id__in=province_ids)
                 .select_related("province")
-                .order_by("name_th")
+                .order_by(thai_order("name_th"))
             )
         if "district" in self.fields:
             self.fields["district"].label_from_instance = lambda d: d.display_name  # type: ignore[attr-defined]

@@ -18,6 +18,7 @@ from deadlines.services.deadlines import due_actions_fire
 from flows.task_life import outer_transaction_allowed
 from organisation.models import District, DistrictAssignment, Officer, Province, Role, RoleAssignment, Unit
 from organisation.models.people import CivilServiceLevel
+from organisation.selectors.roles import scopes_forget
 from organisation.services.appointments import acting_deputy_set, role_appoint
 from organisation.services.assignments import district_assign
 from workdays.calendar import working_calendar
@@ -619,4 +620,5 @@ def demo_country_seed(*, password: str | None = None) -> bool:
         ],
         batch_size=500,
     )
+    scopes_forget()  # written in bulk, without the signals: the people's cached scopes are stale
     return True

@@ -12,30 +12,40 @@ The rules, the same for every flow:
   need their own, and an outer one would hold the case's row while waiting. A lost race (the task was
   completed, taken, cancelled, or someone holds the lock) is TaskUnavailable, worded for the person;
   viewflow's NoTransition and FlowLockFailed never reach a page.
+- hand over: by a person with the right (the workflow's own action), or automatically when responsibility
+  changes (tasks_follow_responsibility, with each workflow's Responsibility): under the flow's lock, with a
+  timeline entry and a notification to both the former and the new holder. A task a person handed to
+  someone on purpose stays with them; a task acted on meanwhile is skipped.
 - close or cancel: only tasks still open are touched, under the flow's lock; their pending reminders and
   escalations are cancelled with their deadline."""
 
 from __future__ import annotations
 
 import datetime
+import logging
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
+from django.utils import timezone, translation
 from viewflow.fsm import TransitionNotAllowed
 from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import PROCESS, STATUS
 
-from deadlines.models import Deadline, ScheduledAction, Urgency
+from deadlines.models import Deadline, ScheduledAction, TimelineEntry, Urgency
 from deadlines.services.deadlines import deadline_close, deadline_reassign, deadline_start, step_moment_record
 from notifications.models import Kind
 from notifications.services import notify
 from organisation.models import Province, Unit
+
+logger = logging.getLogger(__name__)
 
 OPEN_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 
@@ -209,6 +219,107 @@ def task_hand_over(
             now=now,
         )
     return previous
+
+
+# Hand over when responsibility changes
+
+
+@dataclass(frozen=True)
+class Responsibility:
+    """How one workflow's open tasks follow who is responsible today (flows/tasks.py lists them):
+
+    - `tasks(provinces, districts)`: its open tasks that follow a role, within the scope (None: everywhere);
+    - `holders(tasks, on)`: who holds each by the rules on the day (task id → user), from the same
+      definitions the flow's Assign uses; a task left out stays where it is (e.g. nobody is responsible);
+    - `lock_case`: as for `task_act`;
+    - `handed(case, to, now)`: the workflow's own record of the new holder (inside the lock); returns the
+      notification's context;
+    - `reason()`: why, written on the timeline and told to both people."""
+
+    tasks: Callable[[Iterable[int] | None, Iterable[int] | None], Iterable[Task]]
+    holders: Callable[[list[Task], datetime.date], dict[int, User]]
+    lock_case: Callable[[Process], Any]
+    handed: Callable[[Any, User, datetime.datetime], dict[str, Any]]
+    reason: Callable[[], str]
+
+
+def tasks_follow_responsibility(
+    *,
+    rules: Iterable[Responsibility],
+    now: datetime.datetime,
+    provinces: Iterable[int] | None = None,
+    districts: Iterable[int] | None = None,
+) -> int:
+    """Every open task the rules cover (within the scope) whose holder is not who is responsible today goes to
+    them, each under its flow's lock in a transaction of its own (`task_hand_to_responsible`). Left alone: a
+    task a person handed to someone on purpose (a reassignment) and a task acted on meanwhile (skipped; the
+    next run sees it again). Idempotent: a second run hands nothing. Returns how many were handed over."""
+    on = timezone.localdate(now)
+    provinces = None if provinces is None else list(provinces)
+    districts = None if districts is None else list(districts)
+    handed = 0
+    for rule in rules:
+        tasks = list(rule.tasks(provinces, districts))
+        due = rule.holders(tasks, on) if tasks else {}
+        moves = [(t, due[t.pk]) for t in tasks if t.pk in due and due[t.pk].pk != t.owner_id]
+        chosen = _handed_by_a_person([t for t, _to in moves])
+        for task, to in moves:
+            if task.pk in chosen:
+                continue
+            try:
+                handed += task_hand_to_responsible(rule=rule, task=task, to=to, now=now)
+            except Exception:  # one task's failure must not stop the others: logged, tried again next run
+                logger.exception("hand-over of task %s to user %s failed", task.pk, to.pk)
+    return handed
+
+
+def task_hand_to_responsible(*, rule: Responsibility, task: Task, to: User, now: datetime.datetime) -> bool:
+    """Hand one open task to `to` under its flow's lock, as the rule says, with a timeline entry and a
+    notification to both people. False (nothing written) when the task has moved on since it was read:
+    completed, cancelled, or taken by someone else, or when someone holds its lock now."""
+    try:
+        with task_act(task=task, lock_case=rule.lock_case, busy="", gone="", statuses=OPEN_STATUSES) as (
+            activation,
+            case,
+        ):
+            if activation.task.owner_id != task.owner_id:
+                return False
+            context = rule.handed(case, to, now)
+            with translation.override(settings.LANGUAGE_CODE):  # stored: in the service's language
+                reason = rule.reason()
+            task_hand_over(activation, to=to, by=None, now=now, context=context, reason=reason)
+    except TaskUnavailable:
+        return False
+    return True
+
+
+def _handed_by_a_person(tasks: list[Task]) -> set[int]:
+    """The tasks a person handed to someone on purpose since they opened (a REASSIGNED entry on the case's
+    timeline with an actor, for the task's step): they stay with whom that person chose."""
+    if not tasks:
+        return set()
+    deadlines = list(
+        Deadline.objects.filter(
+            task_type=ContentType.objects.get_for_model(Task),
+            task_id__in=[t.pk for t in tasks],
+            status=Deadline.Status.OPEN,
+        ).values_list("task_id", "case_type_id", "case_id", "step", "started_at")
+    )
+    if not deadlines:
+        return set()
+    by_hand: dict[tuple[int, int], list[tuple[str, datetime.datetime]]] = {}
+    for case_type_id, case_id, data, at in TimelineEntry.objects.filter(
+        kind=TimelineEntry.Kind.REASSIGNED,
+        actor__isnull=False,
+        case_type_id__in={d[1] for d in deadlines},
+        case_id__in={d[2] for d in deadlines},
+    ).values_list("case_type_id", "case_id", "data", "at"):
+        by_hand.setdefault((case_type_id, case_id), []).append((str(data.get("step", "")), at))
+    return {
+        task_id
+        for task_id, case_type_id, case_id, step, started_at in deadlines
+        if any(s == step and at >= started_at for s, at in by_hand.get((case_type_id, case_id), []))
+    }
 
 
 def _display_name(user: User | None) -> str:

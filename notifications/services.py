@@ -13,6 +13,7 @@ from typing import Any
 import kombu.exceptions
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -34,6 +35,8 @@ from workdays.calendar import WorkingCalendar, working_calendar
 logger = logging.getLogger(__name__)
 
 DELIVERY_CHANNELS = [Channel.EMAIL]
+# The bell's number is forgotten whenever it changes; the expiry only bounds a change made behind our back.
+UNREAD_CACHE_SECONDS = 300
 
 
 @dataclass(frozen=True)
@@ -125,6 +128,7 @@ def notify_many(
                 )
             )
     Delivery.objects.bulk_create(deliveries)
+    unread_count_forget(n.recipient_id for n in notifications if n.show_in_app)
     due_now = [d.pk for d in deliveries if d.not_before <= now and not d.digest]
     if due_now:
         transaction.on_commit(lambda: enqueue(due_now))
@@ -280,13 +284,33 @@ def digests_send(*, now: datetime.datetime) -> int:
 
 def notifications_mark_read(*, user: User, ids: list[int] | None, now: datetime.datetime) -> int:
     queryset = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    unread_count_forget([user.pk])
     if ids is not None:
         queryset = queryset.filter(pk__in=ids)
     return queryset.update(read_at=now)
 
 
+def _unread_key(user_id: int) -> str:
+    return f"notifications:unread:{user_id}"
+
+
 def unread_count(user: User) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True, show_in_app=True).count()
+    """The bell's number, shown on every page: kept in the cache until a notification arrives or is read."""
+    key = _unread_key(user.pk)
+    count = cache.get(key)
+    if count is None:
+        count = Notification.objects.filter(recipient=user, read_at__isnull=True, show_in_app=True).count()
+        cache.set(key, count, UNREAD_CACHE_SECONDS)
+    return int(count)
+
+
+def unread_count_forget(user_ids: Iterable[int]) -> None:
+    """The bell changes for these people: now, and again when the transaction commits (a page read in
+    between would otherwise keep the old number)."""
+    keys = [_unread_key(pk) for pk in set(user_ids)]
+    if keys:
+        cache.delete_many(keys)
+        transaction.on_commit(lambda: cache.delete_many(keys))
 
 
 def _digest_outage(exc: BaseException) -> bool:

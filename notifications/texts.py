@@ -51,9 +51,17 @@ def _values(context: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
+# A task that went from the recipient to someone else (flows/task_life.py: task_hand_over tells its former
+# holder with the new holder's name).
+HANDED_OVER = _("Handed over to %(handed_to)s: %(subject)s")
+
+
 def title(notification: Notification) -> str:
     """The one-line title, in the language active now (the bell) or the recipient's (e-mail)."""
-    return str(TITLES[Kind(notification.kind)]) % _values(notification.context)
+    values = _values(notification.context)
+    if notification.kind == Kind.TASK_ASSIGNED and notification.context.get("handed_to"):
+        return str(HANDED_OVER) % {**values, "handed_to": notification.context["handed_to"]}
+    return str(TITLES[Kind(notification.kind)]) % values
 
 
 def render(notification: Notification) -> Rendered:

@@ -15,6 +15,7 @@ from notifications import selectors, services, texts
 from notifications.forms import PreferencesForm
 from notifications.models import URGENT_KINDS, Channel, Kind, Notification
 from organisation.models import Officer
+from organisation.selectors.roles import scopes_forget
 
 PAGE_SIZE = 30
 
@@ -70,6 +71,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
             services.preferences_save(user=_user(request), choices=choices)
             if officer is not None and officer.preferred_language != form.cleaned_data["language"]:
                 Officer.objects.filter(pk=officer.pk).update(preferred_language=form.cleaned_data["language"])
+                scopes_forget()  # the scope holds the officer
             messages.success(request, _("Your notification settings are saved."))
             return redirect("notifications:preferences")
     else:

@@ -29,6 +29,7 @@ from organisation.models import (
     RoleAssignment,
     Unit,
 )
+from workdays.thai import thai_order
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -89,7 +90,7 @@ class LocalGovernmentOrganisationAdmin(admin.ModelAdmin):
     list_select_related = ["district__province"]
     autocomplete_fields = ["district"]
 
-    @admin.display(description=_("province"), ordering="district__province__name_th")
+    @admin.display(description=_("province"), ordering=thai_order("district__province__name_th"))
     def province(self, obj: LocalGovernmentOrganisation) -> Province:
         return obj.district.province
 
@@ -172,7 +173,7 @@ class OfficerAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user", "province", "unit"]
     inlines = [RoleAssignmentInline, DistrictAssignmentInline]
 
-    @admin.display(description=_("name"), ordering="first_name_th")
+    @admin.display(description=_("name"), ordering=thai_order("first_name_th"))
     def full_name(self, obj: Officer) -> str:
         return obj.full_name
 

@@ -7,3 +7,15 @@ from django.utils.translation import gettext_lazy as _
 class OrganisationConfig(AppConfig):
     name = "organisation"
     verbose_name = _("Organisation")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from organisation.models import ActingDeputy, Officer, Province, RoleAssignment, Unit
+        from organisation.selectors.roles import scopes_forget
+
+        # Imported here: models exist only once the apps are ready. A person's cached scope (every page's
+        # menu and rights) is forgotten when what it is made of changes.
+        for model in (RoleAssignment, ActingDeputy, Officer, Province, Unit):
+            post_save.connect(scopes_forget, sender=model, dispatch_uid=f"scope-{model.__name__}-save")
+            post_delete.connect(scopes_forget, sender=model, dispatch_uid=f"scope-{model.__name__}-delete")

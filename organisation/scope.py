@@ -1,5 +1,5 @@
 """Every request carries the signed-in person's scope (roles, provinces, units) as `request.scope`,
-computed once, when first read: views and templates read it there, and every check of who may see what
+computed when first read (from the cache while nothing changed, organisation/selectors/roles.py): views and templates read it there, and every check of who may see what
 starts from it."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import SimpleLazyObject
 
-from organisation.selectors.roles import UserScope, user_scope
+from organisation.selectors.roles import UserScope, user_scope_cached
 
 
 class ScopeMiddleware:
@@ -17,7 +17,7 @@ class ScopeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.scope = SimpleLazyObject(lambda: user_scope(request.user))  # type: ignore[attr-defined]
+        request.scope = SimpleLazyObject(lambda: user_scope_cached(request.user))  # type: ignore[attr-defined]
         return self.get_response(request)
 
 
@@ -25,6 +25,6 @@ def scope_of(request: HttpRequest) -> UserScope:
     """The request's scope, typed (a request built outside the middleware, e.g. in a test, gets one)."""
     scope = getattr(request, "scope", None)
     if scope is None:
-        scope = user_scope(request.user)
+        scope = user_scope_cached(request.user)
         request.scope = scope  # type: ignore[attr-defined]
     return scope

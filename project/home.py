@@ -28,13 +28,14 @@ from organisation.selectors.roles import UserScope
 from reporting.selectors.progress import current_cycle, progress
 from reporting.selectors.reports import is_overdue, my_reports_of, waiting_review
 from reporting.services.reports import may_edit
+from workdays.thai import thai_order
 
 
 def _provinces(scope: UserScope, *roles: str) -> list[Province]:
     ids: set[int] = set()
     for role in roles:
         ids |= scope.provinces_by_role.get(role, frozenset())
-    return list(Province.objects.filter(pk__in=ids).order_by("name_th")) if ids else []
+    return list(Province.objects.filter(pk__in=ids).order_by(thai_order("name_th"))) if ids else []
 
 
 def home_sections(scope: UserScope) -> dict[str, Any]:

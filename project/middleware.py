@@ -1,5 +1,7 @@
+import time
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 
@@ -17,4 +19,20 @@ class ThaiFirstMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)
+
+
+class SessionIdleMiddleware:
+    """Signed out after SESSION_IDLE_MINUTES without a request, without a session write on every page: the
+    session is renewed (saved, its cookie and expiry moved on) at most once every SESSION_RENEW_SECONDS."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        session = request.session
+        if session.session_key is not None:
+            now = int(time.time())
+            if now - int(session.get("_renewed", 0)) >= settings.SESSION_RENEW_SECONDS:
+                session["_renewed"] = now
         return self.get_response(request)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -63,6 +64,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "project.middleware.SessionIdleMiddleware",
     "project.middleware.ThaiFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -202,6 +204,27 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ศูนย์ป�
 REDIS_URL = env.str("REDIS_URL", default="")
 BROKER_DIR = Path(env.str("BROKER_DIR", default=str(VAR_DIR / "broker")))
 CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any]
+# The cache holds the sessions (production), each person's scope and unread count: Redis in production;
+# on a developer's machine a folder under var/ that the web server and the worker share, and the sessions
+# in the database.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "dla",
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": VAR_DIR / "cache",
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     # A hung Redis (accepts, never answers) would otherwise block a publisher or /healthz forever.
@@ -257,10 +280,12 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 # Silenced so that `check --deploy --fail-level WARNING` (the migrate container) passes without it.
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
-# Signed out after SESSION_IDLE_MINUTES without a request: every request renews the cookie for that long.
+# Signed out after SESSION_IDLE_MINUTES without a request. A request renews the session at most once every
+# SESSION_RENEW_SECONDS (project.middleware.SessionIdleMiddleware): no write on every GET.
 SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=60)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_RENEW_SECONDS = 60
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -362,6 +387,13 @@ CELERY_BEAT_SCHEDULE.update(
             "task": "reporting.tasks.notify_closing_soon",
             "schedule": 300.0,
             "options": {"expires": 290},
+        },
+        # Open tasks follow responsibility dated to change today (an assignment's start, an acting deputy's
+        # days beginning or ending): just after midnight, Bangkok time.
+        "hand-tasks-to-responsible": {
+            "task": "flows.tasks.hand_tasks_to_responsible",
+            "schedule": crontab(hour=0, minute=5),
+            "options": {"expires": 12 * 3600},
         },
     }
 )

@@ -16,6 +16,8 @@ SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 ALLOWED_HOSTS = ["*"]
+# The cache in the test process only (Redis's is shared with the broker and other runs); cleared per test.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # DLA-SSO on, against a provider that the OIDC tests stand in for (nothing listens on port 9).
 OIDC_RP_CLIENT_ID = "dla-coordination-test"

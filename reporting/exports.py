@@ -6,39 +6,27 @@ cycle's frozen indicator list, one province or the whole country.
     analysis   workload totals per indicator by province (complete reports only)
     officers   workload per officer (districts held, complete reports, total, per district)
 
-CSV starts with a UTF-8 byte-order mark so that Excel opens the Thai correctly; XLSX is written by a
-write-only openpyxl workbook (rows streamed into the file, not kept as cells)."""
+The files are written by workdays.exports (no formula in any cell, typed XLSX cells, the header frozen,
+a filter); the reports table is a generator over the database, streamed into the file."""
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.http import HttpResponse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from organisation.models import Province
 from reporting.models import LETTER_FIELDS, DistrictReport, ReportingCycle, ReportValue
 from reporting.selectors.analysis import analyse, frozen_indicators
-from reporting.selectors.monitoring import national_rows, sort_provinces, sum_progress, thai_key
+from reporting.selectors.monitoring import national_rows, sort_provinces, sum_progress
 from reporting.selectors.progress import Progress, ProvinceProgress, progress, status_word
+from workdays.exports import Table, export_response
 from workdays.templatetags.thai_dates import thai_datetime
-
-FORMATS = ("csv", "xlsx")
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-@dataclass
-class Table:
-    title: str  # the sheet's name
-    header: list[str]
-    rows: Iterable[list[Any]]
+from workdays.thai import thai_key, thai_order
 
 
 def _letter_headers() -> list[str]:
@@ -87,7 +75,7 @@ def reports_table(cycle: ReportingCycle, province: Province | None) -> Table:
     def rows() -> Iterator[list[Any]]:
         for r in (
             reports.select_related("province", "district", "officer")
-            .order_by("province__code", "district__code")
+            .order_by(thai_order("province__name_th"), thai_order("district__name_th"), "district__code")
             .iterator(chunk_size=1000)
         ):
             mine = values.get(r.pk, {})
@@ -98,10 +86,10 @@ def reports_table(cycle: ReportingCycle, province: Province | None) -> Table:
                 r.officer.full_name if r.officer else nobody,
                 status_word(r.status, r.complete),
                 _yes(r.complete),
-                thai_datetime(r.submitted_at),
+                r.submitted_at,
                 _yes(r.late),
                 _yes(r.within_extension),
-                thai_datetime(r.due_at),
+                r.due_at,
                 *[mine.get(i.pk) for i in indicators],
                 *[getattr(r, name) for name in LETTER_FIELDS],
             ]
@@ -205,7 +193,7 @@ def officers_table(cycle: ReportingCycle, province: Province | None) -> Table:
         _("Total workload"),
         _("Workload per district"),
     ]
-    body = [
+    body: list[list[Any]] = [
         [
             o.officer.full_name if o.officer else _("Nobody responsible (held by the group director)"),
             o.officer.province.name_th if o.officer and o.officer.province else "",
@@ -239,53 +227,18 @@ def export_items() -> list[tuple[str, str]]:
     ]
 
 
-def _csv(table: Table) -> bytes:
-    buffer = io.StringIO()
-    buffer.write("\ufeff")  # Excel opens UTF-8 Thai correctly only with the byte-order mark
-    writer = csv.writer(buffer)
-    writer.writerow(table.header)
-    writer.writerows(["" if cell is None else cell for cell in row] for row in table.rows)
-    return buffer.getvalue().encode("utf-8")
-
-
-def _xlsx(table: Table, cycle: ReportingCycle) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(table.title[:31])
-    sheet.freeze_panes = "A3"
-    bold = Font(bold=True)
-    title = WriteOnlyCell(sheet, value=f"{cycle.label} · {_('as of')} {thai_datetime(timezone.now())}")
-    title.font = bold
-    sheet.append([title])
-    heads = []
-    for text in table.header:
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.font = bold
-        heads.append(cell)
-    sheet.append(heads)
-    for row in table.rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def filename(cycle: ReportingCycle, what: str, fmt: str, province: Province | None) -> str:
+def filename(cycle: ReportingCycle, what: str, province: Province | None) -> str:
     label = cycle.label.replace("/", "-").replace("\\", "-").strip()
     parts = [label, what]
     if province is not None:
         parts.append(province.name_th)
-    return "-".join(parts).replace(" ", "_") + f".{fmt}"
+    return "-".join(parts).replace(" ", "_")
 
 
 def export(cycle: ReportingCycle, *, what: str, fmt: str, province: Province | None) -> HttpResponse:
     table = TABLES[what](cycle, province)
-    if fmt == "csv":
-        response = HttpResponse(_csv(table), content_type="text/csv; charset=utf-8")
-    else:
-        response = HttpResponse(_xlsx(table, cycle), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = content_disposition_header(True, filename(cycle, what, fmt, province))
-    return response
+    table.title = _("%(cycle)s, as of %(when)s") % {
+        "cycle": cycle.label,
+        "when": thai_datetime(timezone.now()),
+    }
+    return export_response(table, fmt=fmt, filename=filename(cycle, what, province), date_text=thai_datetime)

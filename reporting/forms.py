@@ -25,6 +25,7 @@ from reporting.services.reports import (
 )
 from workdays.calendar import fiscal_year
 from workdays.forms import ThaiDateField
+from workdays.thai import thai_order
 
 # Part 2: (field, office, direction). Office: the district office (สำนักงานอำเภอ) or the district local
 # office (สถอ.); direction: received or sent.
@@ -296,12 +297,12 @@ class ExtendForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        provinces = Province.objects.outside_bangkok().order_by("name_th")
+        provinces = Province.objects.outside_bangkok().order_by(thai_order("name_th"))
         self.fields["province"].queryset = provinces  # type: ignore[attr-defined]
         districts = District.objects.outside_bangkok().select_related("province")
         self.fields["district"].queryset = districts  # type: ignore[attr-defined]
         by_province: dict[str, list[tuple[int, str]]] = {}
-        for d in districts.order_by("province__name_th", "name_th"):
+        for d in districts.order_by(thai_order("province__name_th"), thai_order("name_th")):
             by_province.setdefault(d.province.name, []).append((d.pk, d.display_name))
         self.fields["district"].choices = [("", _("Choose…")), *by_province.items()]  # type: ignore[attr-defined]
         self.fields["province"].label_from_instance = lambda p: p.name  # type: ignore[attr-defined]

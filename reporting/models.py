@@ -215,8 +215,9 @@ class DistrictReport(models.Model):
     cycle = models.ForeignKey(ReportingCycle, on_delete=models.CASCADE, related_name="reports")
     district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="reports")
     province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="+")
-    # The officer responsible for the district when the cycle opened (empty: nobody; then the report is
-    # the group director's and is flagged), and the user who holds the report now.
+    # The officer responsible for the district while its report is filled in: the one responsible when the
+    # cycle opened, or the one it was handed to when the district changed hands before submission (empty:
+    # nobody; then the report is the group director's and is flagged); and the user who holds it now.
     officer = models.ForeignKey(
         Officer, on_delete=models.SET_NULL, null=True, blank=True, related_name="reports"
     )

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from deadlines.models.policy import Urgency
 from organisation.models.geography import District, LocalGovernmentOrganisation, Province
 from organisation.models.units import Unit
+from workdays.thai import thai_order
 
 
 class Category(models.Model):
@@ -25,7 +26,7 @@ class Category(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
-        ordering = ["order", "name_th"]
+        ordering = ["order", thai_order("name_th")]
         verbose_name = _("request category")
         verbose_name_plural = _("request categories")
 

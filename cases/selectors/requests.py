@@ -17,6 +17,7 @@ from cases.models import CoordinationRequest, RequestStatus
 from deadlines.models import TimelineEntry
 from organisation.models import District, DistrictAssignment, Officer, Province, Role, RoleAssignment, Unit
 from organisation.selectors.roles import UserScope, desk_members
+from workdays.thai import thai_key, thai_order
 
 OPEN_TASK = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
 
@@ -229,8 +230,8 @@ def figures(qs: QuerySet[CoordinationRequest], now: datetime.datetime) -> dict[s
                 row.answered += 1
                 row.hours.append((answered_at - sent_at).total_seconds() / 3600)
     return {
-        "by_province": sorted(by_province.values(), key=lambda r: r.label),
-        "by_target": sorted(by_target.values(), key=lambda r: r.label),
+        "by_province": sorted(by_province.values(), key=lambda r: thai_key(r.label)),
+        "by_target": sorted(by_target.values(), key=lambda r: thai_key(r.label)),
     }
 
 
@@ -248,7 +249,7 @@ def district_officers_of(province: Province, on: datetime.date | None = None) ->
     return list(
         Officer.objects.filter(pk__in=ids.values("officer_id"), user__isnull=False, is_active=True)
         .select_related("user")
-        .order_by("first_name_th")
+        .order_by(thai_order("first_name_th"))
     )
 
 
@@ -266,7 +267,7 @@ def reassign_candidates(request: CoordinationRequest) -> list[Officer]:
     return list(
         Officer.objects.filter(pk__in=ids, user__isnull=False, is_active=True)
         .select_related("user")
-        .order_by("first_name_th")
+        .order_by(thai_order("first_name_th"))
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import uuid
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -43,6 +43,7 @@ from deadlines.services.timeline import timeline_add
 from flows.coordination import CoordinationFlow
 from flows.task_life import (
     OPEN_STATUSES,
+    Responsibility,
     TaskUnavailable,
     refuse_outer_transaction,
     task_act,
@@ -57,10 +58,12 @@ from organisation.models.people import person_name
 from organisation.selectors.roles import (
     UserScope,
     acting_group_director,
+    province_director,
     role_holder,
     user_scope,
 )
 from workdays.calendar import fiscal_year
+from workdays.thai import thai_order
 
 NUMBER_PREFIX = "ปส."
 SUBJECT_MAX = 200
@@ -113,14 +116,16 @@ class RequestInput:
 
 def requester_districts(scope: UserScope) -> list[District]:
     ids = current_district_ids(scope.officer) if scope.has_role(Role.DISTRICT_OFFICER) else []
-    return list(District.objects.filter(pk__in=ids).select_related("province").order_by("name_th"))
+    return list(
+        District.objects.filter(pk__in=ids).select_related("province").order_by(thai_order("name_th"))
+    )
 
 
 def target_units() -> list[Unit]:
     return list(
         Unit.objects.filter(
             kind__in=[Unit.Kind.BUREAU, Unit.Kind.DIVISION, Unit.Kind.COORDINATION_CENTRE], is_active=True
-        ).order_by("-kind", "name_th")
+        ).order_by("-kind", thai_order("name_th"))
     )
 
 
@@ -723,6 +728,57 @@ def request_reassign(
         request.updated_at = now
         request.save()
     return request
+
+
+# The director's review follows who directs the province (flows/task_life.py: tasks_follow_responsibility)
+
+
+def _open_reviews(provinces: Iterable[int] | None, districts: Iterable[int] | None) -> list[Task]:
+    """The open review tasks of requests waiting for their province's director, within the scope."""
+    requests = CoordinationRequest.objects.filter(status=RequestStatus.REVIEW, process__isnull=False)
+    if provinces is not None:
+        requests = requests.filter(province__in=list(provinces))
+    if districts is not None:
+        requests = requests.filter(district__in=list(districts))
+    tasks = Task.objects.filter(process__in=requests.values("process_id"), status__in=OPEN_STATUSES)
+    return [t for t in tasks.select_related("process") if t.flow_task.name == "review"]
+
+
+def _review_holders(tasks: list[Task], on: datetime.date) -> dict[int, User]:
+    """Whoever directs the requester's province today (assignee_review)."""
+    requests = CoordinationRequest.objects.filter(process__in=[t.process_id for t in tasks]).select_related(
+        "province"
+    )
+    province_of = {r.process_id: r.province for r in requests}
+    directors: dict[int, User | None] = {}
+    holders = {}
+    for task in tasks:
+        province = province_of.get(task.process_id)
+        if province is None:
+            continue
+        if province.pk not in directors:
+            directors[province.pk] = user_of(province_director(province=province, on=on))
+        director = directors[province.pk]
+        if director is not None:
+            holders[task.pk] = director
+    return holders
+
+
+def _review_handed(request: CoordinationRequest, to: User, now: datetime.datetime) -> dict[str, Any]:
+    request.holder = to
+    request.holder_unit = None
+    request.updated_at = now
+    request.save()
+    return notice_context(request)
+
+
+REVIEW_RESPONSIBILITY = Responsibility(
+    tasks=_open_reviews,
+    holders=_review_holders,
+    lock_case=request_of_process,
+    handed=_review_handed,
+    reason=lambda: _("Who directs the province changed."),
+)
 
 
 # Comments and attachments

@@ -4,9 +4,8 @@ scope: anything outside it answers 404."""
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 from django.contrib import messages
@@ -31,6 +30,7 @@ from flows.task_life import TaskUnavailable
 from organisation.models import Officer, Role, Unit
 from organisation.scope import scope_of
 from organisation.selectors.roles import UserScope
+from workdays.exports import FORMATS, Table, Value, export_response
 from workdays.templatetags.thai_dates import thai_datetime
 
 PAGE_SIZE = 25  # rows a page: what one reads through (viewflow's inbox shows as many)
@@ -197,7 +197,7 @@ def all_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _export_rows(qs: QuerySet[CoordinationRequest]) -> tuple[list[str], list[list[Any]]]:
+def _export_table(qs: QuerySet[CoordinationRequest]) -> Table:
     now = timezone.now()
     header = [
         _("Number"),
@@ -215,12 +215,12 @@ def _export_rows(qs: QuerySet[CoordinationRequest]) -> tuple[list[str], list[lis
         _("Overdue"),
         _("Answered"),
     ]
-    rows = []
-    for r in qs.iterator(chunk_size=2000):
-        overdue = bool(r.is_open and r.due_at and r.due_at < now)
-        holder = r.holder.officer if r.holder and hasattr(r.holder, "officer") else (r.holder_unit or "")
-        rows.append(
-            [
+
+    def rows() -> Iterator[list[Value]]:
+        for r in qs.iterator(chunk_size=2000):
+            overdue = bool(r.is_open and r.due_at and r.due_at < now)
+            holder = r.holder.officer if r.holder and hasattr(r.holder, "officer") else (r.holder_unit or "")
+            yield [
                 r.number,
                 r.subject,
                 r.get_status_display(),
@@ -231,20 +231,20 @@ def _export_rows(qs: QuerySet[CoordinationRequest]) -> tuple[list[str], list[lis
                 str(getattr(r.requester, "officer", "") or r.requester.get_username()),
                 str(r.target or ""),
                 str(holder),
-                thai_datetime(r.sent_at),
-                thai_datetime(r.due_at),
+                r.sent_at,
+                r.due_at,
                 _("Yes") if overdue else "",
-                thai_datetime(r.answered_at),
+                r.answered_at,
             ]
-        )
-    return header, rows
+
+    return Table(_("Requests"), header, rows())
 
 
 @login_required
 @require_GET
 def export(request: HttpRequest, fmt: str) -> HttpResponse:
     """CSV or XLSX of any list the user can see, with its filters (?list=mine|queue|pool|province|all)."""
-    if fmt not in ("csv", "xlsx"):
+    if fmt not in FORMATS:
         raise Http404
     scope = _scope(request)
     user = _user(request)
@@ -265,30 +265,10 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
     else:
         raise Http404
     qs, _form = _filtered(request, base, province_ids=provinces)
-    header, rows = _export_rows(qs)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    if fmt == "csv":
-        buffer = io.StringIO()
-        buffer.write("\ufeff")  # Excel opens UTF-8 Thai correctly only with the byte-order mark
-        writer = csv.writer(buffer)
-        writer.writerow(header)
-        writer.writerows(rows)
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    else:
-        from openpyxl import Workbook
-
-        book = Workbook(write_only=True)
-        sheet = book.create_sheet(_("Requests"))
-        sheet.append(header)
-        for row in rows:
-            sheet.append(row)
-        out = io.BytesIO()
-        book.save(out)
-        response = HttpResponse(
-            out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-    response["Content-Disposition"] = f'attachment; filename="requests-{name}-{stamp}.{fmt}"'
-    return response
+    return export_response(
+        _export_table(qs), fmt=fmt, filename=f"requests-{name}-{stamp}", date_text=thai_datetime
+    )
 
 
 # Opening a request

@@ -7,6 +7,8 @@ from django.db.models import F, Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from workdays.thai import thai_order
+
 BANGKOK_CODE = "10"  # the province code (DOPA) of Bangkok, which has no DLA provincial or district office
 
 
@@ -40,7 +42,7 @@ class Province(BilingualName):
     objects = ProvinceQuerySet.as_manager()
 
     class Meta:
-        ordering = ["name_th"]
+        ordering = [thai_order("name_th")]
         verbose_name = _("province")
         verbose_name_plural = _("provinces")
 
@@ -65,7 +67,7 @@ class District(BilingualName):
     objects = DistrictQuerySet.as_manager()
 
     class Meta:
-        ordering = ["province__name_th", "name_th"]
+        ordering = [thai_order("province__name_th"), thai_order("name_th")]
         verbose_name = _("district")
         verbose_name_plural = _("districts")
         indexes = [models.Index(fields=["name_th"])]
@@ -116,7 +118,7 @@ class LocalGovernmentOrganisation(models.Model):
     )
 
     class Meta:
-        ordering = ["district__code", "name_th"]
+        ordering = ["district__code", thai_order("name_th")]
         verbose_name = _("local government organisation")
         verbose_name_plural = _("local government organisations")
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from organisation.models.geography import District, Province
 from organisation.models.units import Unit
+from workdays.thai import thai_order
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -92,7 +93,7 @@ class Officer(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
-        ordering = ["first_name_th", "last_name_th"]
+        ordering = [thai_order("first_name_th"), thai_order("last_name_th")]
         verbose_name = _("officer")
         verbose_name_plural = _("officers")
         indexes = [

@@ -3,6 +3,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from organisation.models.geography import BilingualName, Province
+from workdays.thai import thai_order
 
 
 class Unit(BilingualName):
@@ -39,7 +40,7 @@ class Unit(BilingualName):
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
-        ordering = ["kind", "name_th"]
+        ordering = ["kind", thai_order("name_th")]
         verbose_name = _("unit")
         verbose_name_plural = _("units")
         constraints = [

@@ -31,6 +31,7 @@ from organisation.models import (
 )
 from organisation.models.people import CivilServiceLevel
 from organisation.services.geography import GEOTHAI_SOURCE
+from workdays.thai import thai_order
 
 # Words people type before a place name that the stored names do not carry ("อำเภอแม่ริม" → "แม่ริม").
 _PLACE_PREFIXES = ("จังหวัด", "อำเภอ", "ตำบล", "จ.", "อ.", "ต.")
@@ -107,7 +108,7 @@ def _officers_with_current(on: datetime.date) -> QuerySet[Officer]:
             "district_assignments",
             queryset=DistrictAssignment.objects.current(on)
             .select_related("district__province")
-            .order_by("district__name_th"),
+            .order_by(thai_order("district__name_th")),
             to_attr="current_districts",
         ),
     )
@@ -195,7 +196,9 @@ def directory_search(
             default=Value(2),
             output_field=IntegerField(),
         )
-    ).order_by("province__name_th", "rank", "first_name_th", "last_name_th", "pk")
+    ).order_by(
+        thai_order("province__name_th"), "rank", thai_order("first_name_th"), thai_order("last_name_th"), "pk"
+    )
     found = list(officers[: limit + 1])  # one more than shown tells whether there are more, without a count
     rows = _rows(found[:limit], on)
 
@@ -217,7 +220,7 @@ def directory_search(
 
 
 def provinces_for_filter() -> QuerySet[Province]:
-    return Province.objects.order_by("name_th")
+    return Province.objects.order_by(thai_order("name_th"))
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -298,7 +301,7 @@ def province_directory(*, province: Province, on: datetime.date | None = None) -
         RoleAssignment.objects.current(on)
         .filter(province=province, role__in=[Role.GROUP_DIRECTOR, Role.PROVINCIAL_HEAD, Role.SSO_ADMIN])
         .select_related("officer")
-        .order_by("role", "-start_date", "officer__first_name_th")
+        .order_by("role", "-start_date", thai_order("officer__first_name_th"))
     )
     acting = list(
         ActingDeputy.objects.filter(province=province, end_date__gte=on)
@@ -353,7 +356,11 @@ def district_directory(*, district: District, on: datetime.date | None = None) -
         a if b == district.pk else b for a, b in pairs.values_list("district_a_id", "district_b_id")
     }
     neighbours = (
-        list(District.objects.filter(pk__in=neighbour_ids).select_related("province").order_by("name_th"))
+        list(
+            District.objects.filter(pk__in=neighbour_ids)
+            .select_related("province")
+            .order_by(thai_order("name_th"))
+        )
         if neighbour_ids
         else []
     )
@@ -361,7 +368,7 @@ def district_directory(*, district: District, on: datetime.date | None = None) -
         district=district,
         current=current,
         history=history,
-        lgos=list(district.lgos.order_by("kind", "name_th")),
+        lgos=list(district.lgos.order_by("kind", thai_order("name_th"))),
         neighbours=neighbours,
     )
 
@@ -415,7 +422,7 @@ def officer_districts(*, officer: Officer, on: datetime.date | None = None) -> l
         DistrictAssignment.objects.current(on)
         .filter(officer=officer)
         .select_related("district__province")
-        .order_by("district__province__name_th", "district__name_th")
+        .order_by(thai_order("district__province__name_th"), thai_order("district__name_th"))
     )
 
 
@@ -449,7 +456,9 @@ def national_coverage(*, on: datetime.date | None = None) -> NationalCoverage:
     on = on or timezone.localdate()
     director = RoleAssignment.objects.current(on).filter(province=OuterRef("pk"), role=Role.GROUP_DIRECTOR)
     provinces = list(
-        Province.objects.outside_bangkok().annotate(has_director=Exists(director)).order_by("name_th")
+        Province.objects.outside_bangkok()
+        .annotate(has_director=Exists(director))
+        .order_by(thai_order("name_th"))
     )
     districts = District.objects.outside_bangkok().aggregate(
         total=Count("pk"),
@@ -470,13 +479,13 @@ def national_coverage(*, on: datetime.date | None = None) -> NationalCoverage:
 def unit_members(*, units: list[int], on: datetime.date | None = None) -> list[tuple[Unit, list[OfficerRow]]]:
     """Each unit with the officers who hold a current role in it or belong to it."""
     on = on or timezone.localdate()
-    unit_list = list(Unit.objects.filter(pk__in=units).order_by("name_th"))
+    unit_list = list(Unit.objects.filter(pk__in=units).order_by(thai_order("name_th")))
     in_unit = RoleAssignment.objects.current(on).filter(officer=OuterRef("pk"), unit__in=units)
     officers = list(
         _officers_with_current(on)
         .filter(Q(unit__in=units) | Exists(in_unit))
         .select_related("province", "unit")
-        .order_by("first_name_th", "last_name_th")
+        .order_by(thai_order("first_name_th"), thai_order("last_name_th"))
     )
     rows = _rows(officers, on)
     result = []

@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 import datetime
+import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AnonymousUser, User
+from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 
-from organisation.models import ActingDeputy, Officer, Province, Role, RoleAssignment, Unit
+from organisation.models import (
+    ActingDeputy,
+    DistrictAssignment,
+    Officer,
+    Province,
+    Role,
+    RoleAssignment,
+    Unit,
+)
+from workdays.thai import thai_order
 
 
 @dataclass(frozen=True)
@@ -83,6 +96,34 @@ def user_scope(user: User | AnonymousUser, on: datetime.date | None = None) -> U
     )
 
 
+# Every page shows the person's roles: their scope is kept in the cache, under a version that any change of
+# roles, deputies, officers, provinces or units replaces (organisation/apps.py connects the signals; a bulk
+# write calls scopes_forget itself). The expiry only bounds what a change made behind our back can leave.
+SCOPE_CACHE_SECONDS = 300
+_SCOPE_VERSION = "organisation:scope-version"
+
+
+def user_scope_cached(user: User | AnonymousUser) -> UserScope:
+    """user_scope for today, from the cache when nothing changed since it was computed (pages only: the
+    services check rights with user_scope itself)."""
+    if not user.is_authenticated:
+        return UserScope(officer=None)
+    on = timezone.localdate()
+    version = cache.get_or_set(_SCOPE_VERSION, uuid.uuid4().hex, None)
+    key = f"organisation:scope:{version}:{user.pk}:{on.isoformat()}"
+    scope = cache.get(key)
+    if scope is None:
+        scope = user_scope(user, on)
+        cache.set(key, scope, SCOPE_CACHE_SECONDS)
+    return scope
+
+
+def scopes_forget(**_signal: object) -> None:
+    """Roles, deputies or officers changed: every cached scope is stale, now and once the change commits."""
+    cache.set(_SCOPE_VERSION, uuid.uuid4().hex, None)  # not the clock: tests and demos stop it
+    transaction.on_commit(lambda: cache.set(_SCOPE_VERSION, uuid.uuid4().hex, None))
+
+
 # Who holds a role, or acts for the group director, on a given day. When several rows cover the day (a new
 # appointment that starts before the old one's end date, two acting deputies set for the same days) one
 # rule decides, everywhere: only active officers count; then the row whose dates began last; then the row
@@ -125,6 +166,25 @@ def province_director(*, province: Province, on: datetime.date | None = None) ->
     )
 
 
+def district_responsible(
+    *, on: datetime.date, districts: Iterable[int] | None = None, provinces: Iterable[int] | None = None
+) -> dict[int, Officer]:
+    """The officer responsible for each district on the day (district id → officer), for the given districts
+    or those of the given provinces: only active officers with an active account count; the latest
+    assignment wins when two cover the day. A district nobody holds is absent."""
+    assignments = DistrictAssignment.objects.current(on).filter(
+        officer__is_active=True, officer__user__is_active=True
+    )
+    if districts is not None:
+        assignments = assignments.filter(district__in=list(districts))
+    if provinces is not None:
+        assignments = assignments.filter(district__province__in=list(provinces))
+    return {
+        a.district_id: a.officer
+        for a in assignments.select_related("officer__user").order_by("start_date", "pk")
+    }
+
+
 def desk_members(unit: Unit, on: datetime.date | None = None) -> list[Officer]:
     """Who draws from a unit's pool on the day: its bureau desk (for the coordination centre: central staff)."""
     role = Role.CENTRAL_STAFF if unit.kind == Unit.Kind.COORDINATION_CENTRE else Role.BUREAU_DESK
@@ -134,5 +194,5 @@ def desk_members(unit: Unit, on: datetime.date | None = None) -> list[Officer]:
     return list(
         Officer.objects.filter(pk__in=assignments.values("officer_id"), user__isnull=False, is_active=True)
         .select_related("user")
-        .order_by("first_name_th")
+        .order_by(thai_order("first_name_th"))
     )

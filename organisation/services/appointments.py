@@ -20,6 +20,7 @@ from organisation.models import (
 )
 from organisation.models.people import PROFESSIONAL_OR_HIGHER, CivilServiceLevel
 from organisation.selectors.roles import user_scope
+from organisation.services.assignments import responsibility_changed_on_commit
 from workdays.templatetags.thai_dates import thai_date
 
 
@@ -132,7 +133,14 @@ def role_appoint(
         ) from exc
     if role == Role.CENTRAL_STAFF and officer.user is not None:
         central_staff_admin_access(officer.user)
+    _directing_changed(role, province)
     return assignment
+
+
+def _directing_changed(role: str, province: Province | None) -> None:
+    """Who directs the province may have changed: its open reviews follow (province_director)."""
+    if province is not None and role in Role.single_holder():
+        responsibility_changed_on_commit(provinces=[province.pk])
 
 
 @transaction.atomic
@@ -146,6 +154,7 @@ def role_end(*, assignment: RoleAssignment, end_date: datetime.date, by: User) -
         )
     assignment.end_date = end_date
     assignment.save(update_fields=["end_date"])
+    _directing_changed(assignment.role, assignment.province)
     return assignment
 
 
@@ -181,7 +190,7 @@ def acting_deputy_set(
             },
             code="overlap",
         )
-    return ActingDeputy.objects.create(
+    acting = ActingDeputy.objects.create(
         province=province,
         deputy=deputy,
         start_date=start_date,
@@ -189,6 +198,8 @@ def acting_deputy_set(
         reason=reason,
         created_by=by,
     )
+    responsibility_changed_on_commit(provinces=[province.pk])
+    return acting
 
 
 CENTRAL_ADMIN_GROUP = "Central staff (admin)"

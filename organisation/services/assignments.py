@@ -3,17 +3,35 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.dispatch import Signal
 from django.utils.translation import gettext as _
 
 from organisation.models import District, DistrictAssignment, DistrictNeighbour, Officer, Role, RoleAssignment
 from organisation.selectors.roles import user_scope
 from workdays.templatetags.thai_dates import thai_date
+
+# Sent once a change of who is responsible has committed: a district's officer (`districts`), or who
+# directs a province (`provinces`: a group director or provincial head appointed or ended, an acting deputy
+# set). The workflows' open tasks follow it (flows/tasks.py); changes dated later are applied by a daily job.
+responsibility_changed = Signal()
+
+
+def responsibility_changed_on_commit(*, provinces: Iterable[int] = (), districts: Iterable[int] = ()) -> None:
+    """Send `responsibility_changed` when the current transaction commits (nothing if it rolls back). A
+    receiver's failure is logged and leaves the change itself committed; the daily job catches up."""
+    province_ids, district_ids = sorted(set(provinces)), sorted(set(districts))
+    transaction.on_commit(
+        lambda: responsibility_changed.send(sender=None, provinces=province_ids, districts=district_ids),
+        robust=True,
+    )
+
 
 # Passed as `expected_current` when the caller does not know (e.g. an import); anything else must match.
 UNCHECKED = object()
@@ -156,6 +174,7 @@ def district_assign(
             code="stale",
         ) from exc
 
+    responsibility_changed_on_commit(districts=[district.pk])
     warnings: list[str] = []
     if others and _adjoins_any(district, others) is False:
         warnings.append(
@@ -188,4 +207,5 @@ def district_unassign(*, district: District, end_date: datetime.date, by: User) 
         )
     current.end_date = end_date
     current.save(update_fields=["end_date"])
+    responsibility_changed_on_commit(districts=[district.pk])
     return current

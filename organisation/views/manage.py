@@ -48,6 +48,7 @@ from organisation.services.appointments import (
 from organisation.services.assignments import district_assign, district_assignment_warnings, district_unassign
 from organisation.services.imports import ImportFailed, lgos_import, neighbours_import
 from workdays.templatetags.thai_dates import thai_date as _date
+from workdays.thai import thai_order
 
 GET_POST = require_http_methods(["GET", "POST"])
 
@@ -90,7 +91,9 @@ def _today() -> datetime.date:
 
 
 def _province_officers(province: Province) -> list[Officer]:
-    return list(Officer.objects.filter(province=province, is_active=True).order_by("first_name_th", "pk"))
+    return list(
+        Officer.objects.filter(province=province, is_active=True).order_by(thai_order("first_name_th"), "pk")
+    )
 
 
 def _district_officers(province: Province, on: datetime.date) -> list[Officer]:
@@ -99,7 +102,9 @@ def _district_officers(province: Province, on: datetime.date) -> list[Officer]:
         .filter(role=Role.DISTRICT_OFFICER, province=province)
         .values("officer_id")
     )
-    return list(Officer.objects.filter(pk__in=ids, is_active=True).order_by("first_name_th", "pk"))
+    return list(
+        Officer.objects.filter(pk__in=ids, is_active=True).order_by(thai_order("first_name_th"), "pk")
+    )
 
 
 def _open_assignment(district: District) -> DistrictAssignment | None:
@@ -131,7 +136,7 @@ def index(request: HttpRequest) -> HttpResponse:
         queryset = Province.objects.filter(
             pk__in=scope.provinces_by_role.get(Role.PROVINCIAL_HEAD, frozenset())
         )
-    provinces = list(queryset.order_by("name_th"))
+    provinces = list(queryset.order_by(thai_order("name_th")))
     if not provinces:
         raise PermissionDenied(_("Only provincial heads and central staff manage provinces."))
     if len(provinces) == 1:
@@ -157,7 +162,7 @@ def province_detail(request: HttpRequest, code: str) -> HttpResponse:
         RoleAssignment.objects.filter(role=Role.DISTRICT_OFFICER, province=province)
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
         .select_related("officer")
-        .order_by("officer__first_name_th", "start_date")
+        .order_by(thai_order("officer__first_name_th"), "start_date")
     )
     districts_of: dict[int, list[District]] = {}
     for assignment in open_assignments.values():

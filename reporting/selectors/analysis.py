@@ -20,7 +20,7 @@ from django.utils.translation import get_language
 
 from organisation.models import Officer, Province
 from reporting.models import LETTER_FIELDS, CycleIndicator, DistrictReport, ReportingCycle, ReportValue
-from reporting.selectors.monitoring import thai_key
+from workdays.thai import thai_key
 
 
 def english() -> bool:

@@ -32,27 +32,12 @@ from reporting.selectors.progress import (
     tally,
 )
 from workdays.templatetags.thai_dates import thai_datetime
+from workdays.thai import thai_key
 
 _NAME_FIELDS = ("id", "user_id", "prefix", "first_name_th", "last_name_th", "first_name_en", "last_name_en")
 
 # The provincial roles that watch their province's reports.
 MONITOR_ROLES = (Role.GROUP_DIRECTOR, Role.PROVINCIAL_HEAD, Role.SSO_ADMIN)
-
-# Thai leading vowels: a dictionary sorts เกาะ under ก, not after every consonant.
-_LEADING_VOWELS = "เแโใไ"
-
-
-def thai_key(text: str) -> str:
-    """A sort key close to Thai dictionary order (the leading vowel moved after its consonant)."""
-    chars = list(text)
-    i = 0
-    while i < len(chars) - 1:
-        if chars[i] in _LEADING_VOWELS:
-            chars[i], chars[i + 1] = chars[i + 1], chars[i]
-            i += 2
-        else:
-            i += 1
-    return "".join(chars)
 
 
 def monitored_provinces(scope: UserScope) -> frozenset[int] | None:

@@ -99,7 +99,7 @@ class Progress:
     overdue: int = 0  # not complete, not submitted, past its (possibly extended) deadline, cycle open
     late: int = 0  # first submitted after the report's own deadline (DistrictReport.late)
     within_extension: int = 0  # first submitted after the cycle's deadline, by the report's extended one
-    unassigned: int = 0  # nobody was responsible for the district when the cycle opened
+    unassigned: int = 0  # nobody responsible for the district (when the cycle opened, and none since)
 
     @property
     def percent_complete(self) -> float:

@@ -14,6 +14,7 @@ from organisation.models import Role
 from organisation.selectors.roles import UserScope
 from reporting.models import DistrictReport, ReportingCycle, ReportStatus
 from reporting.services import reports as services
+from workdays.thai import thai_order
 
 # Who reads a report besides its officer: the leaders of its province (the director reviews).
 PROVINCE_READERS = (Role.GROUP_DIRECTOR, Role.PROVINCIAL_HEAD, Role.SSO_ADMIN)
@@ -54,7 +55,7 @@ def my_reports_of(user: User, scope: UserScope) -> QuerySet[DistrictReport]:
     return (
         DistrictReport.objects.filter(q)
         .select_related("cycle", "district__province", "province")
-        .order_by("-cycle__opens_on", "-cycle_id", "district__name_th", "pk")
+        .order_by("-cycle__opens_on", "-cycle_id", thai_order("district__name_th"), "pk")
     )
 
 

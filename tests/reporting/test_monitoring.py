@@ -29,7 +29,6 @@ from django.urls import reverse
 from organisation.models import District, DistrictAssignment, Province, Role
 from reporting.models import DistrictReport, Indicator, ReportingCycle, ReportStatus, ReportValue
 from reporting.selectors.analysis import analyse
-from reporting.selectors.monitoring import thai_key
 from reporting.selectors.progress import current_cycle, progress, province_progress
 from reporting.services.reports import (
     report_approve,
@@ -40,6 +39,7 @@ from reporting.services.reports import (
 from tests.factories import OfficerFactory, UserFactory, give_role
 from tests.reporting.conftest import DUE, full_input, open_for, report_of
 from workdays.calendar import BANGKOK
+from workdays.thai import thai_key
 
 pytestmark = pytest.mark.django_db
 

@@ -12,6 +12,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.models.signals import post_save
+from django.utils import timezone
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import PROCESS, STATUS
 
@@ -147,3 +148,51 @@ def test_a_submission_and_a_close_released_together_end_closed_with_nothing_open
     assert all(o == "done" or o == "told" or o.startswith("refused") for o in outcomes), outcomes
     assert ReportingCycle.objects.get(pk=cycle.pk).status == ReportingCycle.Status.CLOSED
     _nothing_left_open(cycle)
+
+
+def test_a_hand_over_while_the_officer_submits_skips_the_task_and_is_never_an_error(
+    pg_org: Org, cycle: ReportingCycle
+) -> None:
+    """The district is given to another officer while its officer submits, holding the report's flow lock:
+    the hand-over finds the fill task done (or the lock busy) and leaves it; nothing fails, nothing is
+    handed, the submission stands; a later run has nothing to do."""
+    import datetime
+
+    from deadlines.models import TimelineEntry
+    from flows.tasks import responsibility_follow
+    from organisation.models import DistrictAssignment, Role
+    from tests.factories import OfficerFactory, UserFactory, give_role
+
+    org = pg_org
+    report = report_of(cycle, org.district)
+    newcomer = OfficerFactory(user=UserFactory(username="t.newcomer"), province=org.chiang_mai)
+    give_role(newcomer, Role.DISTRICT_OFFICER, province=org.chiang_mai)
+    today = timezone.localdate()
+    DistrictAssignment.objects.filter(district=org.district).update(
+        end_date=today - datetime.timedelta(days=1)
+    )
+    DistrictAssignment.objects.create(district=org.district, officer=newcomer, start_date=today)
+    submitting = threading.Event()
+    handed: list[int] = []
+
+    def hold_the_submission(sender: Any, instance: DistrictReport, **kwargs: Any) -> None:
+        if instance.pk == report.pk and instance.status == ReportStatus.SUBMITTED:
+            submitting.set()
+            time.sleep(1.0)  # still inside the submission's transaction and lock
+
+    def submit() -> None:
+        report_submit(report=_fresh(report), data=full_input(report), by=org.officer)
+
+    def hand_over() -> None:
+        assert submitting.wait(10)
+        handed.append(responsibility_follow(now=timezone.now(), districts=[org.district.pk]))
+
+    post_save.connect(hold_the_submission, sender=DistrictReport)
+    try:
+        assert _race([submit, hand_over]) == ["done", "done"]
+    finally:
+        post_save.disconnect(hold_the_submission, sender=DistrictReport)
+    assert handed == [0]
+    assert _fresh(report).status == ReportStatus.SUBMITTED and _fresh(report).assignee == org.officer
+    assert not TimelineEntry.objects.filter(case_id=report.pk, kind=TimelineEntry.Kind.REASSIGNED).exists()
+    assert responsibility_follow(now=timezone.now(), districts=[org.district.pk]) == 0
