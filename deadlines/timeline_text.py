@@ -105,7 +105,13 @@ _REPORT_EVENTS = {
         % {"to": d.get("to", "")}
     ),
     "report_saved": lambda d: _("Draft saved"),
-    "report_submitted": lambda d: _("Submitted late") if d.get("late") else _("Submitted"),
+    "report_submitted": lambda d: (
+        _("Submitted late")
+        if d.get("late")
+        else _("Submitted within the extension")
+        if d.get("within_extension")
+        else _("Submitted")
+    ),
     "report_returned": lambda d: _("Returned to the officer for corrections"),
     "report_approved": lambda d: _("Approved: complete"),
     "report_reopened": lambda d: _("Reopened by the coordination centre"),

@@ -5,8 +5,8 @@ November 2026: ไตรมาส 1/2570, October to December), so that the thre
 been closed. It opened twelve working days ago; its closing date was two working days ago. The day before,
 central staff extended the deadline of the provinces still reporting by two weeks (the south for its
 floods, the others at their request): their districts report into the coming weeks, and those that
-submitted after the original deadline are marked late. The provinces that were nearly done were not
-extended: their last reports are overdue and have escalated to the director.
+submitted after the original deadline did so within their extension (not late). The provinces that were
+nearly done were not extended: their last reports are overdue and have escalated to the director.
 
 Each province moves at its own pace (some nearly all green, some mostly grey). The cycle in progress goes
 through the services, as people would have acted (each at its moment, `now=`): drafts, submissions, returns with comments,
@@ -248,7 +248,7 @@ def _current_cycle(
     )
     # What each report goes through: its state and the working day (before today) its holder acted. The
     # nearly-done provinces acted before the deadline; the others until yesterday, within the extension
-    # (after the deadline, two working days ago: late).
+    # (after the original deadline, two working days ago: within the extension, not late).
     plans: list[tuple[DistrictReport, str, int, random.Random]] = []
     for report in reports:
         rng = random.Random(f"{cycle.label}-{report.district.code}")
@@ -311,7 +311,7 @@ def _demo_users(
     plan: tuple[DistrictReport, str, int, random.Random],
 ) -> tuple[DistrictReport, str, int, random.Random]:
     """Chiang Mai as the demo's sign-ins need it: cm.officer1 has a report returned with comments and a
-    draft to finish; the reports of officers 2 to 6 wait for cm.director's review (sent in late)."""
+    draft to finish; the reports of officers 2 to 6 wait for cm.director's review (sent within the extension)."""
     report, _state, _when, rng = plan
     username = report.assignee.get_username() if report.assignee else ""
     if report.province.code != "50" or not username.startswith("cm.officer"):
@@ -372,10 +372,27 @@ def _closed_cycle(quarter: Quarter, central: User, calendar: WorkingCalendar) ->
         state = "approved" if u < 0.965 else "submitted" if u < 0.975 else "draft" if u < 0.985 else "none"
         if state == "none" or report.assignee_id is None:
             continue
-        late = state == "approved" and rng.random() < 0.04
+        # A few districts had their deadline extended by a week and reported within it (not late).
+        extended = state == "approved" and rng.random() < 0.04
         sent_day = calendar.add_working_days(opens_on, rng.randint(2, span))
-        if late:
+        if extended:
             sent_day = calendar.add_working_days(closes_on, rng.randint(1, 4))
+            report.due_at = calendar.closing(calendar.add_working_days(closes_on, 5))
+            report.extension_reason = REQUEST_REASON
+            steps.append(
+                TimelineEntry(
+                    case_type=report_type,
+                    case_id=report.pk,
+                    kind=TimelineEntry.Kind.DEADLINE_MOVED,
+                    at=cycle.due_at - datetime.timedelta(hours=3),
+                    actor=central,
+                    data={
+                        "old_due_at": cycle.due_at.isoformat(),
+                        "due_at": report.due_at.isoformat(),
+                        "reason": REQUEST_REASON,
+                    },
+                )
+            )
         submitted = calendar.opening(sent_day) + datetime.timedelta(minutes=rng.randint(30, 420))
         numbers = _values(indicators, report.district, rng)
         values += [
@@ -393,9 +410,18 @@ def _closed_cycle(quarter: Quarter, central: User, calendar: WorkingCalendar) ->
         report.updated_at = submitted
         if state == "draft":
             continue
-        report.submitted_at = submitted
-        report.late = late
-        steps.append(_step(report_type, report, "report_submitted", submitted, report.assignee_id, late=late))
+        report.record_first_submission(submitted)
+        steps.append(
+            _step(
+                report_type,
+                report,
+                "report_submitted",
+                submitted,
+                report.assignee_id,
+                late=report.late,
+                within_extension=report.within_extension,
+            )
+        )
         if state == "approved":
             approved = min(
                 calendar.opening(calendar.add_working_days(sent_day, rng.randint(1, 3)))
@@ -414,6 +440,9 @@ def _closed_cycle(quarter: Quarter, central: User, calendar: WorkingCalendar) ->
             "status",
             "complete",
             "late",
+            "within_extension",
+            "due_at",
+            "extension_reason",
             "submitted_at",
             "approved_at",
             "updated_at",

@@ -125,7 +125,7 @@ def ranking_chart(rows: Sequence[ProvinceProgress], url: Callable[[int], str]) -
 
 @dataclass
 class TableRow:
-    """A province's line of the national table, its figures formatted once (76 lines, 10 figures each)."""
+    """A province's line of the national table, its figures formatted once (76 lines, 11 figures each)."""
 
     row: ProvinceProgress
     cells: list[tuple[str, SafeString]]  # (extra class, figure)
@@ -147,6 +147,7 @@ def progress_cells(p: Progress) -> list[tuple[str, SafeString]]:
         (_zero(p.not_started), number(p.not_started)),
         (_zero(p.overdue, "mbad"), number(p.overdue)),
         (_zero(p.late), number(p.late)),
+        (_zero(p.within_extension), number(p.within_extension)),
         (_zero(p.unassigned, "mwarn"), number(p.unassigned)),
     ]
 

@@ -65,6 +65,7 @@ def reports_table(cycle: ReportingCycle, province: Province | None) -> Table:
         _("Complete"),
         _("Submitted on"),
         _("Late"),
+        _("Within an extension"),
         _("Deadline"),
         *[f"{i.name_th} ({i.unit})" for i in indicators],
         *_letter_headers(),
@@ -87,6 +88,7 @@ def reports_table(cycle: ReportingCycle, province: Province | None) -> Table:
                 _yes(r.complete),
                 r.submitted_at,
                 _yes(r.late),
+                _yes(r.within_extension),
                 r.due_at,
                 *[mine.get(i.pk) for i in indicators],
                 *[getattr(r, name) for name in LETTER_FIELDS],
@@ -106,6 +108,7 @@ def _progress_cells(p: Progress) -> list[Any]:
         p.not_started,
         p.overdue,
         p.late,
+        p.within_extension,
         p.unassigned,
     ]
 
@@ -122,6 +125,7 @@ def provinces_table(cycle: ReportingCycle, province: Province | None) -> Table:
         pgettext("report status", "Not started"),
         _("Overdue"),
         _("Submitted late"),
+        _("Submitted within an extension"),
         _("Nobody responsible"),
     ]
     if province is not None:

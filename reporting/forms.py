@@ -16,7 +16,13 @@ from django.utils.translation import gettext_lazy as _
 from organisation.models import District, Province
 from reporting.models import LETTER_FIELDS, CycleIndicator, DistrictReport
 from reporting.services.cycles import CycleInput
-from reporting.services.reports import ReportInput, parse_input, report_fields, report_values
+from reporting.services.reports import (
+    ReportInput,
+    confirmed_values,
+    parse_input,
+    report_fields,
+    report_values,
+)
 from workdays.calendar import fiscal_year
 from workdays.forms import OneLineField, ThaiDateField
 from workdays.thai import thai_order
@@ -64,7 +70,8 @@ class FieldRow:
     error: str = ""
     warning: str = ""  # above the bound, not (yet) confirmed
     above_bound: bool = False  # the confirmation box is shown
-    confirmed: bool = False
+    confirmed: bool = False  # ticked on this page, or confirmed before for this very value
+    confirmed_before: bool = False  # confirmed with an earlier save: the page says so, asks nothing
     comment: str = ""  # the group director's comment on this value
     saved_elsewhere: str = ""  # after a conflict: the value saved in the other tab, when it differs
     review_text: str = ""  # what the reviewing director typed as a comment (kept after a refusal)
@@ -123,14 +130,14 @@ def report_form(
             raw={name: _text(value) for name, value in stored.items()}, revision=report.revision
         )
     errors = errors or {}
-    parsed = parse_input(report.cycle, ReportInput(raw=data.raw))
+    before = confirmed_values(report)
+    parsed = parse_input(report.cycle, data, confirmed_before=before)
     comments: dict[str, str] = {}
     if report.status == "RETURNED":
         comments = dict((report.review_comments or {}).get("fields", {}))
     areas: dict[str, AreaGroup] = {}
     letters: dict[str, FieldRow] = {}
     for name, indicator in report_fields(report.cycle):
-        parsed_value = parsed.values.get(name)
         row = FieldRow(
             name=name,
             label=indicator_label(indicator) if indicator else str(LETTER_LABELS[name]),
@@ -142,12 +149,11 @@ def report_form(
             value=stored.get(name),
             error=errors.get(name, ""),
             comment=comments.get(name, ""),
-            confirmed=name in data.confirmed,
+            confirmed=name in parsed.confirmed,
+            confirmed_before=name in parsed.confirmed and name not in data.confirmed,
         )
-        row.above_bound = name in parsed.unconfirmed or (
-            row.bound is not None and parsed_value is not None and parsed_value > row.bound
-        )
-        if name in parsed.unconfirmed and not row.error and not row.confirmed:
+        row.above_bound = name in parsed.unconfirmed or name in parsed.confirmed
+        if name in parsed.unconfirmed and not row.error:
             row.warning = parsed.unconfirmed[name]
         if saved is not None and name in saved and _text(saved[name]) != row.raw.strip():
             row.saved_elsewhere = _text(saved[name]) or "–"
@@ -169,12 +175,18 @@ def report_form(
 
 
 def report_input(report: DistrictReport, post: Any) -> ReportInput:
-    """What the officer sent: raw text per field, the ticked confirmations, the page's revision."""
+    """What the officer sent: raw text per field, the ticked confirmations, the page's revision. A box
+    carries the text it was shown for: ticked for a value typed over since, it confirms nothing."""
     names = [name for name, _indicator in report_fields(report.cycle)]
     revision = str(post.get("revision", ""))
+    raw = {name: str(post.get(name, ""))[:100] for name in names}
     return ReportInput(
-        raw={name: str(post.get(name, ""))[:100] for name in names},
-        confirmed={name for name in names if post.get(f"confirm_{name}")},
+        raw=raw,
+        confirmed={
+            name
+            for name in names
+            if post.get(f"confirm_{name}") and str(post.get(f"confirm_{name}")).strip() == raw[name].strip()
+        },
         revision=int(revision) if revision.isdigit() and len(revision) < 10 else -1,
     )
 

@@ -8,6 +8,8 @@ the four letter counts on the report.
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -83,8 +85,8 @@ class ReportingCycle(models.Model):
         help_text=_("Without review, a submitted report counts as complete."),
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.SCHEDULED)
-    # The original deadline (end of the closing date's office hours): a submission after it is late in
-    # every figure, extension or not.
+    # The original deadline (end of the closing date's office hours). Each report's own deadline starts
+    # here and moves with an extension; lateness is against the report's own (DistrictReport.late).
     due_at = models.DateTimeField(_("due"))
     districts_total = models.PositiveIntegerField(default=0)
     districts_spawned = models.PositiveIntegerField(default=0)
@@ -97,8 +99,6 @@ class ReportingCycle(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     opened_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
-    # When the directors and heads of provinces with reports still missing were told the cycle closes soon.
-    closing_soon_sent_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -128,6 +128,27 @@ class ReportingCycle(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
+
+
+class ClosingSoonNotice(models.Model):
+    """A province's directors and heads were told its reports close soon (once per province and cycle),
+    for the province's own close: the latest deadline of its reports not complete."""
+
+    cycle = models.ForeignKey(ReportingCycle, on_delete=models.CASCADE, related_name="closing_soon_notices")
+    province = models.ForeignKey(Province, on_delete=models.CASCADE, related_name="+")
+    closes_at = models.DateTimeField()
+    missing = models.PositiveIntegerField()
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("closing-soon notice")
+        verbose_name_plural = _("closing-soon notices")
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "province"], name="one_closing_soon_per_province")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cycle.label} · {self.province}"
 
 
 class CycleIndicator(models.Model):
@@ -208,7 +229,11 @@ class DistrictReport(models.Model):
         _("status"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.NOT_STARTED
     )
     complete = models.BooleanField(_("complete"), default=False)
+    # How the first submission stood against the deadlines (record_first_submission, the one definition):
+    # late after the report's own deadline, within an extension after the cycle's but by the report's own.
     late = models.BooleanField(_("late"), default=False)
+    within_extension = models.BooleanField(_("submitted within an extension"), default=False)
+    # The report's own deadline: the cycle's, or the extension central staff granted.
     due_at = models.DateTimeField(_("due"))
     extension_reason = models.CharField(max_length=500, blank=True)
 
@@ -256,6 +281,21 @@ class DistrictReport(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("reporting:report", kwargs={"pk": self.pk})
 
+    def record_first_submission(self, at: datetime.datetime) -> None:
+        """The moment of the first submission and how it stood (later submissions, corrections, change
+        nothing): late when after the report's own deadline (the extended one when there is an extension),
+        within an extension when after the cycle's original deadline but by the report's own."""
+        if self.submitted_at is not None:
+            return
+        self.late = self.late_at(at)
+        self.within_extension = not self.late and at > self.cycle.due_at
+        self.submitted_at = at
+
+    def late_at(self, at: datetime.datetime) -> bool:
+        """A first submission at `at` would be late: after the report's own deadline (a correction of a
+        report submitted once never is)."""
+        return self.submitted_at is None and at > self.due_at
+
     @property
     def colour(self) -> str:
         """Green when complete (approved, or submitted in a cycle without review), as on every page."""
@@ -266,6 +306,9 @@ class ReportValue(models.Model):
     report = models.ForeignKey(DistrictReport, on_delete=models.CASCADE, related_name="values")
     indicator = models.ForeignKey(CycleIndicator, on_delete=models.CASCADE, related_name="values")
     value = models.PositiveBigIntegerField()
+    # The officer confirmed this value, above its indicator's usual bound, as correct: kept with the draft
+    # until the value changes (reporting/services/reports.py, parse_input).
+    confirmed = models.BooleanField(_("confirmed as correct"), default=False)
 
     class Meta:
         verbose_name = _("reported value")

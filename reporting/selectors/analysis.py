@@ -3,8 +3,9 @@ province (or district) and nationally; workload per officer (officers holding se
 letter counts of the district office beside those of the district local office; comparisons between
 cycles.
 
-Only complete reports count in workload figures. A late report (first submitted after the cycle's
-original deadline) counts like the others, and every figure says how much of it came from late reports.
+Only complete reports count in workload figures. A late report (first submitted after its own deadline,
+the extended one when there is an extension: DistrictReport.late) counts like the others, and every figure
+says how much of it came from late reports; how many came within an extension is counted beside.
 Indicators are the cycle's frozen list (CycleIndicator), never the live one."""
 
 from __future__ import annotations
@@ -150,6 +151,7 @@ class Analysis:
     reports: int = 0
     complete: int = 0
     late: int = 0  # complete reports that were late
+    within_extension: int = 0  # complete reports submitted within an extension
 
     @property
     def workload(self) -> Figure:
@@ -212,7 +214,7 @@ def analyse(cycle: ReportingCycle, *, province: Province | None = None) -> Analy
             groups[p.pk] = GroupRow(p.pk, p.name_th, areas=[0] * len(areas))
     officers: dict[int | None, OfficerRow] = {}
     letters = Letters()
-    total_reports = complete = late = 0
+    total_reports = complete = late = within_extension = 0
     complete_by_officer: dict[int | None, int] = defaultdict(int)
     for r in reports.order_by().values(
         "pk",
@@ -222,6 +224,7 @@ def analyse(cycle: ReportingCycle, *, province: Province | None = None) -> Analy
         "officer_id",
         "complete",
         "late",
+        "within_extension",
         *LETTER_FIELDS,
     ):
         total_reports += 1
@@ -240,6 +243,7 @@ def analyse(cycle: ReportingCycle, *, province: Province | None = None) -> Analy
         group.complete += 1
         officer.complete += 1
         complete_by_officer[r["officer_id"]] += 1
+        within_extension += r["within_extension"]
         if r["late"]:
             late += 1
             group.late += 1
@@ -301,6 +305,7 @@ def analyse(cycle: ReportingCycle, *, province: Province | None = None) -> Analy
         reports=total_reports,
         complete=complete,
         late=late,
+        within_extension=within_extension,
     )
 
 

@@ -92,6 +92,7 @@ def sum_progress(rows: list[ProvinceProgress]) -> Progress:
         "not_started",
         "overdue",
         "late",
+        "within_extension",
         "unassigned",
     )
     return Progress(**{name: sum(getattr(row.progress, name) for row in rows) for name in names})
@@ -163,6 +164,7 @@ def district_rows(
             "status",
             "complete",
             "late",
+            "within_extension",
             "unassigned",
             "due_at",
             "submitted_at",

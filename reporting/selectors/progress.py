@@ -1,5 +1,6 @@
 """Progress of a reporting cycle: how many district reports are complete, waiting for review, in draft,
-returned, not started; how many are overdue, late, without anybody responsible.
+returned, not started; how many are overdue, late, submitted within an extension, without anybody
+responsible.
 
 Every figure comes from one aggregate query (COUNT ... FILTER), for the country, one province, or each
 province at once (one grouped query). The five status buckets partition the reports: a complete report
@@ -96,7 +97,8 @@ class Progress:
     returned: int = 0
     not_started: int = 0
     overdue: int = 0  # not complete, not submitted, past its (possibly extended) deadline, cycle open
-    late: int = 0  # first submitted after the cycle's original deadline
+    late: int = 0  # first submitted after the report's own deadline (DistrictReport.late)
+    within_extension: int = 0  # first submitted after the cycle's deadline, by the report's extended one
     unassigned: int = 0  # nobody responsible for the district (when the cycle opened, and none since)
 
     @property
@@ -184,6 +186,7 @@ def _aggregates(now: datetime.datetime) -> dict[str, Count]:
         ),
         "n_overdue": Count("pk", filter=incomplete & Q(status__in=_OPEN_STATUSES, due_at__lt=now)),
         "n_late": Count("pk", filter=Q(late=True)),
+        "n_within_extension": Count("pk", filter=Q(within_extension=True)),
         "n_unassigned": Count("pk", filter=Q(unassigned=True)),
     }
 
@@ -211,6 +214,7 @@ def tally(reports: Iterable[DistrictReport], *, now: datetime.datetime, closed: 
             "not_started",
             "overdue",
             "late",
+            "within_extension",
             "unassigned",
         ),
         0,
@@ -228,6 +232,7 @@ def tally(reports: Iterable[DistrictReport], *, now: datetime.datetime, closed: 
             counts[bucket.get(r.status, "not_started")] += 1  # type: ignore[call-overload]
         counts["overdue"] += is_overdue(r, now, closed=closed)
         counts["late"] += r.late
+        counts["within_extension"] += r.within_extension
         counts["unassigned"] += r.unassigned
     return Progress(**counts)
 

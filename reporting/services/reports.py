@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -54,6 +54,8 @@ from workdays.templatetags.thai_dates import thai_datetime
 
 OPEN_TASK = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 COMMENT_MAX = 2000
+# The largest count a field takes (the letter counts are 32-bit columns); a larger one is refused, saying so.
+COUNT_MAX = 1_000_000_000
 # Thai digits are accepted as typed (๐-๙), and thousands separators.
 _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 _SEPARATORS = re.compile(r"[,\s\u00a0]")
@@ -86,7 +88,8 @@ class ReportInvalid(ReportError):
 @dataclass
 class ReportInput:
     """What the officer typed: raw text per field (`i_<pk>` for indicators, the letter fields by name),
-    the indicators whose value above the bound they confirmed, and the revision their page showed."""
+    the indicators whose value above the bound they confirmed now (a confirmation saved with the draft
+    holds while the value stays the same), and the revision their page showed."""
 
     raw: dict[str, str]
     confirmed: set[str] = field(default_factory=set)
@@ -99,6 +102,8 @@ class Parsed:
     errors: dict[str, str]
     # Fields above their bound, not confirmed: fine in a draft, refused on submission.
     unconfirmed: dict[str, str]
+    # Fields above their bound, confirmed now or earlier for this very value: saved as confirmed.
+    confirmed: set[str] = field(default_factory=set)
 
 
 def report_fields(cycle: ReportingCycle) -> list[tuple[str, CycleIndicator | None]]:
@@ -114,16 +119,29 @@ def _parse_count(text: str) -> tuple[int | None, str]:
         value = int(cleaned)
         if value < 0:
             return None, _("A count cannot be negative.")
-        if value > 10**12:
-            return None, _("This number is too large.")
+        if value > COUNT_MAX:
+            return None, _("This number is too large: a field takes at most %(max)s.") % {
+                "max": f"{COUNT_MAX:,}"
+            }
         return value, ""
     if re.fullmatch(r"[+-]?\d*[.]\d+|[+-]?\d+[.]\d*", cleaned):
         return None, _("Write a whole number, without decimals.")
     return None, _("Write a number, for example 12.")
 
 
-def parse_input(cycle: ReportingCycle, data: ReportInput) -> Parsed:
+def confirmed_values(report: DistrictReport) -> dict[str, int]:
+    """The values above their bound that the officer confirmed, as saved with the report: field -> value."""
+    return {f"i_{v.indicator_id}": v.value for v in report.values.all() if v.confirmed}
+
+
+def parse_input(
+    cycle: ReportingCycle, data: ReportInput, *, confirmed_before: Mapping[str, int] | None = None
+) -> Parsed:
+    """Numbers from what was typed, with a message per badly typed field. A value above its bound is
+    confirmed when ticked now, or when the same value was confirmed before (`confirmed_before`, saved with
+    the draft); a changed value asks again."""
     parsed = Parsed(values={}, errors={}, unconfirmed={})
+    before = confirmed_before or {}
     for name, indicator in report_fields(cycle):
         value, error = _parse_count(data.raw.get(name, ""))
         if error:
@@ -131,7 +149,11 @@ def parse_input(cycle: ReportingCycle, data: ReportInput) -> Parsed:
             continue
         parsed.values[name] = value
         bound = indicator.upper_bound if indicator else None
-        if value is not None and bound is not None and value > bound and name not in data.confirmed:
+        if value is None or bound is None or value <= bound:
+            continue
+        if name in data.confirmed or before.get(name) == value:
+            parsed.confirmed.add(name)
+        else:
             parsed.unconfirmed[name] = _(
                 "%(value)s is more than %(bound)s %(unit)s, the usual upper limit. If it is right, tick "
                 "“The value is correct”."
@@ -419,11 +441,12 @@ def _check_editable(report: DistrictReport, by: User) -> None:
         raise ReportError(_("This report was submitted and waits for the group director's review."))
 
 
-def _write_values(
-    report: DistrictReport, values: dict[str, int | None], by: User, now: datetime.datetime
-) -> None:
+def _write_values(report: DistrictReport, parsed: Parsed, by: User, now: datetime.datetime) -> None:
+    """The values, each indicator's with its confirmation (kept with the draft)."""
+    values = parsed.values
     indicator_ids = {f"i_{pk}": pk for pk in report.cycle.indicators.values_list("pk", flat=True)}
     keep = {indicator_ids[name]: value for name, value in values.items() if name in indicator_ids}
+    confirmed = {indicator_ids[name] for name in parsed.confirmed if name in indicator_ids}
     existing = {v.indicator_id: v for v in report.values.all()}
     ReportValue.objects.filter(
         report=report, indicator_id__in=[pk for pk, value in keep.items() if value is None]
@@ -434,12 +457,13 @@ def _write_values(
         if value is None:
             continue
         if pk in existing:
-            if existing[pk].value != value:
+            if (existing[pk].value, existing[pk].confirmed) != (value, pk in confirmed):
                 existing[pk].value = value
+                existing[pk].confirmed = pk in confirmed
                 changed.append(existing[pk])
         else:
-            new.append(ReportValue(report=report, indicator_id=pk, value=value))
-    ReportValue.objects.bulk_update(changed, ["value"])
+            new.append(ReportValue(report=report, indicator_id=pk, value=value, confirmed=pk in confirmed))
+    ReportValue.objects.bulk_update(changed, ["value", "confirmed"])
     ReportValue.objects.bulk_create(new)
     for name in LETTER_FIELDS:
         if name in values:
@@ -553,10 +577,10 @@ def report_save_draft(
     now = now or timezone.now()
     report = _load_for_update(report, data.revision)
     _check_editable(report, by)
-    parsed = parse_input(report.cycle, data)
+    parsed = parse_input(report.cycle, data, confirmed_before=confirmed_values(report))
     if parsed.errors:
         raise ReportInvalid(parsed.errors)
-    _write_values(report, parsed.values, by, now)
+    _write_values(report, parsed, by, now)
     if report.status == ReportStatus.NOT_STARTED:
         report.status = ReportStatus.DRAFT
     report.save()
@@ -585,12 +609,12 @@ def report_submit(
         _check_editable(locked, by)
         if activation.task.owner_id != by.pk:
             raise _gone()
-        parsed = parse_input(locked.cycle, data)
+        parsed = parse_input(locked.cycle, data, confirmed_before=confirmed_values(locked))
         if parsed.errors:
             raise ReportInvalid(parsed.errors)
         problems = {**missing_fields(locked.cycle, parsed.values), **parsed.unconfirmed}
-        past_deadline = locked.submitted_at is None and now > locked.due_at
-        _write_values(locked, parsed.values, by, now)
+        past_deadline = locked.late_at(now)  # refused: the officer needs an extension
+        _write_values(locked, parsed, by, now)
         if problems or past_deadline:
             if locked.status == ReportStatus.NOT_STARTED:
                 locked.status = ReportStatus.DRAFT
@@ -607,14 +631,20 @@ def report_submit(
                 )
             refused.saved_revision = locked.revision
         else:
-            late = locked.submitted_at is None and now > locked.cycle.due_at
+            first = locked.submitted_at is None
+            locked.record_first_submission(now)
             locked.status = ReportStatus.SUBMITTED
-            locked.submitted_at = locked.submitted_at or now
-            locked.late = locked.late or late
             locked.complete = not locked.cycle.review_required
             locked.review_comments = {}
             locked.save()
-            _step(locked, "report_submitted", by=by, now=now, late=late)
+            _step(
+                locked,
+                "report_submitted",
+                by=by,
+                now=now,
+                late=first and locked.late,
+                within_extension=first and locked.within_extension,
+            )
             task_complete(activation, now=now, data={"decision": "submit"})
     if refused is not None:
         raise refused
@@ -747,7 +777,8 @@ def reports_extend(
     now: datetime.datetime | None = None,
 ) -> int:
     """Extend the deadline of one district's or one province's reports that are not complete, to the end of
-    office hours on `until`. The original deadline still decides what counts as late."""
+    office hours on `until`. A report first submitted by its extended deadline is not late; the figures
+    count it as submitted within an extension (DistrictReport.record_first_submission)."""
     now = now or timezone.now()
     reason = (reason or "").strip()
     if not reason:

@@ -372,9 +372,9 @@ def test_after_the_deadline_a_report_cannot_be_submitted_without_an_extension(or
     assert "น้ำท่วมสำนักงาน" in describe(moved)
 
     submitted = report_submit(report=kept, data=full_input(kept), by=org.officer)
-    assert (
-        submitted.status == ReportStatus.SUBMITTED and submitted.late is True
-    )  # after the original deadline
+    # After the original deadline but by its own: not late, within the extension (issue 11).
+    assert submitted.status == ReportStatus.SUBMITTED
+    assert (submitted.late, submitted.within_extension) == (False, True)
 
 
 def test_a_province_extension_moves_only_the_reports_not_complete(org, small_cycle):

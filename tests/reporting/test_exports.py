@@ -59,7 +59,7 @@ def test_reports_csv_one_row_per_district(org, known: Known):
     rows = read_csv(response)
     header, body = rows[0], rows[1:]
     n = known.indicators
-    assert header[:9] == [
+    assert header[:10] == [
         "จังหวัด",
         "อำเภอ",
         "รหัสอำเภอ",
@@ -68,32 +68,34 @@ def test_reports_csv_one_row_per_district(org, known: Known):
         "เสร็จสมบูรณ์",
         "วันที่ส่ง",
         "ส่งล่าช้า",
+        "ส่งภายในกำหนดที่ขยาย",
         "กำหนดส่ง",
     ]
-    assert header[9 : 9 + n] == frozen_headers(known.cycle)
-    assert len(header) == 9 + n + 4
+    assert header[10 : 10 + n] == frozen_headers(known.cycle)
+    assert len(header) == 10 + n + 4
     assert len(body) == 33
     by_code = {row[2]: row for row in body}
     done = by_code[org.district.code]
     assert done[:2] == ["เชียงใหม่", org.district.name_th]
     assert done[3] == org.officer.officer.full_name
-    assert done[4:9] == ["อนุมัติแล้ว", "ใช่", "8 มิ.ย. 2569 09:00 น.", "", "26 มิ.ย. 2569 16:30 น."]
-    assert done[9:] == ["5"] * (n + 4)
-    late = by_code[org.lamphun_district.code]
-    assert late[0] == "ลำพูน" and late[4:9] == [
+    assert done[4:10] == ["อนุมัติแล้ว", "ใช่", "8 มิ.ย. 2569 09:00 น.", "", "", "26 มิ.ย. 2569 16:30 น."]
+    assert done[10:] == ["5"] * (n + 4)
+    within = by_code[org.lamphun_district.code]
+    assert within[0] == "ลำพูน" and within[4:10] == [
         "อนุมัติแล้ว",
         "ใช่",
         "29 มิ.ย. 2569 10:00 น.",
+        "",  # not late: by its extended deadline
         "ใช่",
         "3 ก.ค. 2569 16:30 น.",  # the extended deadline
     ]
-    assert late[9:] == ["7"] * (n + 4)
+    assert within[10:] == ["7"] * (n + 4)
     draft = by_code[org.other_district.code]
-    assert draft[4:6] == ["บันทึกร่าง", ""] and draft[9:] == ["2"] * (n + 4)
+    assert draft[4:6] == ["บันทึกร่าง", ""] and draft[10:] == ["2"] * (n + 4)
     nobody = by_code[known.fourth.code]
     assert nobody[3] == "ไม่มีผู้รับผิดชอบ" and nobody[4] == "ส่งแล้ว รอตรวจ"
     untouched = by_code[known.third.code]
-    assert untouched[4] == "ยังไม่เริ่ม" and untouched[9:] == [""] * (n + 4)
+    assert untouched[4] == "ยังไม่เริ่ม" and untouched[10:] == [""] * (n + 4)
 
 
 def test_reports_xlsx_reads_back_with_numbers_as_numbers(org, known: Known):
@@ -107,8 +109,8 @@ def test_reports_xlsx_reads_back_with_numbers_as_numbers(org, known: Known):
     assert list(header[-4:]) == LETTERS
     assert len(body) == 33
     done = next(row for row in body if row[2] == org.district.code)
-    assert done[9:] == (5,) * (known.indicators + 4)
-    assert isinstance(done[9], int)
+    assert done[10:] == (5,) * (known.indicators + 4)
+    assert isinstance(done[10], int)
 
 
 def test_provinces_export_is_the_progress_table(org, known: Known):
@@ -125,13 +127,14 @@ def test_provinces_export_is_the_progress_table(org, known: Known):
         "ยังไม่เริ่ม",
         "เกินกำหนด",
         "ส่งรายงานล่าช้า",
+        "ส่งภายในกำหนดที่ขยาย",
         "ไม่มีผู้รับผิดชอบ",
     ]
     assert len(body) == 77  # 76 provinces and the country
     by_name = {row[0]: row for row in body}
-    assert by_name["ลำพูน"][1:] == ["8", "1", "12.5", "0", "0", "1", "6", "7", "1", "7"]
-    assert by_name["เชียงใหม่"][1:] == ["25", "1", "4.0", "1", "1", "0", "22", "23", "0", "22"]
-    assert body[-1] == ["ทั้งประเทศ", "33", "2", "6.1", "1", "1", "1", "28", "30", "1", "29"]
+    assert by_name["ลำพูน"][1:] == ["8", "1", "12.5", "0", "0", "1", "6", "7", "0", "1", "7"]
+    assert by_name["เชียงใหม่"][1:] == ["25", "1", "4.0", "1", "1", "0", "22", "23", "0", "0", "22"]
+    assert body[-1] == ["ทั้งประเทศ", "33", "2", "6.1", "1", "1", "1", "28", "30", "0", "1", "29"]
 
 
 def test_analysis_export_totals_per_indicator_by_province(org, known: Known):
@@ -144,9 +147,9 @@ def test_analysis_export_totals_per_indicator_by_province(org, known: Known):
     by_name = {row[0]: row for row in body}
     assert len(body) == 77
     assert by_name["เชียงใหม่"][1:4] == (25, 1, 0) and by_name["เชียงใหม่"][4 : 4 + n] == (5,) * n
-    assert by_name["ลำพูน"][1:4] == (8, 1, 1) and by_name["ลำพูน"][4 + n :] == (7 * n, 7 * n, 7, 7, 7, 7)
+    assert by_name["ลำพูน"][1:4] == (8, 1, 0) and by_name["ลำพูน"][4 + n :] == (7 * n, 7 * n, 7, 7, 7, 7)
     country = body[-1]
-    assert country[0] == "ทั้งประเทศ" and country[1:4] == (33, 2, 1)
+    assert country[0] == "ทั้งประเทศ" and country[1:4] == (33, 2, 0)
     assert country[4 : 4 + n] == (12,) * n and country[4 + n :] == (12 * n, 6 * n, 12, 12, 12, 12)
 
 
@@ -300,7 +303,7 @@ def test_reporting_xlsx_cells_are_typed(org, known: Known):
         assert cell.number_format.startswith("[$-th-TH,107]")  # shown in the Buddhist Era
     assert submitted.value.isoformat() == "2026-06-08T09:00:00"  # local time, as the pages show it
     assert deadline.value.isoformat() == "2026-06-26T16:30:00"
-    assert all(cell.data_type == "n" and isinstance(cell.value, int) for cell in done[9:])
+    assert all(cell.data_type == "n" and isinstance(cell.value, int) for cell in done[10:])
     percent = read_book(client_for(org.central).get(export_url(known.cycle, "provinces", "xlsx")))
     assert all(isinstance(row[3].value, int | float) for row in percent.iter_rows(min_row=3))
 

@@ -9,7 +9,7 @@ neighbour also holds a third Chiang Mai district, and one cycle opened for both 
                 fourth          nobody responsible: the director submits every value 1 (waiting for review)
                 21 others       nobody responsible, not started
     Lamphun     lamphun_district  lp_officer: extended to 3 July, submitted on 29 June with every value 7
-                                  (after the original deadline: late), approved
+                                  (after the original deadline, within its extension: not late), approved
                 another           returned (set directly)
                 6 others          nobody responsible, not started
 
@@ -116,6 +116,7 @@ def figures(p) -> tuple[int, ...]:
         p.not_started,
         p.overdue,
         p.late,
+        p.within_extension,
         p.unassigned,
     )
 
@@ -124,10 +125,10 @@ def figures(p) -> tuple[int, ...]:
 
 
 def test_progress_of_the_country_and_of_each_province(org, known):
-    #                     total complete submitted draft returned not_started overdue late unassigned
-    assert figures(progress(known.cycle)) == (33, 2, 1, 1, 1, 28, 30, 1, 29)
-    assert figures(progress(known.cycle, province=org.chiang_mai)) == (25, 1, 1, 1, 0, 22, 23, 0, 22)
-    assert figures(progress(known.cycle, province=org.lamphun)) == (8, 1, 0, 0, 1, 6, 7, 1, 7)
+    # total complete submitted draft returned not_started overdue late within_extension unassigned
+    assert figures(progress(known.cycle)) == (33, 2, 1, 1, 1, 28, 30, 0, 1, 29)
+    assert figures(progress(known.cycle, province=org.chiang_mai)) == (25, 1, 1, 1, 0, 22, 23, 0, 0, 22)
+    assert figures(progress(known.cycle, province=org.lamphun)) == (8, 1, 0, 0, 1, 6, 7, 0, 1, 7)
     assert progress(known.cycle).percent_complete == 6.1  # 2 of 33
     assert progress(known.cycle, province=org.lamphun).percent_complete == 12.5
 
@@ -149,7 +150,7 @@ def test_nothing_is_overdue_once_the_cycle_is_closed(org, known):
     from reporting.services.cycles import cycle_close
 
     cycle = cycle_close(cycle=known.cycle, by=org.central)
-    assert figures(progress(cycle)) == (33, 2, 1, 1, 1, 28, 0, 1, 29)  # not complete, but not overdue
+    assert figures(progress(cycle)) == (33, 2, 1, 1, 1, 28, 0, 0, 1, 29)  # not complete, but not overdue
     assert all(row.progress.overdue == 0 for row in province_progress(cycle))
     response = client_for(org.director).get(reverse("reporting:province", args=[cycle.pk, org.chiang_mai.pk]))
     assert response.context["progress"].overdue == 0
@@ -164,7 +165,7 @@ def test_province_progress_in_one_query(org, known, django_assert_num_queries):
     assert len(rows) == 76 and "10" not in rows  # Bangkok has no district office
     assert figures(rows["50"]) == figures(progress(known.cycle, province=org.chiang_mai))
     assert figures(rows["51"]) == figures(progress(known.cycle, province=org.lamphun))
-    assert figures(rows["52"]) == (0,) * 9
+    assert figures(rows["52"]) == (0,) * 10
 
 
 def test_current_cycle_prefers_the_open_one(org, known, new_cycle):
@@ -193,7 +194,8 @@ def test_progress_include_says_each_colour_in_words(org, known):
             in html
         )
     assert 'role="img"' in html and "6.1%" in html
-    assert "เลยกำหนด 30 รายงาน" in html and "ส่งหลังกำหนด 1 รายงาน" in html
+    assert "เลยกำหนด 30 รายงาน" in html and "ส่งภายในกำหนดที่ขยาย 1 รายงาน" in html
+    assert "ส่งหลังกำหนด" not in html  # submitted within its extension: not late
     assert "ไม่มีผู้รับผิดชอบ 29 อำเภอ" in html
 
 
@@ -203,7 +205,7 @@ def test_progress_include_says_each_colour_in_words(org, known):
 def test_national_page_figures(org, known):
     response = client_for(org.central).get(reverse("reporting:national", args=[known.cycle.pk]))
     assert response.status_code == 200
-    assert figures(response.context["progress"]) == (33, 2, 1, 1, 1, 28, 30, 1, 29)
+    assert figures(response.context["progress"]) == (33, 2, 1, 1, 1, 28, 30, 0, 1, 29)
     lines = {line.row.province.code: line for line in response.context["rows"]}
     assert len(lines) == 76
     assert [str(figure) for _cls, figure in lines["51"].cells] == [
@@ -214,6 +216,7 @@ def test_national_page_figures(org, known):
         "1",
         "6",
         "7",
+        "0",
         "1",
         "7",
     ]
@@ -262,7 +265,7 @@ def test_province_page_lists_each_district_with_its_status_and_officer(org, know
         reverse("reporting:province", args=[known.cycle.pk, org.chiang_mai.pk])
     )
     assert response.status_code == 200
-    assert figures(response.context["progress"]) == (25, 1, 1, 1, 0, 22, 23, 0, 22)
+    assert figures(response.context["progress"]) == (25, 1, 1, 1, 0, 22, 23, 0, 0, 22)
     rows = {row.report.district_id: row for row in response.context["rows"]}
     assert len(rows) == 25
     done, draft, fourth = rows[org.district.pk], rows[org.other_district.pk], rows[known.fourth.pk]
@@ -278,16 +281,18 @@ def test_province_page_lists_each_district_with_its_status_and_officer(org, know
     assert reverse("reporting:district", args=[org.district.pk]) in html
 
 
-def test_province_page_marks_late_and_extended_reports(org, known):
+def test_province_page_marks_reports_extended_and_submitted_within_the_extension(org, known):
     response = client_for(org.lp_head).get(
         reverse("reporting:province", args=[known.cycle.pk, org.lamphun.pk])
     )
     rows = {row.report.district_id: row for row in response.context["rows"]}
-    late = rows[org.lamphun_district.pk]
-    assert late.report.late and late.extended and not late.overdue
+    within = rows[org.lamphun_district.pk]
+    assert within.report.within_extension and within.extended and not within.overdue
+    assert not within.report.late
     assert rows[known.returned.pk].word == "ส่งกลับแก้ไข" and rows[known.returned.pk].overdue
     html = response.content.decode()
-    assert '<span class="rflag rflag-late">ส่งรายงานล่าช้า</span>' in html
+    assert '<span class="rflag rflag-extended">ส่งภายในกำหนดที่ขยาย</span>' in html
+    assert "rflag-late" not in html
 
 
 def test_province_page_scope(org, known):
@@ -353,8 +358,14 @@ def test_district_page_scope(org, known):
 
 def test_analysis_sums_complete_reports_only_and_marks_late_ones(org, known):
     a = analyse(known.cycle)
+    assert (a.reports, a.complete, a.late, a.within_extension) == (33, 2, 0, 1)
+    # Lamphun's report as if recorded late (first submitted after its own deadline): its part is marked.
+    DistrictReport.objects.filter(cycle=known.cycle, district=org.lamphun_district).update(
+        late=True, within_extension=False
+    )
+    a = analyse(known.cycle)
     n = known.indicators
-    assert (a.reports, a.complete, a.late) == (33, 2, 1)
+    assert (a.reports, a.complete, a.late, a.within_extension) == (33, 2, 1, 0)
     for area in a.areas:
         k = len(area.indicators)
         # Chiang Mai's approved 5 + Lamphun's late approved 7; the draft (2) and the waiting one (1) do not count
@@ -460,6 +471,10 @@ def _earlier_cycle(org, new_cycle, value: int) -> ReportingCycle:
 
 def test_compare_cycles_per_mission_area_and_completion(org, known, new_cycle):
     earlier = _earlier_cycle(org, new_cycle, 3)
+    # Lamphun's report as if recorded late (first submitted after its own deadline).
+    DistrictReport.objects.filter(cycle=known.cycle, district=org.lamphun_district).update(
+        late=True, within_extension=False
+    )
     url = reverse("reporting:compare")
     response = client_for(org.central).get(f"{url}?cycles={known.cycle.pk}&cycles={earlier.pk}")
     assert response.status_code == 200

@@ -289,7 +289,7 @@ def test_a_value_above_its_bound_asks_for_a_confirmation(client, org, report):
     assert f'name="confirm_{name}"' in block
     assert "checked" not in block.split(f'name="confirm_{name}"')[1][:40]
     assert fresh(report).status == ReportStatus.DRAFT
-    confirmed = form_data(fresh(report), "submit", **{name: big, f"confirm_{name}": "1"})
+    confirmed = form_data(fresh(report), "submit", **{name: big, f"confirm_{name}": big})  # as the box sends
     assert client.post(report.get_absolute_url(), confirmed).status_code == 302
     assert fresh(report).status == ReportStatus.SUBMITTED
     assert report_values(fresh(report))[name] == indicator.upper_bound + 1
@@ -559,11 +559,11 @@ def test_central_staff_extend_one_district_from_the_report_page(client, org, rep
     assert report_of(report.cycle, org.other_district).due_at == DUE  # the neighbour is not moved
     body = page(as_user(client, org.officer).get(reverse("reporting:mine")))
     assert "3 ก.ค. 2569" in body and th("extended (originally %(date)s)", date="26 มิ.ย. 2569") in body
-    # After the original deadline the officer still submits (marked late).
+    # After the original deadline the officer still submits, by the extended one: not late.
     clock.move_to(DUE + datetime.timedelta(days=1))
     client = as_user(client, org.officer)  # a new day, a new session
     response = client.post(report.get_absolute_url(), form_data(moved, "submit"), follow=True)
-    assert fresh(report).status == ReportStatus.SUBMITTED and fresh(report).late, re.findall(
+    assert fresh(report).status == ReportStatus.SUBMITTED and fresh(report).within_extension, re.findall(
         r"message-\w+\"[^>]*>([^<]*)", page(response)
     )
 
