@@ -83,7 +83,11 @@ class ContextFilter(logging.Filter):
 
 
 def _context(record: logging.LogRecord) -> dict[str, Any]:
-    return {key: value for key, value in vars(record).items() if key not in _RECORD_ATTRIBUTES}
+    context = {key: value for key, value in vars(record).items() if key not in _RECORD_ATTRIBUTES}
+    if record.name.startswith("celery"):
+        # The worker's "data": the task's arguments and return value, repeated; the id and name are kept.
+        context.pop("data", None)
+    return context
 
 
 class JsonFormatter(logging.Formatter):

@@ -184,3 +184,17 @@ def test_the_format_is_text_with_debug_and_json_without(debug: str, expected: st
     )  # fmt: skip
 
     assert result.stdout.strip() == expected
+
+
+def test_the_workers_own_lines_about_a_task_name_it_without_its_arguments(json_lines: Lines) -> None:
+    """Celery's "Task x[id] succeeded" lines are written outside the task: the id and name come from the
+    line's arguments, and Celery's copy of the task's arguments and return value is left out."""
+    context = {"id": "6b1d8a4e-task", "name": "notifications.tasks.deliver", "args": "(42,)", "runtime": 0.1}
+    logging.getLogger("celery.app.trace").info(
+        "Task %(name)s[%(id)s] succeeded in %(runtime)ss", context, extra={"data": context}
+    )
+
+    [line] = [line for line in json_lines() if line["logger"] == "celery.app.trace"]
+    assert line["message"] == "Task notifications.tasks.deliver[6b1d8a4e-task] succeeded in 0.1s"
+    assert line["task_id"] == "6b1d8a4e-task" and line["task_name"] == "notifications.tasks.deliver"
+    assert "data" not in line
