@@ -26,4 +26,4 @@ RUN python -m project.compile_messages \
 
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "project.wsgi", "--access-logfile", "-"]
+CMD ["gunicorn", "project.wsgi"]

@@ -1,4 +1,4 @@
-"""/healthz: the state of the database, the broker and the last worker heartbeat."""
+"""/healthz: the state of the database, the broker and the last worker heartbeat; /metrics for Prometheus."""
 
 from __future__ import annotations
 
@@ -8,11 +8,13 @@ from typing import Any
 from celery import current_app as app  # the project's (project/celery.py, loaded with Django)
 from django.conf import settings
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from prometheus_client import CONTENT_TYPE_LATEST
 
+from health.metrics import metrics_allowed, scrape
 from health.models import WorkerHeartbeat
 
 
@@ -58,3 +60,12 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503
     )
+
+
+@never_cache
+@require_GET
+def metrics(request: HttpRequest) -> HttpResponse:
+    """Prometheus' scrape. Outsiders get the site's 404, as if nothing were here."""
+    if not metrics_allowed(request):
+        raise Http404
+    return HttpResponse(scrape(), content_type=CONTENT_TYPE_LATEST)

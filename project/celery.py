@@ -1,16 +1,25 @@
 """The Celery application: configured from Django settings (the CELERY_* names)."""
 
+import logging.config
 import os
 from typing import Any
 
 from celery import Celery
-from celery.signals import worker_ready
+from celery.signals import setup_logging, worker_ready
+from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
 
 app = Celery("project")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@setup_logging.connect
+def _logging_of_the_service(**kwargs: Any) -> None:
+    """Workers and beat log as the web does (settings.LOGGING: JSON lines in production, each with the
+    running task's id and name), not in Celery's own format: a receiver here keeps Celery's hands off."""
+    logging.config.dictConfig(settings.LOGGING)
 
 
 @worker_ready.connect

@@ -4,6 +4,7 @@ Safe defaults for a developer's machine; with DEBUG off the service refuses to s
 secret key.
 """
 
+import ipaddress
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +61,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: the request id and the request's log line, then its metrics (the whole request, timed).
+    "project.logs.RequestLogMiddleware",
+    "health.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -260,6 +264,18 @@ CELERY_BEAT_SCHEDULE = {
 HEARTBEAT_MAX_AGE_SECONDS = env.int("HEARTBEAT_MAX_AGE_SECONDS", default=180)
 HEALTHZ_BROKER_TIMEOUT = env.float("HEALTHZ_BROKER_TIMEOUT", default=2.0)
 
+# /metrics (Prometheus): only these addresses or networks may read it, every other gets a 404. A request
+# through a proxy must come from inside at every hop (the addresses of X-Forwarded-For, X-Real-IP and
+# Forwarded too), so the public proxy in front of the service never lets an outsider read it.
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
+for _network in METRICS_ALLOWED_IPS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(
+            f"METRICS_ALLOWED_IPS: {_network!r} is not an address or network"
+        ) from _error
+
 # Office hours of the working-day calendar.
 OFFICE_OPENS = env.str("OFFICE_OPENS", default="08:30")
 OFFICE_CLOSES = env.str("OFFICE_CLOSES", default="16:30")
@@ -270,8 +286,8 @@ CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 # Off by default so that the test client and a developer's http:// work; production sets it (see
 # .env.example); `manage.py check --deploy` (run by the migrate container) names it if forgotten.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
-# Container and load-balancer health checks call /healthz over plain HTTP.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Container and load-balancer health checks call /healthz, and Prometheus /metrics, over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
@@ -325,12 +341,44 @@ AXES_CLIENT_IP_CALLABLE = "accounts.security.client_ip"
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 X_FRAME_OPTIONS = "DENY"
 
+# Logs on standard error: one JSON object per line in production ("json"), readable lines on a developer's
+# machine ("text", the default with DEBUG). Request lines carry the request id, person, view, status and
+# duration; a worker's lines the task's id and name (project/logs.py).
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, not {LOG_FORMAT!r}")
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "filters": {"context": {"()": "project.logs.ContextFilter"}},
+    "formatters": {
+        "json": {"()": "project.logs.JsonFormatter"},
+        "text": {"()": "project.logs.TextFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["context"]},
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # Through the root's handler only: Django's own console handler would print its lines twice.
+        "django": {"handlers": [], "level": LOG_LEVEL},
+        # runserver's line per request repeats dla.request's (its 4xx and 5xx warnings stay).
+        "django.server": {"handlers": [], "level": "WARNING"},
+    },
 }
+
+# Errors reported to Sentry (or a compatible service): on only when SENTRY_DSN is set, nothing sent without.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from project.sentry import sentry_start
+
+    sentry_start(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        release=env.str("SENTRY_RELEASE", default=""),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )
 
 VAR_DIR.mkdir(exist_ok=True)
 STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns on every start until collectstatic made it
