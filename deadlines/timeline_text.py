@@ -15,12 +15,12 @@ def _when(value: str | None) -> str:
     return thai_datetime(datetime.datetime.fromisoformat(value)) if value else ""
 
 
-def _policy(version: int | str | None) -> str:
+def _policy(version: int | str) -> str:
     """The deadline rules an entry followed, as an officer names them: their number and since when they apply
     (the day the version was made), not the engine's "policy v1"."""
     made = DeadlinePolicy.objects.filter(version=version).values_list("created_at", flat=True).first()
     if made is None:
-        return _("deadline rules no. %(version)s") % {"version": version or "-"}
+        return _("deadline rules no. %(version)s") % {"version": version}
     return _("deadline rules no. %(version)s, in force from %(date)s") % {
         "version": version,
         "date": thai_date(made),
