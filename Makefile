@@ -32,15 +32,13 @@ messages: $(VENV)/.synced
 messages-update: $(VENV)/.synced
 	DEBUG=1 $(BIN)/python -m project.translate
 
-# Each step is idempotent: a second run changes nothing.
+# In one process (project/devrun.py): the migrations not applied yet, the reference data, the demo; each step
+# looks first, so a second run changes nothing and takes about a second.
 demo: install
-	@$(BIN)/python -m project.older_database
-	$(MANAGE) migrate --no-input
-	$(MANAGE) load_geography
-	$(MANAGE) seed_demo
+	$(BIN)/python -m project.devrun --prepare
 
-# Web server (PORT, default 8000), Celery worker and beat; Ctrl-C stops all three.
-run: demo
+# The same preparation, then the web server (PORT, default 8000), Celery worker and beat; Ctrl-C stops all three.
+run: install
 	$(BIN)/python -m project.devrun
 
 # SQLite and no services by default; DATABASE_URL=postgres://... and REDIS_URL=redis://... run the

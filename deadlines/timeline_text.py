@@ -7,21 +7,33 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from deadlines.models import EscalationTarget, TimelineEntry
-from workdays.templatetags.thai_dates import thai_datetime
+from deadlines.models import DeadlinePolicy, EscalationTarget, TimelineEntry
+from workdays.templatetags.thai_dates import thai_date, thai_datetime
 
 
 def _when(value: str | None) -> str:
     return thai_datetime(datetime.datetime.fromisoformat(value)) if value else ""
 
 
+def _policy(version: int | str) -> str:
+    """The deadline rules an entry followed, as an officer names them: their number and since when they apply
+    (the day the version was made), not the engine's "policy v1"."""
+    made = DeadlinePolicy.objects.filter(version=version).values_list("created_at", flat=True).first()
+    if made is None:
+        return _("deadline rules no. %(version)s") % {"version": version}
+    return _("deadline rules no. %(version)s, in force from %(date)s") % {
+        "version": version,
+        "date": thai_date(made),
+    }
+
+
 def describe(entry: TimelineEntry) -> str:
     data: dict[str, Any] = entry.data
-    policy = data.get("policy_version", "")
+    policy = _policy(data["policy_version"]) if "policy_version" in data else ""
     if entry.kind == TimelineEntry.Kind.DEADLINE_SET and "working_days" not in data:
-        return _("Due %(due)s (policy v%(policy)s)") % {"due": _when(data.get("due_at")), "policy": policy}
+        return _("Due %(due)s (under %(policy)s)") % {"due": _when(data.get("due_at")), "policy": policy}
     if entry.kind == TimelineEntry.Kind.DEADLINE_SET:
-        return _("Due %(due)s (%(days)s working days, policy v%(policy)s)") % {
+        return _("Due %(due)s (%(days)s working days, under %(policy)s)") % {
             "due": _when(data.get("due_at")),
             "days": data.get("working_days", ""),
             "policy": policy,
@@ -33,13 +45,13 @@ def describe(entry: TimelineEntry) -> str:
             "reason": data.get("reason", ""),
         }
     if entry.kind == TimelineEntry.Kind.DEADLINE_MOVED:
-        return _("Deadline moved from %(old)s to %(due)s (policy v%(policy)s applied)") % {
+        return _("Deadline moved from %(old)s to %(due)s (under %(policy)s)") % {
             "old": _when(data.get("old_due_at")),
             "due": _when(data.get("due_at")),
             "policy": policy,
         }
     if entry.kind == TimelineEntry.Kind.REMINDER:
-        return _("Reminder sent to %(who)s: due %(due)s (policy v%(policy)s)") % {
+        return _("Reminder sent to %(who)s: due %(due)s (under %(policy)s)") % {
             "who": ", ".join(data.get("notified", [])) or "-",
             "due": _when(data.get("due_at")),
             "policy": policy,
@@ -47,7 +59,7 @@ def describe(entry: TimelineEntry) -> str:
     if entry.kind == TimelineEntry.Kind.ESCALATION:
         target = EscalationTarget(data["target"]).label if data.get("target") else ""
         return _(
-            "Escalation level %(level)s to %(target)s (%(who)s): overdue since %(due)s under policy v%(policy)s"
+            "Escalation level %(level)s to %(target)s (%(who)s): overdue since %(due)s under %(policy)s"
         ) % {
             "level": data.get("level", ""),
             "target": target,

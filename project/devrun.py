@@ -1,24 +1,32 @@
 """`make run`: the whole service on a developer's machine, in one terminal.
 
+First it prepares the database in this one process (`make demo` does only that): the migrations not yet
+applied, the reference data when its version or a unit is missing, the demo when it is not there yet, then
+the demo sign-ins. On a database that is ready this takes about a second and writes nothing: a process per
+step (migrate, load_geography, seed_demo, seed_demo --list) cost a Django start-up each.
+
 Starts the web server (Django's runserver), a Celery worker and Celery beat, all on the embedded
 defaults (SQLite and the file-system broker under var/, unless DATABASE_URL or REDIS_URL say
 otherwise). Ctrl-C or SIGTERM stops all three; if one of them exits, the others are stopped too.
 
     python -m project.devrun            # http://127.0.0.1:8000/
+    python -m project.devrun --prepare  # only the database (make demo)
     PORT=8080 python -m project.devrun
 """
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import socket
-import subprocess
 import sys
 from pathlib import Path
 from types import FrameType
 
 from honcho.manager import Manager
+
+from project import older_database
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
@@ -51,17 +59,35 @@ def _environment(port: int) -> dict[str, str]:
     return env
 
 
-def _demo_sign_ins(env: dict[str, str]) -> str:
-    result = subprocess.run(
-        [sys.executable, "manage.py", "seed_demo", "--list"],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    if result.returncode != 0:
-        return f"(could not list the demo sign-ins: {result.stderr.strip().splitlines()[-1:]})"
-    return result.stdout.rstrip()
+def prepare() -> str:
+    """Bring the database up to date for a developer's run and return the demo sign-ins. Each step looks
+    first and does nothing when its work is already there. Needs Django set up."""
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from organisation.services.geography import geography_is_current
+
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        call_command("migrate", interactive=False)
+    if not geography_is_current():
+        call_command("load_geography")
+    call_command("seed_demo")
+    sign_ins = io.StringIO()
+    call_command("seed_demo", "--list", stdout=sign_ins)
+    return sign_ins.getvalue().rstrip()
+
+
+def _prepared(env: dict[str, str]) -> str:
+    """`prepare()` with the run's environment, in this process."""
+    os.environ.update(env)
+    if older_database.main() != 0:
+        sys.exit(1)
+    import django
+
+    django.setup()
+    return prepare()
 
 
 def commands(port: int) -> dict[str, str]:
@@ -77,13 +103,17 @@ def commands(port: int) -> dict[str, str]:
 
 def main() -> int:
     port = _port()
+    env = _environment(port)
+    if "--prepare" in sys.argv[1:]:  # make demo
+        print(_prepared(env))
+        return 0
     if not _port_is_free(port):
         print(f"Port {port} on {HOST} is in use (another `make run`?). Stop it or set PORT=...")
         return 1
-    env = _environment(port)
+    sign_ins = _prepared(env)
 
     print(f"\n  DLA coordination service: http://{HOST}:{port}/   (health: http://{HOST}:{port}/healthz)\n")
-    print("  " + _demo_sign_ins(env).replace("\n", "\n  "))
+    print("  " + sign_ins.replace("\n", "\n  "))
     print("\n  Web server, Celery worker and Celery beat start below; Ctrl-C stops all three.\n", flush=True)
 
     manager = Manager()

@@ -2,7 +2,10 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import MiddlewareNotUsed
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
+from django.views.defaults import page_not_found
 
 
 class ThaiFirstMiddleware:
@@ -36,3 +39,30 @@ class SessionIdleMiddleware:
             if now - int(session.get("_renewed", 0)) >= settings.SESSION_RENEW_SECONDS:
                 session["_renewed"] = now
         return self.get_response(request)
+
+
+class OwnNotFoundPageMiddleware:
+    """The service's own 404 page with DEBUG on too (`make run`), as in production.
+
+    With DEBUG on, Django answers a missing page with its technical 404 (the URL patterns, in English), which
+    is not what a person trying the demo should see. This middleware, used only with DEBUG on, answers an
+    address that matches no URL pattern, and a view's Http404, with templates/404.html. A server error
+    keeps Django's debug traceback: that is for the developer running the service.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        if not settings.DEBUG:
+            raise MiddlewareNotUsed
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            resolve(request.path_info, getattr(request, "urlconf", None))
+        except Resolver404 as missing:
+            return page_not_found(request, missing)
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, Http404):
+            return page_not_found(request, exception)
+        return None

@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "organisation.scope.ScopeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # DEBUG only: a missing page shows the service's 404, not Django's technical one.
+    "project.middleware.OwnNotFoundPageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",

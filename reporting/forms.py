@@ -25,6 +25,7 @@ from reporting.services.reports import (
 )
 from workdays.calendar import fiscal_year
 from workdays.forms import OneLineField, ThaiDateField
+from workdays.templatetags.thai_dates import thai_date
 from workdays.thai import thai_order
 
 # Part 2: (field, office, direction). Office: the district office (สำนักงานอำเภอ) or the district local
@@ -228,9 +229,14 @@ class CycleForm(forms.Form):
         initial=True,
         help_text=_("Without review, a submitted report counts as complete."),
     )
+    early_close_confirmed = forms.BooleanField(
+        label=_("Yes, the reports are due before the period they cover ends"),
+        required=False,
+    )
 
     def __init__(self, *args: Any, today: datetime.date | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.needs_early_close_confirmation = False
         today = today or timezone.localdate()
         self.fields["fiscal_year"].initial = fiscal_year(today)
         self.fields["opens_on"].initial = today
@@ -245,6 +251,17 @@ class CycleForm(forms.Form):
         opens, closes = data.get("opens_on"), data.get("closes_on")
         if opens and closes and closes < opens:
             self.add_error("closes_on", _("The closing date cannot be before the opening date."))
+        elif end and closes and closes < end and not data.get("early_close_confirmed"):
+            # Usually a typo (a district cannot report figures of days still to come): staff confirm it.
+            self.add_error(
+                "closes_on",
+                _(
+                    "The closing date is before the end of the period (%(end)s): districts would report days "
+                    "still to come. Correct it, or tick the confirmation below if that is intended."
+                )
+                % {"end": thai_date(end)},
+            )
+            self.needs_early_close_confirmation = True
         return data
 
     def to_input(self) -> CycleInput:

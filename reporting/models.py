@@ -71,7 +71,7 @@ class ReportingCycle(models.Model):
         SCHEDULED = "SCHEDULED", _("Scheduled")
         OPENING = "OPENING", _("Opening")
         OPEN = "OPEN", _("Open")
-        CLOSED = "CLOSED", _("Closed")
+        CLOSED = "CLOSED", pgettext_lazy("cycle status", "Closed")
 
     fiscal_year = models.PositiveSmallIntegerField(_("fiscal year (B.E.)"))
     label = models.CharField(_("label"), max_length=100, help_text=_("For example ไตรมาส 1/2569"))

@@ -179,6 +179,17 @@ def geography_load() -> LoadReport:
     return report
 
 
+def geography_is_current() -> bool:
+    """Whether `geography_load()` would change nothing, in two queries: this GeoThai version was loaded (in the
+    same transaction as its provinces and districts) and every unit it creates exists."""
+    if not ReferenceDataVersion.objects.filter(source=GEOTHAI_SOURCE, version=geothai.DATA_VERSION).exists():
+        return False
+    provinces = Province.objects.exclude(code=BANGKOK_CODE).values_list("code", flat=True)
+    expected = {COORDINATION_CENTRE[0], *(unit[0] for unit in CENTRAL_UNITS)}
+    expected |= {f"{prefix}-{code}" for code in provinces for prefix in ("pao-office", "coordination-group")}
+    return expected <= set(Unit.objects.values_list("code", flat=True))
+
+
 def _ensure_units(provinces: list[Province]) -> int:
     existing = set(Unit.objects.values_list("code", flat=True))
     new: list[Unit] = []

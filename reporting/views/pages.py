@@ -135,8 +135,8 @@ def _holder(report: DistrictReport) -> tuple[User | None, str]:
     if task is None:
         return None, ""
     node = task.flow_task.name
-    if node == "complete":
-        return None, node
+    if node not in ("fill", "review"):  # the process finishing an approved report: nobody's step
+        return None, ""
     owner = User.objects.filter(pk=task.owner_id).select_related("officer").first() if task.owner_id else None
     return owner, node
 

@@ -27,6 +27,7 @@ from notifications.models import Delivery, Kind, Notification
 from organisation.models import ActingDeputy, District, Officer, Province, Role
 from tests.factories import OfficerFactory, give_role
 from workdays.calendar import BANGKOK
+from workdays.templatetags.thai_dates import thai_date
 
 pytestmark = pytest.mark.django_db
 
@@ -99,7 +100,13 @@ def test_a_task_gets_its_deadline_reminders_and_ladder_in_working_days(
     ]
     entry = TimelineEntry.objects.get(kind=TimelineEntry.Kind.DEADLINE_SET)
     with translation.override("en"):
-        assert describe(entry) == "Due 20 Apr 2569 BE 16:30 (3 working days, policy v1)"
+        text = describe(entry)
+        made = thai_date(policy.created_at)
+    assert (
+        text == f"Due 20 Apr 2569 BE 16:30 (3 working days, under deadline rules no. 1, in force from {made})"
+    )
+    with translation.override("th"):
+        assert "ตามเกณฑ์กำหนดเวลา ฉบับที่ 1 ใช้ตั้งแต่" in describe(entry) and "v1" not in describe(entry)
 
 
 def test_when_the_director_is_the_assignee_escalation_starts_at_level_2(
@@ -149,7 +156,7 @@ def test_the_ladder_tells_director_then_provincial_head_then_centre(
     with translation.override("th"):
         text = describe(escalation)
     assert "16:30 น. 20 เม.ย. 2569" in text or "20 เม.ย. 2569 16:30 น." in text
-    assert "v1" in text
+    assert "ตามเกณฑ์กำหนดเวลา ฉบับที่ 1" in text
 
 
 def test_an_acting_deputy_is_told_instead_of_the_director_on_their_days(

@@ -10,7 +10,9 @@ from collections import Counter
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
+from django.db import connection
 from django.db.models import Count, Q
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from viewflow.workflow.models import Task
 
@@ -144,5 +146,9 @@ def test_the_demo_country_fills_in_a_cycle_and_seeding_again_changes_nothing() -
     assert not pending.exists()
 
     before = _counts()
-    call_command("seed_demo", "--force")
+    with CaptureQueriesContext(connection) as queries:  # a second `make run` looks, and writes nothing
+        call_command("seed_demo", "--force")
     assert _counts() == before
+    writes = ("INSERT", "UPDATE", "DELETE")
+    assert not [q for q in queries.captured_queries if q["sql"].lstrip().upper().startswith(writes)]
+    assert len(queries.captured_queries) <= 20
