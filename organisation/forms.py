@@ -80,6 +80,17 @@ class DistrictAssignForm(forms.Form):
         self.fields["officer"].set_officers([(None, officers)])  # type: ignore[attr-defined]
 
 
+class UnitContactsForm(forms.Form):
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=50,
+        required=False,
+        help_text=_("As it should be dialled, e.g. 02 241 9013 or 053 112 345 ต่อ 12."),
+    )
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    address = forms.CharField(label=_("Address"), max_length=300, required=False)
+
+
 class EndDateForm(forms.Form):
     end_date = ThaiDateField(label=_("Last day"))
 

@@ -4,10 +4,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from health.views import healthz
-from project import home
+from project import about, home
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("about/", about.about, name="about"),
     path("i18n/", include("django.conf.urls.i18n")),
     path(
         "accounts/login/",

@@ -627,3 +627,33 @@ def unit_members(*, units: list[int], on: datetime.date | None = None) -> list[t
         ]
         result.append((unit, members))
     return result
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The coordination centre and the central units
+
+
+def coordination_centre() -> Unit | None:
+    """The coordination centre with the group that runs it (one query)."""
+    return (
+        Unit.objects.filter(kind=Unit.Kind.COORDINATION_CENTRE, is_active=True)
+        .select_related("parent")
+        .order_by("pk")
+        .first()
+    )
+
+
+def central_units() -> list[Unit]:
+    """The centre first, then the bureaus and divisions, with their contact details (one query)."""
+    return list(
+        Unit.objects.filter(province__isnull=True, is_active=True)
+        .select_related("parent")
+        .annotate(
+            centre=Case(
+                When(kind=Unit.Kind.COORDINATION_CENTRE, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("centre", "kind", "name_th")
+    )
