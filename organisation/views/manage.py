@@ -40,6 +40,7 @@ from organisation.models import (
     RoleAssignment,
     Unit,
 )
+from organisation.selectors.assignments import assign_choices
 from organisation.selectors.directory import central_units
 from organisation.selectors.roles import UserScope, user_scope
 from organisation.services.appointments import (
@@ -204,21 +205,30 @@ def district_assign_view(request: HttpRequest, code: str, district_code: str) ->
         "has_officers": bool(officers),
     }
 
+    def page(form: DistrictAssignForm, on: datetime.date) -> HttpResponse:
+        # Each officer with the districts they hold on the first day, and whether this one adjoins them.
+        choices, neighbours_known = assign_choices(district=district, officers=officers, on=on)
+        return render(
+            request,
+            "organisation/manage/district_assign.html",
+            {**context, "form": form, "choices": choices, "neighbours_known": neighbours_known},
+        )
+
     if request.method != "POST":
         form = DistrictAssignForm(
             officers=officers,
             initial={"expected_current": current.pk if current else "", "start_date": _today()},
         )
-        return render(request, "organisation/manage/district_assign.html", {**context, "form": form})
+        return page(form, _today())
 
     form = DistrictAssignForm(request.POST, officers=officers)
     if not form.is_valid():
-        return render(request, "organisation/manage/district_assign.html", {**context, "form": form})
+        return page(form, form.cleaned_data.get("start_date") or _today())
     officer: Officer = form.cleaned_data["officer"]
     start_date: datetime.date = form.cleaned_data["start_date"]
     if request.POST.get("edit"):
         # Back from the confirmation step to the form, with what was chosen.
-        return render(request, "organisation/manage/district_assign.html", {**context, "form": form})
+        return page(form, start_date)
     confirmed = request.POST.get("confirmed") == "1"
     if not confirmed:
         warnings = district_assignment_warnings(district=district, officer=officer, start_date=start_date)
@@ -255,7 +265,7 @@ def district_assign_view(request: HttpRequest, code: str, district_code: str) ->
             refreshed.is_valid()
             _add_service_error(refreshed, error)
             form = refreshed
-        return render(request, "organisation/manage/district_assign.html", {**context, "form": form})
+        return page(form, start_date)
     messages.success(
         request,
         _("%(officer)s is responsible for %(district)s from %(date)s.")
