@@ -179,7 +179,8 @@ def province_detail(request: HttpRequest, code: str) -> HttpResponse:
         "organisation/manage/province.html",
         {
             "province": province,
-            "units": list(Unit.objects.filter(province=province, is_active=True).order_by("kind")),
+            # The office first, then its coordination group.
+            "units": list(Unit.objects.filter(province=province, is_active=True).order_by("-kind")),
             "today": today,
             "district_rows": district_rows,
             "unassigned_count": sum(1 for _d, a in district_rows if a is None),
