@@ -7,6 +7,7 @@ import datetime
 import functools
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -16,11 +17,21 @@ from cases.models import Category, CoordinationRequest
 from cases.services import requests as svc
 from deadlines.services.deadlines import due_actions_fire
 from flows.task_life import outer_transaction_allowed
-from organisation.models import District, DistrictAssignment, Officer, Province, Role, RoleAssignment, Unit
+from organisation.models import (
+    District,
+    DistrictAssignment,
+    DistrictNeighbour,
+    Officer,
+    Province,
+    Role,
+    RoleAssignment,
+    Unit,
+)
 from organisation.models.people import CivilServiceLevel
 from organisation.selectors.roles import scopes_forget
 from organisation.services.appointments import acting_deputy_set, role_appoint
 from organisation.services.assignments import district_assign
+from organisation.services.imports import neighbours_import
 from workdays.calendar import working_calendar
 
 DEMO_PASSWORD = "demo-2568"
@@ -186,9 +197,27 @@ def _organisation_seed(*, password: str | None) -> bool:
         phone="02 241 9000 ต่อ 4101",
     )
     role_appoint(officer=desk, role=Role.BUREAU_DESK, start_date=DEMO_START, by=admin, unit=bureau)
+    # The bureaus and divisions: the Department's switchboard and an extension each (made up for the demo).
+    for n, unit in enumerate(Unit.objects.filter(kind__in=[Unit.Kind.BUREAU, Unit.Kind.DIVISION], phone="")):
+        unit.phone, unit.email = f"02 241 9000 ต่อ {4100 + 100 * n}", f"{unit.code}@demo.dla.go.th"
+        unit.save(update_fields=["phone", "email"])
+    demo_neighbours_seed()
 
     for demo in DEMO_PROVINCES:
         _seed_province(demo, names=names, admin=admin, password=password)
+    return True
+
+
+DEMO_NEIGHBOURS = settings.BASE_DIR / "data" / "examples" / "neighbours-example.csv"
+
+
+def demo_neighbours_seed() -> bool:
+    """Adjoining districts of Chiang Mai (and the Lamphun district beside them) from the example file, so that
+    assigning a district shows whether it adjoins an officer's other districts. Once: nothing when any pair is
+    stored."""
+    if DistrictNeighbour.objects.exists():
+        return False
+    neighbours_import(data=DEMO_NEIGHBOURS.read_bytes(), filename=DEMO_NEIGHBOURS.name)
     return True
 
 
@@ -196,6 +225,10 @@ def _seed_province(demo: DemoProvince, *, names: _Names, admin: User, password: 
     province = Province.objects.get(code=demo.code)
     office = Unit.objects.get(kind=Unit.Kind.PROVINCIAL_OFFICE, province=province)
     group = Unit.objects.get(kind=Unit.Kind.COORDINATION_GROUP, province=province)
+    office.phone, office.email = demo.phone, f"{demo.prefix}.office@demo.dla.go.th"
+    office.save(update_fields=["phone", "email"])
+    group.phone, group.email = f"{demo.phone} ต่อ 12", f"{demo.prefix}.group@demo.dla.go.th"
+    group.save(update_fields=["phone", "email"])
 
     def make(
         username: str,
@@ -600,6 +633,12 @@ def demo_country_seed(*, password: str | None = None) -> bool:
             )
         )
     Officer.objects.bulk_create(officers, batch_size=500)
+    code_of = {p.pk: int(p.code) for p in provinces}
+    offices = [u for (kind, _p), u in units.items() if kind == Unit.Kind.PROVINCIAL_OFFICE and not u.phone]
+    for office in offices:  # each provincial office's own number (made up for the demo)
+        code = code_of.get(office.province_id or 0, 0)
+        office.phone = f"0{20 + code % 60:02d} {200 + code * 37 % 700:03d} {100 + code * 13 % 900:03d}"
+    Unit.objects.bulk_update(offices, ["phone"], batch_size=500)
     by_user = {o.user_id: o for o in Officer.objects.filter(user__in=users.values())}
     RoleAssignment.objects.bulk_create(
         [

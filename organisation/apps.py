@@ -11,6 +11,7 @@ class OrganisationConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
+        from organisation.context_processors import centre_forget
         from organisation.models import ActingDeputy, Officer, Province, RoleAssignment, Unit
         from organisation.selectors.roles import scopes_forget
 
@@ -19,3 +20,5 @@ class OrganisationConfig(AppConfig):
         for model in (RoleAssignment, ActingDeputy, Officer, Province, Unit):
             post_save.connect(scopes_forget, sender=model, dispatch_uid=f"scope-{model.__name__}-save")
             post_delete.connect(scopes_forget, sender=model, dispatch_uid=f"scope-{model.__name__}-delete")
+        post_save.connect(centre_forget, sender=Unit, dispatch_uid="centre-save")
+        post_delete.connect(centre_forget, sender=Unit, dispatch_uid="centre-delete")

@@ -29,8 +29,11 @@ class OfficerChoiceField(forms.ChoiceField):
         super().__init__(**kwargs)
         self.officers: dict[str, Officer] = {}
 
-    def set_officers(self, groups: Sequence[tuple[str | None, Iterable[Officer]]]) -> None:
-        choices: list[Any] = [("", "---------")]
+    def set_officers(
+        self, groups: Sequence[tuple[str | None, Iterable[Officer]]], *, blank: bool = True
+    ) -> None:
+        """The officers to choose from; `blank` adds the "Choose…" line a select starts on (radios need none)."""
+        choices: list[Any] = [("", _("Choose…"))] if blank else []
         self.officers = {}  # a new dict: the declared field is shallow-copied into every form
         for label, group in groups:
             officers = list(group)
@@ -70,14 +73,30 @@ class ExpectedCurrentField(forms.CharField):
 
 
 class DistrictAssignForm(forms.Form):
-    officer = OfficerChoiceField(label=_("District officer"))
+    # Radios, each officer shown with the districts they hold (organisation.selectors.assignments).
+    officer = OfficerChoiceField(
+        label=_("District officer"),
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose the officer who is to be responsible.")},
+    )
     start_date = ThaiDateField(label=_("Responsible from"))
-    note = OneLineField(label=_("Note"), max_length=300, required=False)
+    note = OneLineField(label=_("Note (optional)"), max_length=300, required=False)
     expected_current = ExpectedCurrentField()
 
     def __init__(self, *args: Any, officers: Iterable[Officer], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["officer"].set_officers([(None, officers)])  # type: ignore[attr-defined]
+        self.fields["officer"].set_officers([(None, officers)], blank=False)  # type: ignore[attr-defined]
+
+
+class UnitContactsForm(forms.Form):
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=50,
+        required=False,
+        help_text=_("As it should be dialled, e.g. 02 241 9013 or 053 112 345 ต่อ 12."),
+    )
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    address = forms.CharField(label=_("Address"), max_length=300, required=False)
 
 
 class EndDateForm(forms.Form):

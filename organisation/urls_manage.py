@@ -6,6 +6,8 @@ app_name = "manage"
 urlpatterns = [
     path("", manage.index, name="index"),
     path("imports/", manage.import_view, name="imports"),
+    path("units/", manage.units_view, name="units"),
+    path("units/<str:unit_code>/contacts/", manage.unit_contacts_view, name="unit-contacts"),
     path("provinces/<str:code>/", manage.province_detail, name="province"),
     path(
         "provinces/<str:code>/districts/<str:district_code>/assign/",

@@ -98,6 +98,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "notifications.context_processors.bell",
+                "organisation.context_processors.centre",
             ],
             "builtins": ["workdays.templatetags.thai_dates"],
         },

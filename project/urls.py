@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from health.views import healthz, metrics
-from project import home
+from project import about, home
 
 # The 500 page shows the request id (project/logs.py) for the officer to quote.
 handler500 = "project.errors.server_error"
@@ -12,6 +12,7 @@ handler500 = "project.errors.server_error"
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("metrics", metrics, name="metrics"),
+    path("about/", about.about, name="about"),
     path("i18n/", include("django.conf.urls.i18n")),
     path(
         "accounts/login/",

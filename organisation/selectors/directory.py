@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models.functions import Replace
 from django.utils import timezone
 
 from organisation.models import (
@@ -35,6 +36,39 @@ from workdays.thai import thai_order
 
 # Words people type before a place name that the stored names do not carry ("อำเภอแม่ริม" → "แม่ริม").
 _PLACE_PREFIXES = ("จังหวัด", "อำเภอ", "ตำบล", "จ.", "อ.", "ต.")
+# Role titles and office abbreviations typed before a name ("ท้องถิ่นอำเภอแม่ริม", "ผอ.กง.ทอ. เชียงใหม่"): left out
+# of the words matched, and the holders of the role named come first. The dots of an abbreviation may be left
+# out or followed by a space ("ผอ.กงทอ", "ผอ. กง.ทอ."). Longest first, so that "ท้องถิ่นอำเภอ" is not read as
+# "ท้องถิ่น" + "อำเภอ".
+_ROLE_WORDS: tuple[tuple[str, str | None], ...] = (
+    ("ผู้อำนวยการกลุ่มงานส่งเสริมและประสานงานท้องถิ่นอำเภอ", Role.GROUP_DIRECTOR),
+    ("ผอ.กง.ทอ.", Role.GROUP_DIRECTOR),
+    ("ท้องถิ่นจังหวัด", Role.PROVINCIAL_HEAD),
+    ("ท้องถิ่นอำเภอ", Role.DISTRICT_OFFICER),
+    ("sso admin", Role.SSO_ADMIN),
+    ("ทถจ.", Role.PROVINCIAL_HEAD),
+    ("ทถอ.", Role.DISTRICT_OFFICER),
+    ("สถจ.", None),
+    ("สถอ.", None),
+    ("ทอ.", Role.DISTRICT_OFFICER),
+)
+
+
+def _role_word_pattern(word: str) -> str:
+    parts = [re.escape(part) for part in word.split(".") if part]
+    if len(parts) == 1 and word.endswith("."):
+        return parts[0] + r"\.\s*"  # "ทอ.": the dot tells it from a name such as ทองดี
+    if "." in word:
+        return r"\.?\s*".join(parts) + r"\.?\s*"
+    return re.escape(word)
+
+
+_ROLE_WORD_RE = re.compile(
+    r"(?:^|(?<=\s))(?:"
+    + "|".join(f"(?P<w{i}>{_role_word_pattern(word)})" for i, (word, _role) in enumerate(_ROLE_WORDS))
+    + ")",
+    re.IGNORECASE,
+)
 _ROLE_ORDER = {role: i for i, role in enumerate(Role.values)}
 
 
@@ -46,16 +80,38 @@ def normalise_query(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def _search_terms(query: str) -> list[str]:
+@dataclass(frozen=True)
+class ParsedQuery:
+    terms: list[str]  # the words every match must contain
+    roles: frozenset[str]  # roles named by the words left out: their holders come first
+
+
+def parse_query(query: str) -> ParsedQuery:
+    """The words to match in what was typed, without role titles and place words before a name."""
+    text = normalise_query(query)
+    roles: set[str] = set()
+
+    def drop(match: re.Match[str]) -> str:
+        for i, (_word, role) in enumerate(_ROLE_WORDS):
+            if match.group(f"w{i}") and role is not None:
+                roles.add(role)
+        return " "
+
+    previous = None
+    while previous != text:  # "ท้องถิ่นอำเภอ ทอ.แม่ริม": every role word before the name
+        previous, text = text, _ROLE_WORD_RE.sub(drop, text)
     terms = []
-    for term in normalise_query(query).split(" "):
-        for prefix in _PLACE_PREFIXES:
-            if term.startswith(prefix) and len(term) > len(prefix):
-                term = term[len(prefix) :]
-                break
+    for term in text.split():
+        stripped = True
+        while stripped:  # "อำเภออำเภอแม่ริม"
+            stripped = False
+            for prefix in _PLACE_PREFIXES:
+                if term.startswith(prefix) and len(term) > len(prefix):
+                    term, stripped = term[len(prefix) :], True
+                    break
         if term and term not in _PLACE_PREFIXES:
             terms.append(term)
-    return terms
+    return ParsedQuery(terms=terms, roles=frozenset(roles))
 
 
 def reference_data_version() -> str:
@@ -141,6 +197,56 @@ class SearchResult:
     has_more: bool  # more officers matched than the limit: the person should narrow the search
     provinces: list[Province]
     districts: list[District]
+    units: list[Unit] = field(default_factory=list)  # the centre, bureaus and offices by name or abbreviation
+
+
+def _bare(text: str) -> str:
+    """An abbreviation as compared: without its dots and spaces ("สน.คท." → "สนคท")."""
+    return text.replace(".", "").replace(" ", "")
+
+
+def _bare_expression(name: str) -> Replace:
+    return Replace(Replace(name, Value("."), Value("")), Value(" "), Value(""))
+
+
+def _exact(fields: Sequence[str], terms: Sequence[str]) -> Q:
+    """Some field equals some word typed (case aside): such rows come before those that merely contain it."""
+    q = Q()
+    for name in fields:
+        for term in terms:
+            q |= Q(**{f"{name}__iexact": term})
+    return q
+
+
+def _units_matching(terms: list[str], province: Province | None) -> list[Unit]:
+    """Units whose name or abbreviation (with or without its dots) has every word; the coordination centre also
+    by the group that runs it ("กพร"). The centre first, then exact names and abbreviations."""
+    units = (
+        Unit.objects.filter(is_active=True)
+        .select_related("parent", "province")
+        .annotate(bare=_bare_expression("abbreviation"), parent_bare=_bare_expression("parent__abbreviation"))
+    )
+    for term in terms:
+        bare = _bare(term)
+        own = Q(name_th__icontains=term) | Q(name_en__icontains=term) | Q(abbreviation__icontains=term)
+        run_by = Q(parent__name_th__icontains=term) | Q(parent__name_en__icontains=term)
+        if bare:
+            own |= Q(bare__icontains=bare)
+            run_by |= Q(parent_bare__icontains=bare)
+        units = units.filter(own | (Q(kind=Unit.Kind.COORDINATION_CENTRE) & run_by))
+    if province is not None:
+        units = units.filter(province=province)
+    exact = _exact(["name_th", "name_en", "abbreviation", "bare"], terms + [_bare(t) for t in terms])
+    return list(
+        units.annotate(
+            centre=Case(
+                When(kind=Unit.Kind.COORDINATION_CENTRE, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            ),
+            exact=Case(When(exact, then=Value(0)), default=Value(1), output_field=IntegerField()),
+        ).order_by("centre", "exact", "kind", "name_th")[:8]
+    )
 
 
 def directory_search(
@@ -151,14 +257,16 @@ def directory_search(
     on: datetime.date | None = None,
 ) -> SearchResult:
     """Officers whose name, unit, province or current district matches every word of the query, within the
-    province when one is given; the group directors and provincial heads first. Also the provinces and
-    districts whose names match, so that a district with nobody assigned is found too.
+    province when one is given: exact matches first, then the holders of a role the query names ("ท้องถิ่น
+    อำเภอแม่ริม"), then the group directors and provincial heads. Also the units, provinces and districts whose
+    names match, so that the centre, a bureau or a district with nobody assigned is found too.
 
-    Seven queries, whatever the number of results. The subqueries are uncorrelated (``pk IN (...)``): the
+    Eight queries, whatever the number of results. The subqueries are uncorrelated (``pk IN (...)``): the
     database evaluates each once, not once per officer.
     """
     on = on or timezone.localdate()
-    terms = _search_terms(query)
+    parsed = parse_query(query)
+    terms = parsed.terms
     if not terms and province is None:
         return SearchResult(rows=[], has_more=False, provinces=[], districts=[])
 
@@ -189,33 +297,70 @@ def directory_search(
     leaders = current_roles.filter(role__in=[Role.GROUP_DIRECTOR, Role.PROVINCIAL_HEAD]).values("officer_id")
     acting = ActingDeputy.objects.current(on).values("deputy_id")
     sso_admins = current_roles.filter(role=Role.SSO_ADMIN).values("officer_id")
+    exact = _exact(["first_name_th", "last_name_th", "first_name_en", "last_name_en"], terms)
+    if terms:
+        exact |= Q(
+            pk__in=current_districts.filter(_exact(["district__name_th", "district__name_en"], terms)).values(
+                "officer_id"
+            )
+        )
+    named = (
+        Q(pk__in=current_roles.filter(role__in=parsed.roles).values("officer_id"))
+        if parsed.roles
+        else Q(pk__in=[])
+    )
     officers = officers.annotate(
+        exact=Case(When(exact, then=Value(0)), default=Value(1), output_field=IntegerField())
+        if terms
+        else Value(1),
+        named=Case(When(named, then=Value(0)), default=Value(1), output_field=IntegerField()),
         rank=Case(
             When(Q(pk__in=leaders) | Q(pk__in=acting), then=Value(0)),
             When(pk__in=sso_admins, then=Value(1)),
             default=Value(2),
             output_field=IntegerField(),
-        )
+        ),
     ).order_by(
-        thai_order("province__name_th"), "rank", thai_order("first_name_th"), thai_order("last_name_th"), "pk"
+        "exact",
+        "named",
+        thai_order("province__name_th"),
+        "rank",
+        thai_order("first_name_th"),
+        thai_order("last_name_th"),
+        "pk",
     )
     found = list(officers[: limit + 1])  # one more than shown tells whether there are more, without a count
     rows = _rows(found[:limit], on)
 
     places_provinces: list[Province] = []
     places_districts: list[District] = []
+    units: list[Unit] = []
     if terms:
         name_q = Q()
         for term in terms:
             name_q &= Q(name_th__icontains=term) | Q(name_en__icontains=term)
+        first = Case(
+            When(_exact(["name_th", "name_en"], terms), then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
         if province is None:
-            places_provinces = list(Province.objects.filter(name_q)[:10])
+            places_provinces = list(
+                Province.objects.filter(name_q).annotate(first=first).order_by("first", "name_th")[:10]
+            )
         districts = District.objects.filter(name_q).select_related("province")
         if province is not None:
             districts = districts.filter(province=province)
-        places_districts = list(districts[:20])
+        places_districts = list(
+            districts.annotate(first=first).order_by("first", "province__name_th", "name_th")[:20]
+        )
+        units = _units_matching(terms, province)
     return SearchResult(
-        rows=rows, has_more=len(found) > limit, provinces=places_provinces, districts=places_districts
+        rows=rows,
+        has_more=len(found) > limit,
+        provinces=places_provinces,
+        districts=places_districts,
+        units=units,
     )
 
 
@@ -497,3 +642,33 @@ def unit_members(*, units: list[int], on: datetime.date | None = None) -> list[t
         ]
         result.append((unit, members))
     return result
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The coordination centre and the central units
+
+
+def coordination_centre() -> Unit | None:
+    """The coordination centre with the group that runs it (one query)."""
+    return (
+        Unit.objects.filter(kind=Unit.Kind.COORDINATION_CENTRE, is_active=True)
+        .select_related("parent")
+        .order_by("pk")
+        .first()
+    )
+
+
+def central_units() -> list[Unit]:
+    """The centre first, then the bureaus and divisions, with their contact details (one query)."""
+    return list(
+        Unit.objects.filter(province__isnull=True, is_active=True)
+        .select_related("parent")
+        .annotate(
+            centre=Case(
+                When(kind=Unit.Kind.COORDINATION_CENTRE, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("centre", "kind", "name_th")
+    )

@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.dispatch import Signal
 from django.utils.translation import gettext as _
 
-from organisation.models import District, DistrictAssignment, DistrictNeighbour, Officer, Role, RoleAssignment
+from organisation.models import District, DistrictAssignment, Officer, Role, RoleAssignment
+from organisation.selectors.assignments import neighbour_ids
 from organisation.selectors.roles import user_scope
 from workdays.templatetags.thai_dates import thai_date
 
@@ -45,14 +45,9 @@ class AssignmentResult:
 
 def _adjoins_any(district: District, others: list[District]) -> bool | None:
     """True/False when neighbour data exists for the district; None when there is none (e.g. an island)."""
-    pairs = list(
-        DistrictNeighbour.objects.filter(Q(district_a=district) | Q(district_b=district)).values_list(
-            "district_a_id", "district_b_id"
-        )
-    )
-    if not pairs:
+    neighbours = neighbour_ids(district)
+    if neighbours is None:
         return None
-    neighbours = {a if b == district.pk else b for a, b in pairs}
     return any(other.pk in neighbours for other in others)
 
 

@@ -20,6 +20,10 @@ COORDINATION_CENTRE = (
     "District Officer Coordination Centre",
     "ศปท.",
 )
+# The centre's number and the group that runs it (source document, Part 2, question 2): "contact the
+# Administrative System Development Group (กพร.) of the Department, 02 241 9013".
+CENTRE_PHONE = "02 241 9013"
+CENTRE_RUN_BY = "admin-development"
 # Central units that requests can be routed to; central staff edit these in the admin (they are only created
 # when missing, never overwritten).
 CENTRAL_UNITS: list[tuple[str, str, str, str, Unit.Kind]] = [
@@ -193,24 +197,33 @@ def geography_is_current() -> bool:
 def _ensure_units(provinces: list[Province]) -> int:
     existing = set(Unit.objects.values_list("code", flat=True))
     new: list[Unit] = []
+    for code, name_th, name_en, abbreviation, kind in CENTRAL_UNITS:
+        if code not in existing:
+            phone = CENTRE_PHONE if code == CENTRE_RUN_BY else ""
+            new.append(
+                Unit(
+                    code=code,
+                    name_th=name_th,
+                    name_en=name_en,
+                    abbreviation=abbreviation,
+                    kind=kind,
+                    phone=phone,
+                )
+            )
+    Unit.objects.bulk_create(new)
     code, name_th, name_en, abbreviation = COORDINATION_CENTRE
     if code not in existing:
         new.append(
-            Unit(
+            Unit.objects.create(
                 code=code,
                 name_th=name_th,
                 name_en=name_en,
                 abbreviation=abbreviation,
                 kind=Unit.Kind.COORDINATION_CENTRE,
-                phone="02 241 9013",
+                phone=CENTRE_PHONE,
+                parent=Unit.objects.filter(code=CENTRE_RUN_BY).first(),
             )
         )
-    for code, name_th, name_en, abbreviation, kind in CENTRAL_UNITS:
-        if code not in existing:
-            new.append(
-                Unit(code=code, name_th=name_th, name_en=name_en, abbreviation=abbreviation, kind=kind)
-            )
-    Unit.objects.bulk_create(new)
     offices: list[Unit] = []
     for province in provinces:
         if province.code == BANGKOK_CODE:

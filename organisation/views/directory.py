@@ -8,8 +8,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 
-from organisation.models import District, Province
+from organisation.models import District, Province, Unit
 from organisation.selectors.directory import (
+    central_units,
     directory_search,
     district_directory,
     province_directory,
@@ -23,7 +24,7 @@ RESULT_LIMIT = 30
 
 class DirectorySearchForm(forms.Form):
     q = forms.CharField(
-        label=_("Name, district or province"),
+        label=_("Name, district, province or unit"),
         required=False,
         max_length=100,
         widget=forms.TextInput(
@@ -57,6 +58,8 @@ def search(request: HttpRequest) -> HttpResponse:
         province = form.cleaned_data["province"]
         if query.strip() or province is not None:
             result = directory_search(query=query, province=province, limit=RESULT_LIMIT)
+    # The first page: the centre first, then the provinces, then the bureaus and divisions.
+    units = central_units() if result is None else []
     # The province select is written out in the template: Django's widget renders each of the 77 options
     # through a template of its own, which costs more than the search itself.
     return render(
@@ -67,6 +70,8 @@ def search(request: HttpRequest) -> HttpResponse:
             "provinces": list(provinces_for_filter()),
             "selected_province": form.data.get("province", ""),
             "result": result,
+            "centre": next((u for u in units if u.kind == Unit.Kind.COORDINATION_CENTRE), None),
+            "central": [u for u in units if u.kind != Unit.Kind.COORDINATION_CENTRE],
             "data_version": reference_data_version(),
         },
     )

@@ -28,6 +28,7 @@ from organisation.forms import (
     GroupDirectorForm,
     ImportForm,
     RoleGiveForm,
+    UnitContactsForm,
 )
 from organisation.models import (
     ActingDeputy,
@@ -37,7 +38,10 @@ from organisation.models import (
     Province,
     Role,
     RoleAssignment,
+    Unit,
 )
+from organisation.selectors.assignments import assign_choices
+from organisation.selectors.directory import central_units
 from organisation.selectors.roles import UserScope, user_scope
 from organisation.services.appointments import (
     acting_deputy_set,
@@ -47,6 +51,7 @@ from organisation.services.appointments import (
 )
 from organisation.services.assignments import district_assign, district_assignment_warnings, district_unassign
 from organisation.services.imports import ImportFailed, lgos_import, neighbours_import
+from organisation.services.units import may_edit_unit_contacts, unit_contacts_update
 from workdays.templatetags.thai_dates import thai_date as _date
 from workdays.thai import thai_order
 
@@ -142,7 +147,9 @@ def index(request: HttpRequest) -> HttpResponse:
     if len(provinces) == 1:
         return redirect(_province_url(provinces[0]))
     return render(
-        request, "organisation/manage/index.html", {"provinces": provinces, "may_import": scope.is_central}
+        request,
+        "organisation/manage/index.html",
+        {"provinces": provinces, "may_import": scope.is_central, "may_edit_central_units": scope.is_central},
     )
 
 
@@ -177,6 +184,8 @@ def province_detail(request: HttpRequest, code: str) -> HttpResponse:
         "organisation/manage/province.html",
         {
             "province": province,
+            # The office first, then its coordination group.
+            "units": list(Unit.objects.filter(province=province, is_active=True).order_by("-kind")),
             "today": today,
             "district_rows": district_rows,
             "unassigned_count": sum(1 for _d, a in district_rows if a is None),
@@ -202,21 +211,30 @@ def district_assign_view(request: HttpRequest, code: str, district_code: str) ->
         "has_officers": bool(officers),
     }
 
+    def page(form: DistrictAssignForm, on: datetime.date) -> HttpResponse:
+        # Each officer with the districts they hold on the first day, and whether this one adjoins them.
+        choices, neighbours_known = assign_choices(district=district, officers=officers, on=on)
+        return render(
+            request,
+            "organisation/manage/district_assign.html",
+            {**context, "form": form, "choices": choices, "neighbours_known": neighbours_known},
+        )
+
     if request.method != "POST":
         form = DistrictAssignForm(
             officers=officers,
             initial={"expected_current": current.pk if current else "", "start_date": _today()},
         )
-        return render(request, "organisation/manage/district_assign.html", {**context, "form": form})
+        return page(form, _today())
 
     form = DistrictAssignForm(request.POST, officers=officers)
     if not form.is_valid():
-        return render(request, "organisation/manage/district_assign.html", {**context, "form": form})
+        return page(form, form.cleaned_data.get("start_date") or _today())
     officer: Officer = form.cleaned_data["officer"]
     start_date: datetime.date = form.cleaned_data["start_date"]
     if request.POST.get("edit"):
         # Back from the confirmation step to the form, with what was chosen.
-        return render(request, "organisation/manage/district_assign.html", {**context, "form": form})
+        return page(form, start_date)
     confirmed = request.POST.get("confirmed") == "1"
     if not confirmed:
         warnings = district_assignment_warnings(district=district, officer=officer, start_date=start_date)
@@ -253,7 +271,7 @@ def district_assign_view(request: HttpRequest, code: str, district_code: str) ->
             refreshed.is_valid()
             _add_service_error(refreshed, error)
             form = refreshed
-        return render(request, "organisation/manage/district_assign.html", {**context, "form": form})
+        return page(form, start_date)
     messages.success(
         request,
         _("%(officer)s is responsible for %(district)s from %(date)s.")
@@ -526,3 +544,35 @@ def import_view(request: HttpRequest) -> HttpResponse:
             )
             return HttpResponseRedirect(reverse("manage:imports"))
     return render(request, "organisation/manage/imports.html", {"form": form, "import_errors": errors})
+
+
+@login_required
+def units_view(request: HttpRequest) -> HttpResponse:
+    """Central staff: the contact details of the centre and of the bureaus and divisions."""
+    if not _scope(request).is_central:
+        raise PermissionDenied(_("Only central staff edit the contact details of central units."))
+    return render(request, "organisation/manage/units.html", {"units": central_units()})
+
+
+@login_required
+@GET_POST
+def unit_contacts_view(request: HttpRequest, unit_code: str) -> HttpResponse:
+    """A unit's phone, e-mail and address: central staff for every unit, a provincial head for the units of
+    their province (another province's unit is not found, as for the province pages)."""
+    scope = _scope(request)
+    if not (scope.is_central or scope.has_role(Role.PROVINCIAL_HEAD)):
+        raise PermissionDenied(_("Only provincial heads and central staff manage provinces."))
+    unit = Unit.objects.select_related("province", "parent").filter(code=unit_code, is_active=True).first()
+    if unit is None or not may_edit_unit_contacts(request.user, unit):  # type: ignore[arg-type]
+        raise Http404
+    back = _province_url(unit.province) if unit.province is not None else reverse("manage:units")
+    form = UnitContactsForm(
+        request.POST or None, initial={"phone": unit.phone, "email": unit.email, "address": unit.address}
+    )
+    if request.method == "POST" and form.is_valid():
+        unit_contacts_update(unit=unit, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        messages.success(request, _("The contact details of %(unit)s are saved.") % {"unit": unit.name})
+        return redirect(back)
+    return render(
+        request, "organisation/manage/unit_contacts.html", {"unit": unit, "form": form, "back": back}
+    )

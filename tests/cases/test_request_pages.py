@@ -292,7 +292,7 @@ def test_list_pages_stay_within_a_query_budget(org: Org, django_assert_max_num_q
     ]
     for client, url in pages:
         client.get(url)  # warm the session
-        with django_assert_max_num_queries(20):  # type: ignore[operator]
+        with django_assert_max_num_queries(21):  # type: ignore[operator]  # 20, and the centre in the footer
             assert client.get(url).status_code == 200
     request = CoordinationRequest.objects.first()
     with django_assert_max_num_queries(30):  # type: ignore[operator]

@@ -154,10 +154,10 @@ def test_group_director_home_query_count_does_not_grow_with_districts(
         assign(where, officer(chiang_mai, f"ผู้รับผิดชอบ{where.code}"))
     client.get(reverse("home"))
 
-    # The layout (the session and the user; the scope and the bell cached) and the page:
+    # The layout (the session, the user, the centre in the footer; the scope and the bell cached) and the page:
     # the provinces; office, roles, acting deputies, districts, their assignments; workload reports: the
     # reports nobody is responsible for, the review queue's count, the current cycle (two when none is open).
-    with django_assert_max_num_queries(21), CaptureQueriesContext(connection) as twenty:
+    with django_assert_max_num_queries(22), CaptureQueriesContext(connection) as twenty:
         client.get(reverse("home"))
     assert len(one) == len(twenty)
 

@@ -45,6 +45,7 @@ DIRECTORY = {"directory", "province-detail", "district-detail"}
 # which show only SSO admins' names and office contacts.
 PUBLIC = {
     "login",
+    "about",  # the about page and help (issue 11 item 13): the centre's contacts, no person
     "accounts:sso-admins",
     "accounts:sso-refused",  # the SSO admins of the province a refused DLA-SSO sign-in named, nothing else
     "password_reset_confirm",
@@ -215,6 +216,8 @@ def values_for(route: Route, world: World) -> dict[str, str] | None:
             value = world.org.lamphun_district.code if name == "district-detail" else world.org.lamphun.code
         elif param == "district_code":
             value = world.org.lamphun_district.code
+        elif param == "unit_code":  # the other province's office
+            value = f"pao-office-{world.org.lamphun.code}"
         elif param == "pk" and name.startswith("requests:"):
             value = str(world.request.pk)
         elif param == "pk" and name == "notifications:open":
