@@ -28,8 +28,11 @@ from workdays.calendar import fiscal_year
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 USERS = ["cm.officer", "cm.director", "cm.head", "cm.sso", "central", "bureau"]
-# Not pages: downloads, sign-out, the language switch, the admin, the health check, links that act.
-SKIPPED = re.compile(r"^/(admin/|healthz|i18n/|accounts/logout/)|/export|/files/|/open/$|/read-all/$")
+# Not pages: downloads, sign-out, the language switch, the admin, the health check and metrics, the SSO
+# provider (outside the service), links that act.
+SKIPPED = re.compile(
+    r"^/(admin/|healthz|metrics|i18n/|oidc/|accounts/logout/)|/export|/files/|/open/$|/read-all/$"
+)
 PAGES_PER_USER = 40
 WIDTH = "() => [document.documentElement.scrollWidth, window.innerWidth]"
 
