@@ -2,15 +2,7 @@
 
 from django.db import migrations
 
-CATEGORIES = [
-    ("law", "กฎหมายและระเบียบ", "Laws and regulations"),
-    ("planning", "แผนพัฒนาท้องถิ่น", "Local development plans"),
-    ("budget", "งบประมาณและการเงิน", "Budget and finance"),
-    ("personnel", "บุคลากร", "Personnel"),
-    ("complaint", "เรื่องร้องเรียน", "Complaints"),
-    ("disaster", "สาธารณภัย", "Disasters"),
-    ("other", "อื่น ๆ", "Other"),
-]
+from cases.defaults import CATEGORIES, STEPS
 
 URGENCIES = ["NORMAL", "URGENT", "VERY_URGENT", "MOST_URGENT"]
 LADDER = [
@@ -18,15 +10,6 @@ LADDER = [
     (2, 1, "PROVINCIAL_HEAD", True),
     (3, 2, "COORDINATION_CENTRE", True),
 ]
-# step: (working days by urgency, reminders, escalation ladder)
-STEPS = {
-    "coordination.review": ([3, 2, 1, 1], [1, 0], LADDER),
-    "coordination.answer": ([10, 5, 3, 1], [1, 0], LADDER),
-    # The requester's reply when the director returns a request or a responder asks for clarification.
-    "coordination.reply": ([5, 3, 2, 1], [1, 0], LADDER),
-    # An answered request closes itself when the requester neither accepts nor reopens it: no ladder.
-    "coordination.acceptance": ([5, 5, 5, 5], [1], []),
-}
 
 
 def define(apps, schema_editor):
@@ -37,7 +20,8 @@ def define(apps, schema_editor):
     DeadlineRule = apps.get_model("deadlines", "DeadlineRule")
     EscalationStep = apps.get_model("deadlines", "EscalationStep")
     for policy in DeadlinePolicy.objects.filter(is_active=True):
-        for step, (days, reminders, ladder) in STEPS.items():
+        for step, (days, reminders, has_ladder) in STEPS.items():
+            ladder = LADDER if has_ladder else []
             for urgency, working_days in zip(URGENCIES, days):
                 rule, created = DeadlineRule.objects.get_or_create(
                     policy=policy,

@@ -32,6 +32,7 @@ from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import STATUS
 
+from cases.defaults import CATEGORIES, STEPS
 from cases.models import Attachment, Category, CoordinationRequest, RequestCounter, RequestStatus
 from cases.selectors.requests import current_district_ids
 from cases.services.process import (
@@ -1134,33 +1135,15 @@ def attachment_add(
 Action = Callable[..., CoordinationRequest]
 
 
-# The defaults of migration 0007, for databases emptied by transactional tests (a data migration runs once).
-DEFAULT_CATEGORIES = [
-    ("law", "กฎหมายและระเบียบ", "Laws and regulations"),
-    ("planning", "แผนพัฒนาท้องถิ่น", "Local development plans"),
-    ("budget", "งบประมาณและการเงิน", "Budget and finance"),
-    ("personnel", "บุคลากร", "Personnel"),
-    ("complaint", "เรื่องร้องเรียน", "Complaints"),
-    ("disaster", "สาธารณภัย", "Disasters"),
-    ("other", "อื่น ๆ", "Other"),
-]
-DEFAULT_STEPS: dict[str, tuple[list[int], list[int], bool]] = {
-    "coordination.review": ([3, 2, 1, 1], [1, 0], True),
-    "coordination.answer": ([10, 5, 3, 1], [1, 0], True),
-    "coordination.reply": ([5, 3, 2, 1], [1, 0], True),
-    "coordination.acceptance": ([5, 5, 5, 5], [1], False),
-}
-
-
 @transaction.atomic
 def defaults_ensure() -> None:
-    """The default categories and the request steps' deadline rules (after a test's flush emptied them)."""
-    for order, (code, name_th, name_en) in enumerate(DEFAULT_CATEGORIES):
+    """The defaults of migration 0002 (cases/defaults.py) again, for a database a test's flush emptied."""
+    for order, (code, name_th, name_en) in enumerate(CATEGORIES):
         Category.objects.get_or_create(
             code=code, defaults={"name_th": name_th, "name_en": name_en, "order": order}
         )
     policy = default_policy_ensure()
-    for step, (days, reminders, ladder) in DEFAULT_STEPS.items():
+    for step, (days, reminders, ladder) in STEPS.items():
         if not policy.rules.filter(step=step).exists():
             policy_define_step(
                 policy=policy,
