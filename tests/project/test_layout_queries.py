@@ -76,3 +76,13 @@ def test_the_bell_counts_a_new_notification_and_forgets_it_once_read(client, org
 
     client.post("/notifications/read-all/")
     assert client.get("/notifications/").context["unread_notifications"] == 0
+
+
+@pytest.mark.django_db
+def test_the_header_names_the_province_and_the_home_page_greets_the_person(client, org, clock) -> None:
+    client.force_login(org.director)
+    html = client.get("/").content.decode()
+
+    officer = org.director.officer
+    assert f'<span class="user-province">จังหวัด{org.chiang_mai.name_th}</span>' in html
+    assert f'<h1 class="page-title">สวัสดี {officer.full_name}</h1>' in html
