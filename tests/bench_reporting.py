@@ -267,7 +267,7 @@ def build_history(cycles: int, now: datetime.datetime, *, seed: int = 2569) -> d
     value_id = _next_id(ReportValue)
     report_columns = [
         "id", "cycle_id", "district_id", "province_id", "officer_id", "unassigned", "assignee_id", "status",
-        "complete", "late", "due_at", "extension_reason", "letters_received_office", "letters_sent_office",
+        "complete", "late", "within_extension", "due_at", "extension_reason", "letters_received_office", "letters_sent_office",
         "letters_received_local", "letters_sent_local", "review_comments", "revision", "submitted_at",
         "approved_at", "updated_at",
     ]  # fmt: skip
@@ -341,7 +341,7 @@ def build_history(cycles: int, now: datetime.datetime, *, seed: int = 2569) -> d
             reports.append(
                 (
                     report_id, cycle.pk, district_id, province_id, officer_id, officer_id is None,
-                    user_id or director_of.get(province_id), status, status == "APPROVED", late, due, "",
+                    user_id or director_of.get(province_id), status, status == "APPROVED", late, False, due, "",
                     *(letters if started else [None] * 4),
                     "{}", 3 if started else 0,
                     sent if submitted else None,
@@ -353,13 +353,13 @@ def build_history(cycles: int, now: datetime.datetime, *, seed: int = 2569) -> d
                 for indicator_id, weight in scale:
                     # about weight x busy, give or take a fifth
                     values.append(
-                        (value_id, report_id, indicator_id, weight * busy * rng.randint(8, 12) // 10)
+                        (value_id, report_id, indicator_id, weight * busy * rng.randint(8, 12) // 10, False)
                     )
                     value_id += 1
             report_id += 1
         made_reports += insert_rows("reporting_districtreport", report_columns, reports)
         made_values += insert_rows(
-            "reporting_reportvalue", ["id", "report_id", "indicator_id", "value"], values
+            "reporting_reportvalue", ["id", "report_id", "indicator_id", "value", "confirmed"], values
         )
         latest = cycle
     _reset_sequences([DistrictReport, ReportValue])
