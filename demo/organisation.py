@@ -17,6 +17,7 @@ from cases.models import Category, CoordinationRequest
 from cases.services import requests as svc
 from deadlines.services.deadlines import due_actions_fire
 from flows.task_life import outer_transaction_allowed
+from organisation.cached import reference_forget
 from organisation.models import (
     District,
     DistrictAssignment,
@@ -639,6 +640,7 @@ def demo_country_seed(*, password: str | None = None) -> bool:
         code = code_of.get(office.province_id or 0, 0)
         office.phone = f"0{20 + code % 60:02d} {200 + code * 37 % 700:03d} {100 + code * 13 % 900:03d}"
     Unit.objects.bulk_update(offices, ["phone"], batch_size=500)
+    transaction.on_commit(reference_forget)  # the directory's cached units (no signal for a bulk update)
     by_user = {o.user_id: o for o in Officer.objects.filter(user__in=users.values())}
     RoleAssignment.objects.bulk_create(
         [

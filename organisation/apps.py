@@ -11,6 +11,7 @@ class OrganisationConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
+        from organisation.cached import reference_forget
         from organisation.context_processors import centre_forget
         from organisation.models import ActingDeputy, Officer, Province, RoleAssignment, Unit
         from organisation.selectors.roles import scopes_forget
@@ -22,3 +23,9 @@ class OrganisationConfig(AppConfig):
             post_delete.connect(scopes_forget, sender=model, dispatch_uid=f"scope-{model.__name__}-delete")
         post_save.connect(centre_forget, sender=Unit, dispatch_uid="centre-save")
         post_delete.connect(centre_forget, sender=Unit, dispatch_uid="centre-delete")
+        # The directory's cached units and provinces (organisation/selectors/directory.py).
+        for model in (Unit, Province):
+            post_save.connect(reference_forget, sender=model, dispatch_uid=f"reference-{model.__name__}-save")
+            post_delete.connect(
+                reference_forget, sender=model, dispatch_uid=f"reference-{model.__name__}-delete"
+            )

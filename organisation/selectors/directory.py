@@ -13,10 +13,11 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
-from django.db.models.functions import Replace
 from django.utils import timezone
 
+from organisation.cached import PROVINCES_CACHE_KEY, UNITS_CACHE_KEY
 from organisation.models import (
     ActingDeputy,
     District,
@@ -32,7 +33,7 @@ from organisation.models import (
 )
 from organisation.models.people import CivilServiceLevel
 from organisation.services.geography import GEOTHAI_SOURCE
-from workdays.thai import thai_order
+from workdays.thai import thai_key, thai_order
 
 # Words people type before a place name that the stored names do not carry ("อำเภอแม่ริม" → "แม่ริม").
 _PLACE_PREFIXES = ("จังหวัด", "อำเภอ", "ตำบล", "จ.", "อ.", "ต.")
@@ -205,8 +206,19 @@ def _bare(text: str) -> str:
     return text.replace(".", "").replace(" ", "")
 
 
-def _bare_expression(name: str) -> Replace:
-    return Replace(Replace(name, Value("."), Value("")), Value(" "), Value(""))
+def _caseless(term: str) -> bool:
+    """Whether the word has no letter with a case (Thai has none): then comparing it needs no case folding."""
+    return term.upper() == term.lower()
+
+
+def _has(fields: Sequence[str], term: str) -> Q:
+    """Some field contains the word, case aside. A Thai word is compared as it is (``LIKE``): folding the case of
+    every name of every officer (``UPPER(...) LIKE``) was most of the search's time in the database."""
+    lookup = "contains" if _caseless(term) else "icontains"
+    q = Q()
+    for name in fields:
+        q |= Q(**{f"{name}__{lookup}": term})
+    return q
 
 
 def _exact(fields: Sequence[str], terms: Sequence[str]) -> Q:
@@ -214,39 +226,56 @@ def _exact(fields: Sequence[str], terms: Sequence[str]) -> Q:
     q = Q()
     for name in fields:
         for term in terms:
-            q |= Q(**{f"{name}__iexact": term})
+            q |= Q(**{f"{name}__{'exact' if _caseless(term) else 'iexact'}": term})
     return q
+
+
+def _active_units() -> list[Unit]:
+    """Every active unit with its parent and province: a couple of hundred rows, read from the cache (the
+    directory matches them in Python); forgotten whenever a unit is saved (organisation/apps.py)."""
+    return cache.get_or_set(  # type: ignore[no-any-return]
+        UNITS_CACHE_KEY,
+        lambda: list(Unit.objects.filter(is_active=True).select_related("parent", "province")),
+        300,
+    )
+
+
+def _contains(texts: Sequence[str], term: str) -> bool:
+    term = term.casefold()
+    return any(term in text.casefold() for text in texts if text)
 
 
 def _units_matching(terms: list[str], province: Province | None) -> list[Unit]:
     """Units whose name or abbreviation (with or without its dots) has every word; the coordination centre also
-    by the group that runs it ("กพร"). The centre first, then exact names and abbreviations."""
-    units = (
-        Unit.objects.filter(is_active=True)
-        .select_related("parent", "province")
-        .annotate(bare=_bare_expression("abbreviation"), parent_bare=_bare_expression("parent__abbreviation"))
-    )
-    for term in terms:
-        bare = _bare(term)
-        own = Q(name_th__icontains=term) | Q(name_en__icontains=term) | Q(abbreviation__icontains=term)
-        run_by = Q(parent__name_th__icontains=term) | Q(parent__name_en__icontains=term)
-        if bare:
-            own |= Q(bare__icontains=bare)
-            run_by |= Q(parent_bare__icontains=bare)
-        units = units.filter(own | (Q(kind=Unit.Kind.COORDINATION_CENTRE) & run_by))
-    if province is not None:
-        units = units.filter(province=province)
-    exact = _exact(["name_th", "name_en", "abbreviation", "bare"], terms + [_bare(t) for t in terms])
-    return list(
-        units.annotate(
-            centre=Case(
-                When(kind=Unit.Kind.COORDINATION_CENTRE, then=Value(0)),
-                default=Value(1),
-                output_field=IntegerField(),
-            ),
-            exact=Case(When(exact, then=Value(0)), default=Value(1), output_field=IntegerField()),
-        ).order_by("centre", "exact", "kind", "name_th")[:8]
-    )
+    by the group that runs it ("กพร"). The centre first, then exact names and abbreviations, in Thai order."""
+    found = []
+    for unit in _active_units():
+        if province is not None and unit.province_id != province.pk:
+            continue
+        own = [unit.name_th, unit.name_en, unit.abbreviation]
+        parent = unit.parent
+        run_by = [parent.name_th, parent.name_en] if parent else []
+        bare_own, bare_parent = _bare(unit.abbreviation), _bare(parent.abbreviation) if parent else ""
+        centre = unit.kind == Unit.Kind.COORDINATION_CENTRE
+        if all(
+            _contains(own, term)
+            or (_bare(term) and _contains([bare_own], _bare(term)))
+            or (
+                centre
+                and (_contains(run_by, term) or (_bare(term) and _contains([bare_parent], _bare(term))))
+            )
+            for term in terms
+        ):
+            found.append(unit)
+    wanted = {t.casefold() for t in terms} | {_bare(t).casefold() for t in terms}
+    wanted.discard("")
+
+    def order(unit: Unit) -> tuple[int, int, str, tuple[str, str]]:
+        names = {unit.name_th.casefold(), unit.name_en.casefold(), unit.abbreviation.casefold()}
+        exact = bool(wanted & (names | {_bare(unit.abbreviation).casefold()}))
+        return (unit.kind != Unit.Kind.COORDINATION_CENTRE, not exact, unit.kind, thai_key(unit.name_th))
+
+    return sorted(found, key=order)[:8]
 
 
 def directory_search(
@@ -261,7 +290,7 @@ def directory_search(
     อำเภอแม่ริม"), then the group directors and provincial heads. Also the units, provinces and districts whose
     names match, so that the centre, a bureau or a district with nobody assigned is found too.
 
-    Eight queries, whatever the number of results. The subqueries are uncorrelated (``pk IN (...)``): the
+    Seven queries, whatever the number of results (the units come from the cache). The subqueries are uncorrelated (``pk IN (...)``): the
     database evaluates each once, not once per officer.
     """
     on = on or timezone.localdate()
@@ -274,20 +303,10 @@ def directory_search(
     current_roles = RoleAssignment.objects.current(on)
     officers = _officers_with_current(on).select_related("province", "unit")
     for term in terms:
-        in_district = current_districts.filter(
-            Q(district__name_th__icontains=term) | Q(district__name_en__icontains=term)
-        ).values("officer_id")
-        officers = officers.filter(
-            Q(first_name_th__icontains=term)
-            | Q(last_name_th__icontains=term)
-            | Q(first_name_en__icontains=term)
-            | Q(last_name_en__icontains=term)
-            | Q(province__name_th__icontains=term)
-            | Q(province__name_en__icontains=term)
-            | Q(unit__name_th__icontains=term)
-            | Q(unit__abbreviation__icontains=term)
-            | Q(pk__in=in_district)
-        )
+        in_district = current_districts.filter(_has(["district__name_th", "district__name_en"], term))
+        names = ["first_name_th", "last_name_th", "first_name_en", "last_name_en", "province__name_th"]
+        names += ["province__name_en", "unit__name_th", "unit__abbreviation"]
+        officers = officers.filter(_has(names, term) | Q(pk__in=in_district.values("officer_id")))
     if province is not None:
         officers = officers.filter(
             Q(province=province)
@@ -338,7 +357,7 @@ def directory_search(
     if terms:
         name_q = Q()
         for term in terms:
-            name_q &= Q(name_th__icontains=term) | Q(name_en__icontains=term)
+            name_q &= _has(["name_th", "name_en"], term)
         first = Case(
             When(_exact(["name_th", "name_en"], terms), then=Value(0)),
             default=Value(1),
@@ -366,6 +385,11 @@ def directory_search(
 
 def provinces_for_filter() -> QuerySet[Province]:
     return Province.objects.order_by(thai_order("name_th"))
+
+
+def provinces_in_thai_order() -> list[Province]:
+    """The 77 provinces in Thai order, from the cache (the directory's select and list of provinces)."""
+    return cache.get_or_set(PROVINCES_CACHE_KEY, lambda: list(provinces_for_filter()), 300)  # type: ignore[no-any-return]
 
 
 # ---------------------------------------------------------------------------------------------------------

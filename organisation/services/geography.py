@@ -8,6 +8,7 @@ import geothai
 from django.db import transaction
 from django.utils import timezone
 
+from organisation.cached import reference_forget
 from organisation.data.province_abbreviations import PROVINCE_ABBREVIATIONS
 from organisation.models import District, Province, ReferenceDataVersion, Unit
 from organisation.models.geography import BANGKOK_CODE
@@ -180,6 +181,8 @@ def geography_load() -> LoadReport:
         ReferenceDataVersion.objects.update_or_create(
             source=GEOTHAI_SOURCE, defaults={"version": geothai.DATA_VERSION, "loaded_at": timezone.now()}
         )
+    if report.changed:  # written in bulk, without the signals that forget the directory's cached lists
+        transaction.on_commit(reference_forget)
     return report
 
 

@@ -15,6 +15,7 @@ from organisation.selectors.directory import (
     district_directory,
     province_directory,
     provinces_for_filter,
+    provinces_in_thai_order,
     reference_data_version,
 )
 
@@ -67,7 +68,7 @@ def search(request: HttpRequest) -> HttpResponse:
         "organisation/directory/search.html",
         {
             "form": form,
-            "provinces": list(provinces_for_filter()),
+            "provinces": provinces_in_thai_order(),
             "selected_province": form.data.get("province", ""),
             "result": result,
             "centre": next((u for u in units if u.kind == Unit.Kind.COORDINATION_CENTRE), None),

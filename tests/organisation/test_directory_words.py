@@ -104,3 +104,30 @@ def test_role_words_alone_find_nothing_rather_than_every_unit() -> None:
     result = directory_search(query="ท้องถิ่นอำเภอ", on=ON)
 
     assert result.rows == [] and result.units == [] and result.districts == []
+
+
+def test_a_renamed_or_closed_unit_is_found_as_it_is_now() -> None:
+    """The units are matched from a cached list: saving a unit forgets it, and so does loading the reference
+    data again in bulk."""
+    assert [u.code for u in directory_search(query="สนคท", on=ON).units] == ["local-finance"]  # cached now
+    unit = Unit.objects.get(code="local-finance")
+    unit.name_th, unit.abbreviation = "สำนักทดลองเปลี่ยนชื่อ", "สทช."
+    unit.save()
+
+    assert directory_search(query="สนคท", on=ON).units == []
+    assert [u.code for u in directory_search(query="ทดลองเปลี่ยนชื่อ", on=ON).units] == ["local-finance"]
+
+    unit.is_active = False
+    unit.save()
+    assert directory_search(query="ทดลองเปลี่ยนชื่อ", on=ON).units == []
+
+
+def test_units_loaded_in_bulk_are_found_at_once(django_capture_on_commit_callbacks: object) -> None:
+    from organisation.services.geography import geography_load
+
+    Unit.objects.filter(code="local-finance").delete()
+    assert directory_search(query="สนคท", on=ON).units == []  # the list without it is cached now
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        geography_load()  # creates it again in bulk (no signal): the cached list is forgotten
+
+    assert [u.code for u in directory_search(query="สนคท", on=ON).units] == ["local-finance"]
