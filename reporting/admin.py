@@ -25,7 +25,17 @@ class IndicatorInline(admin.TabularInline):
     model = Indicator
     extra = 1
     # The help text is edited on the indicator's own page (the link on each row): the row stays readable.
-    fields = ["order", "code", "name_th", "name_en", "unit", "upper_bound", "required", "is_active"]
+    fields = [
+        "order",
+        "code",
+        "name_th",
+        "name_en",
+        "unit",
+        "unit_en",
+        "upper_bound",
+        "required",
+        "is_active",
+    ]
     ordering = ["order", "code"]
     show_change_link = True
 
@@ -58,7 +68,21 @@ class IndicatorAdmin(admin.ModelAdmin):
     list_select_related = ["area"]
     ordering = ["area__order", "order", "code"]
     fieldsets = [
-        (None, {"fields": ["area", "code", "name_th", "name_en", "unit", "help_text"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "area",
+                    "code",
+                    "name_th",
+                    "name_en",
+                    "unit",
+                    "unit_en",
+                    "help_text",
+                    "help_text_en",
+                ]
+            },
+        ),
         (_("Checks"), {"fields": ["required", "upper_bound"]}),
         (_("Place in the form"), {"fields": ["order", "is_active"]}),
     ]

@@ -188,6 +188,21 @@ MISSION_AREAS: list[tuple[str, str, str, list[tuple[str, str, str, str, int | No
 # Deadline rules of the report's steps: (working days by urgency, reminders, escalation ladder).
 # The officer's step is due at the cycle's closing date (not counted in working days): reminders five and
 # one working day before; overdue goes to the group director, then to the provincial head.
+# The units and help texts in English, for English pages: the units are few words shared by the indicators.
+UNITS_EN = {
+    "เรื่อง": "matters",
+    "ครั้ง": "times",
+    "ฉบับ": "documents",
+    "แห่ง": "places",
+    "แผน": "plans",
+    "โครงการ": "projects",
+}
+HELP_TEXTS_EN = {
+    "plan-meetings": "Count every meeting attended and every piece of advice given to an LGO.",
+    "hr-cases": "For example recruitment, transfers, evaluations.",
+    "audit-visits": "Count each LGO inspected once per inspection.",
+}
+
 URGENCIES = ["NORMAL", "URGENT", "VERY_URGENT", "MOST_URGENT"]
 FILL_STEP = "reporting.fill"
 REVIEW_STEP = "reporting.review"
@@ -204,6 +219,8 @@ def load_defaults(get_model: Callable[[str, str], Any]) -> None:
     demo pass django.apps.apps.get_model after a flush). Existing rows are never changed."""
     mission_area = get_model("reporting", "MissionArea")
     indicator_model = get_model("reporting", "Indicator")
+    # A migration older than 0004 passes an indicator without the English unit and help (0004 fills them).
+    english = {f.name for f in indicator_model._meta.get_fields()} >= {"unit_en", "help_text_en"}
     for area_order, (code, name_th, name_en, indicators) in enumerate(MISSION_AREAS):
         area, _ = mission_area.objects.get_or_create(
             code=code.lower(), defaults={"name_th": name_th, "name_en": name_en, "order": area_order}
@@ -219,7 +236,12 @@ def load_defaults(get_model: Callable[[str, str], Any]) -> None:
                     "upper_bound": bound,
                     "help_text": help_text,
                     "order": order,
-                },
+                }
+                | (
+                    {"unit_en": UNITS_EN.get(unit, ""), "help_text_en": HELP_TEXTS_EN.get(icode, "")}
+                    if english
+                    else {}
+                ),
             )
     policy_model = get_model("deadlines", "DeadlinePolicy")
     rule_model = get_model("deadlines", "DeadlineRule")

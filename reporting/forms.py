@@ -142,8 +142,8 @@ def report_form(
         row = FieldRow(
             name=name,
             label=indicator_label(indicator) if indicator else str(LETTER_LABELS[name]),
-            unit=indicator.unit if indicator else str(_("letters")),
-            help=indicator.help_text if indicator else "",
+            unit=indicator.unit_shown if indicator else str(_("letters")),
+            help=indicator.help_shown if indicator else "",
             required=indicator.required if indicator else True,
             bound=indicator.upper_bound if indicator else None,
             raw=data.raw.get(name, ""),

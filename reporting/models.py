@@ -14,8 +14,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from organisation.models import District, Officer, Province
 
@@ -38,7 +38,35 @@ class MissionArea(models.Model):
         return self.name_th
 
 
-class Indicator(models.Model):
+def _english() -> bool:
+    return (get_language() or "th").startswith("en")
+
+
+class IndicatorWords:
+    """An indicator's name, unit and help in the reader's language: English on English pages where the
+    English text exists, else Thai (shared by the indicator and its copy in a cycle)."""
+
+    name_th: str
+    name_en: str
+    unit: str
+    unit_en: str
+    help_text: str
+    help_text_en: str
+
+    @property
+    def name(self) -> str:
+        return self.name_en if _english() and self.name_en else self.name_th
+
+    @property
+    def unit_shown(self) -> str:
+        return self.unit_en if _english() and self.unit_en else self.unit
+
+    @property
+    def help_shown(self) -> str:
+        return self.help_text_en if _english() and self.help_text_en else self.help_text
+
+
+class Indicator(IndicatorWords, models.Model):
     area = models.ForeignKey(
         MissionArea, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("mission area")
     )
@@ -46,7 +74,14 @@ class Indicator(models.Model):
     name_th = models.CharField(_("name (Thai)"), max_length=300)
     name_en = models.CharField(_("name (English)"), max_length=300)
     unit = models.CharField(_("unit"), max_length=30, help_text=_("For example เรื่อง, ครั้ง, แห่ง, ฉบับ"))
+    unit_en = models.CharField(
+        _("unit (English)"),
+        max_length=30,
+        blank=True,
+        help_text=_("Shown on English pages; empty: the Thai unit."),
+    )
     help_text = models.CharField(_("help text"), max_length=500, blank=True)
+    help_text_en = models.CharField(_("help text (English)"), max_length=500, blank=True)
     upper_bound = models.PositiveIntegerField(
         _("upper bound"),
         null=True,
@@ -151,7 +186,7 @@ class ClosingSoonNotice(models.Model):
         return f"{self.cycle.label} · {self.province}"
 
 
-class CycleIndicator(models.Model):
+class CycleIndicator(IndicatorWords, models.Model):
     """An indicator as the cycle asked it: a copy taken when the cycle was created."""
 
     cycle = models.ForeignKey(ReportingCycle, on_delete=models.CASCADE, related_name="indicators")
@@ -166,7 +201,9 @@ class CycleIndicator(models.Model):
     name_th = models.CharField(max_length=300)
     name_en = models.CharField(max_length=300)
     unit = models.CharField(max_length=30)
+    unit_en = models.CharField(max_length=30, blank=True)
     help_text = models.CharField(max_length=500, blank=True)
+    help_text_en = models.CharField(max_length=500, blank=True)
     upper_bound = models.PositiveIntegerField(null=True, blank=True)
     required = models.BooleanField(default=True)
     order = models.PositiveSmallIntegerField(default=0)

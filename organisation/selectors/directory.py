@@ -233,7 +233,7 @@ def _exact(fields: Sequence[str], terms: Sequence[str]) -> Q:
 def _active_units() -> list[Unit]:
     """Every active unit with its parent and province: a couple of hundred rows, read from the cache (the
     directory matches them in Python); forgotten whenever a unit is saved (organisation/apps.py)."""
-    return cache.get_or_set(  # type: ignore[no-any-return]
+    return cache.get_or_set(  # type: ignore[return-value]
         UNITS_CACHE_KEY,
         lambda: list(Unit.objects.filter(is_active=True).select_related("parent", "province")),
         300,
@@ -389,7 +389,7 @@ def provinces_for_filter() -> QuerySet[Province]:
 
 def provinces_in_thai_order() -> list[Province]:
     """The 77 provinces in Thai order, from the cache (the directory's select and list of provinces)."""
-    return cache.get_or_set(PROVINCES_CACHE_KEY, lambda: list(provinces_for_filter()), 300)  # type: ignore[no-any-return]
+    return cache.get_or_set(PROVINCES_CACHE_KEY, lambda: list(provinces_for_filter()), 300)  # type: ignore[return-value]
 
 
 # ---------------------------------------------------------------------------------------------------------

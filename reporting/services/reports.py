@@ -157,7 +157,11 @@ def parse_input(
             parsed.unconfirmed[name] = _(
                 "%(value)s is more than %(bound)s %(unit)s, the usual upper limit. If it is right, tick "
                 "“The value is correct”."
-            ) % {"value": f"{value:,}", "bound": f"{bound:,}", "unit": indicator.unit if indicator else ""}
+            ) % {
+                "value": f"{value:,}",
+                "bound": f"{bound:,}",
+                "unit": indicator.unit_shown if indicator else "",
+            }
     return parsed
 
 

@@ -530,3 +530,38 @@ def test_in_english_the_pages_name_areas_and_indicators_in_english(org, known):
         "utf-8-sig"
     )
     assert f"{frozen.name_th} ({frozen.unit})" in text
+
+
+def test_units_and_help_texts_are_english_on_english_pages_and_thai_on_thai_pages(org, known):
+    """Issue 11 item 16: the cycle's copy of each indicator carries the English unit and help text."""
+    frozen = known.cycle.indicators.get(code="plan-meetings")
+    assert (frozen.unit, frozen.unit_en) == ("ครั้ง", "times")
+    assert frozen.help_text_en.startswith("Count every meeting")
+    client = client_for(org.central)
+    url = reverse("reporting:analysis", args=[known.cycle.pk])
+
+    client.cookies["django_language"] = "en"
+    english = client.get(url).content.decode()
+    assert f'{frozen.name_en} <span class="muted">(times)</span>' in english
+    assert "(ครั้ง)" not in english and "(เรื่อง)" not in english
+
+    client.cookies["django_language"] = "th"
+    thai = client.get(url).content.decode()
+    assert f'{frozen.name_th} <span class="muted">(ครั้ง)</span>' in thai
+
+
+def test_the_report_form_in_english_gives_the_english_unit_and_help(org, known):
+    from django.utils import translation
+
+    from reporting.forms import report_form
+
+    report = DistrictReport.objects.filter(cycle=known.cycle).first()
+    with translation.override("en"):
+        row = next(r for r in report_form(report).rows if r.label.startswith("Planning meetings"))
+        assert (row.unit, row.help) == (
+            "times",
+            "Count every meeting attended and every piece of advice given to an LGO.",
+        )
+    with translation.override("th"):
+        row = next(r for r in report_form(report).rows if r.label.startswith("การประชุมหรือให้คำแนะนำ"))
+        assert row.unit == "ครั้ง" and row.help.startswith("นับทุกครั้ง")
