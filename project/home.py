@@ -26,7 +26,7 @@ from organisation.selectors.directory import (
 )
 from organisation.selectors.roles import UserScope
 from reporting.selectors.progress import current_cycle, progress
-from reporting.selectors.reports import is_overdue, my_reports_of, waiting_review
+from reporting.selectors.reports import my_reports_of, waiting_review
 from reporting.services.reports import may_edit
 from workdays.thai import thai_order
 
@@ -80,7 +80,7 @@ def reporting_sections(scope: UserScope, user: User) -> dict[str, Any]:
     if scope.has_role(Role.DISTRICT_OFFICER) or scope.has_role(Role.GROUP_DIRECTOR):
         reports = list(my_reports_of(user, scope).filter(cycle__status="OPEN"))
         for report in reports:
-            report.overdue = is_overdue(report, now)  # type: ignore[attr-defined]
+            report.overdue = report.is_overdue(now)  # type: ignore[attr-defined]
             report.editable = may_edit(user, report)  # type: ignore[attr-defined]
         if reports or scope.has_role(Role.DISTRICT_OFFICER):
             context["my_reports"] = reports

@@ -232,6 +232,10 @@ class ReportStatus(models.TextChoices):
     APPROVED = "APPROVED", pgettext_lazy("report status", "Approved")
 
 
+# Not submitted yet: a report in one of these, past its (possibly extended) deadline, is overdue.
+UNSUBMITTED_STATUSES = (ReportStatus.NOT_STARTED, ReportStatus.DRAFT, ReportStatus.RETURNED)
+
+
 STATUS_COLOURS = {
     ReportStatus.NOT_STARTED: "grey",
     ReportStatus.DRAFT: "yellow",
@@ -317,6 +321,13 @@ class DistrictReport(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("reporting:report", kwargs={"pk": self.pk})
+
+    def is_overdue(self, now: datetime.datetime, *, cycle_closed: bool | None = None) -> bool:
+        """The one rule of "overdue": not complete, not submitted, past its (possibly extended) deadline, while
+        the cycle still takes reports (a closed cycle's report is simply not complete). `cycle_closed` spares
+        reading the cycle when the caller knows it."""
+        closed = self.cycle.is_closed if cycle_closed is None else cycle_closed
+        return not closed and not self.complete and self.status in UNSUBMITTED_STATUSES and self.due_at < now
 
     def record_first_submission(self, at: datetime.datetime) -> None:
         """The moment of the first submission and how it stood (later submissions, corrections, change

@@ -25,7 +25,6 @@ from reporting.models import (
 from reporting.selectors.progress import (
     Progress,
     ProvinceProgress,
-    is_overdue,
     province_progress,
     status_colour,
     status_word,
@@ -193,7 +192,7 @@ def district_rows(
                 report=r,
                 word=status_word(r.status, r.complete),
                 colour=status_colour(r.status, r.complete),
-                overdue=is_overdue(r, now, closed=cycle.is_closed),
+                overdue=r.is_overdue(now, cycle_closed=cycle.is_closed),
                 extended=r.due_at > cycle.due_at,
                 district_url=district_url(r.district_id),
                 report_url=report_url(r.pk),

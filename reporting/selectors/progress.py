@@ -18,9 +18,7 @@ from django.utils import timezone
 from django.utils.translation import pgettext_lazy
 
 from organisation.models import Province
-from reporting.models import DistrictReport, ReportingCycle, ReportStatus
-
-_OPEN_STATUSES = (ReportStatus.NOT_STARTED, ReportStatus.DRAFT, ReportStatus.RETURNED)
+from reporting.models import UNSUBMITTED_STATUSES, DistrictReport, ReportingCycle, ReportStatus
 
 # The fills of the five status colours (SVG presentation attributes: the CSP forbids style attributes).
 FILLS = {
@@ -184,7 +182,7 @@ def _aggregates(now: datetime.datetime) -> dict[str, Count]:
             filter=incomplete
             & ~Q(status__in=[ReportStatus.SUBMITTED, ReportStatus.DRAFT, ReportStatus.RETURNED]),
         ),
-        "n_overdue": Count("pk", filter=incomplete & Q(status__in=_OPEN_STATUSES, due_at__lt=now)),
+        "n_overdue": Count("pk", filter=incomplete & Q(status__in=UNSUBMITTED_STATUSES, due_at__lt=now)),
         "n_late": Count("pk", filter=Q(late=True)),
         "n_within_extension": Count("pk", filter=Q(within_extension=True)),
         "n_unassigned": Count("pk", filter=Q(unassigned=True)),
@@ -194,12 +192,6 @@ def _aggregates(now: datetime.datetime) -> dict[str, Count]:
 def _progress(row: Mapping[str, Any]) -> Progress:
     # The aggregates are named n_<field>: "complete" and "late" would clash with the model's fields.
     return Progress(**{key[2:]: value or 0 for key, value in row.items() if key.startswith("n_")})
-
-
-def is_overdue(report: DistrictReport, now: datetime.datetime, *, closed: bool = False) -> bool:
-    """Not complete, not submitted, and past its (possibly extended) deadline, while the cycle still
-    takes reports (`closed`: a closed cycle's report is simply not complete)."""
-    return not closed and not report.complete and report.status in _OPEN_STATUSES and report.due_at < now
 
 
 def tally(reports: Iterable[DistrictReport], *, now: datetime.datetime, closed: bool = False) -> Progress:
@@ -230,7 +222,7 @@ def tally(reports: Iterable[DistrictReport], *, now: datetime.datetime, closed: 
             counts["complete"] += 1
         else:
             counts[bucket.get(r.status, "not_started")] += 1  # type: ignore[call-overload]
-        counts["overdue"] += is_overdue(r, now, closed=closed)
+        counts["overdue"] += r.is_overdue(now, cycle_closed=closed)
         counts["late"] += r.late
         counts["within_extension"] += r.within_extension
         counts["unassigned"] += r.unassigned

@@ -3,8 +3,6 @@ whether a report is in a person's scope (the pages answer 404 outside it)."""
 
 from __future__ import annotations
 
-import datetime
-
 from django.contrib.auth.models import User
 from django.db.models import Q, QuerySet
 from viewflow.workflow.models import Task
@@ -18,7 +16,6 @@ from workdays.thai import thai_order
 
 # Who reads a report besides its officer: the leaders of its province (the director reviews).
 PROVINCE_READERS = (Role.GROUP_DIRECTOR, Role.PROVINCIAL_HEAD, Role.SSO_ADMIN)
-OPEN_STATUSES = (ReportStatus.NOT_STARTED, ReportStatus.DRAFT, ReportStatus.RETURNED)
 
 
 def provinces_with(scope: UserScope, *roles: str) -> set[int]:
@@ -56,17 +53,6 @@ def my_reports_of(user: User, scope: UserScope) -> QuerySet[DistrictReport]:
         DistrictReport.objects.filter(q)
         .select_related("cycle", "district__province", "province")
         .order_by("-cycle__opens_on", "-cycle_id", thai_order("district__name_th"), "pk")
-    )
-
-
-def is_overdue(report: DistrictReport, now: datetime.datetime) -> bool:
-    """Past its deadline and not submitted, while the cycle still takes reports (a closed cycle's report
-    is simply not complete)."""
-    return (
-        not report.complete
-        and report.status in OPEN_STATUSES
-        and report.due_at < now
-        and not report.cycle.is_closed
     )
 
 

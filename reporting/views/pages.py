@@ -39,7 +39,6 @@ from reporting.models import (
 from reporting.selectors.progress import current_cycle, progress
 from reporting.selectors.reports import (
     in_scope,
-    is_overdue,
     my_reports_of,
     provinces_with,
     reports_shown,
@@ -95,7 +94,7 @@ def _get_cycle(request: HttpRequest, cycle_pk: int) -> ReportingCycle:
 
 def _mark(rows: list[DistrictReport], now: datetime.datetime) -> list[DistrictReport]:
     for r in rows:
-        r.overdue = is_overdue(r, now)  # type: ignore[attr-defined]
+        r.overdue = r.is_overdue(now)  # type: ignore[attr-defined]
         r.extended = r.due_at != r.cycle.due_at  # type: ignore[attr-defined]
     return rows
 
@@ -190,7 +189,7 @@ def _detail_context(request: HttpRequest, report: DistrictReport, **extra: Any) 
         "report": report,
         "cycle": report.cycle,
         "now": now,
-        "overdue": is_overdue(report, now),
+        "overdue": report.is_overdue(now),
         "extended": report.due_at != report.cycle.due_at,
         "holder": person_name(holder),
         "holder_node": node,
