@@ -100,7 +100,7 @@ TEMPLATES = [
                 "notifications.context_processors.bell",
                 "organisation.context_processors.centre",
             ],
-            "builtins": ["workdays.templatetags.thai_dates"],
+            "builtins": ["workdays.templatetags.thai_dates", "workdays.templatetags.rows"],
         },
     },
 ]
