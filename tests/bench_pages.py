@@ -280,6 +280,7 @@ def pages(world: dict[str, Any]) -> list[tuple[str, Any, str, str]]:
         ("officer's list (5 rows)", world["few"], reverse("requests:mine"), row),
         ("director's queue", world["director"], reverse("requests:queue"), row),
         ("director's queue (5 rows)", world["small_director"], reverse("requests:queue"), row),
+        ("all requests, central staff", world["central"], reverse("requests:all"), row),
         ("national reporting page", world["central"], reverse("reporting:national", args=[cycle.pk]), "<tr"),
         (
             "province reporting page",
