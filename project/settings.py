@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # Django's widget templates, for FORM_RENDERER below
     "django_celery_beat",
     "viewflow",
     "viewflow.workflow",
@@ -100,10 +101,14 @@ TEMPLATES = [
                 "notifications.context_processors.bell",
                 "organisation.context_processors.centre",
             ],
-            "builtins": ["workdays.templatetags.thai_dates"],
+            "builtins": ["workdays.templatetags.thai_dates", "workdays.templatetags.rows"],
         },
     },
 ]
+
+# Widgets render with the project's templates, so that templates/django/forms/ can override Django's (a select's
+# options written in place rather than included one by one).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),

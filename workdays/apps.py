@@ -47,3 +47,9 @@ class WorkdaysConfig(AppConfig):
 
     def ready(self) -> None:
         pre_save.connect(one_line_fields_clean, dispatch_uid="one_line_fields_clean")
+        from django.core.signals import setting_changed
+
+        from workdays.fast import forget_urls
+
+        # A test that changes the URLs (ROOT_URLCONF) gets them reversed afresh.
+        setting_changed.connect(forget_urls, dispatch_uid="workdays_forget_urls")

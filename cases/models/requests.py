@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from deadlines.models.policy import Urgency
 from organisation.models.geography import District, LocalGovernmentOrganisation, Province
 from organisation.models.units import Unit
+from workdays.fast import choice_label
 from workdays.thai import thai_order
 
 
@@ -238,6 +239,13 @@ class CoordinationRequest(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATES
+
+    # What Django's get_FOO_display() give, a row of a list at a time (workdays/fast.py).
+    def get_status_display(self) -> str:  # type: ignore[no-redef]
+        return choice_label(RequestStatus, self.status)
+
+    def get_urgency_display(self) -> str:  # type: ignore[no-redef]
+        return choice_label(Urgency, self.urgency)
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from organisation.models.geography import District, Province
 from organisation.models.units import Unit
+from workdays.fast import choice_label
 from workdays.thai import thai_order
 
 if TYPE_CHECKING:
@@ -103,6 +104,10 @@ class Officer(models.Model):
 
     def __str__(self) -> str:
         return self.full_name
+
+    def get_level_display(self) -> str:  # type: ignore[no-redef]
+        """As Django's, a row of a list at a time (workdays/fast.py)."""
+        return choice_label(CivilServiceLevel, self.level)
 
     @property
     def full_name(self) -> str:
@@ -200,6 +205,10 @@ class RoleAssignment(models.Model):
     def __str__(self) -> str:
         scope = self.province or self.unit or ""
         return f"{self.get_role_display()} {scope}: {self.officer}"
+
+    def get_role_display(self) -> str:  # type: ignore[no-redef]
+        """As Django's, a row of a list at a time (workdays/fast.py)."""
+        return choice_label(Role, self.role)
 
 
 class ActingDeputy(models.Model):

@@ -43,15 +43,11 @@ def be_year(d: datetime.date) -> int:
     return d.year + BE_OFFSET
 
 
-@register.filter
-def thai_date(value: datetime.date | datetime.datetime | None, style: str = "short") -> str:
-    if value in (None, ""):
-        return ""
-    assert value is not None
-    if isinstance(value, datetime.datetime):
-        value = timezone.localtime(value) if timezone.is_aware(value) else value
-        value = value.date()
-    english = (get_language() or "th").startswith("en")
+def _english() -> bool:
+    return (get_language() or "th").startswith("en")
+
+
+def _format(value: datetime.date, style: str, english: bool) -> str:
     if style == "numeric":
         return f"{value.day:02d}/{value.month:02d}/{be_year(value)}"
     if english:
@@ -61,10 +57,25 @@ def thai_date(value: datetime.date | datetime.datetime | None, style: str = "sho
     return f"{value.day} {months[value.month - 1]} {be_year(value)}"
 
 
+def _local(value: datetime.datetime) -> datetime.datetime:
+    # timezone.localtime() without its checks: an aware value in the current time zone (a list's rows call it).
+    return value.astimezone(timezone.get_current_timezone()) if value.tzinfo is not None else value
+
+
+@register.filter
+def thai_date(value: datetime.date | datetime.datetime | None, style: str = "short") -> str:
+    if value in (None, ""):
+        return ""
+    assert value is not None
+    if isinstance(value, datetime.datetime):
+        value = _local(value).date()
+    return _format(value, style, _english())
+
+
 @register.filter
 def thai_datetime(value: datetime.datetime | None, style: str = "short") -> str:
     if value is None:
         return ""
-    local = timezone.localtime(value) if timezone.is_aware(value) else value
-    suffix = "" if (get_language() or "th").startswith("en") else " น."
-    return f"{thai_date(local, style)} {local:%H:%M}{suffix}"
+    local = _local(value)
+    english = _english()
+    return f"{_format(local.date(), style, english)} {local:%H:%M}{'' if english else ' น.'}"
