@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.browser.test_page_width import world  # noqa: F401  (fixture)
 from tests.browser.test_request_flow import VIEWPORTS, as_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -19,7 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_refused_and_missing_pages_are_the_services_own(
     browser: Browser,
     live_server: Any,
-    world: None,  # noqa: F811
+    world: None,
     artifacts: Path,
     size: str,
 ) -> None:

@@ -12,7 +12,6 @@ from playwright.sync_api import Browser, Page
 
 from cases.models import CoordinationRequest
 from reporting.models import DistrictReport
-from tests.browser.test_page_width import world  # noqa: F401  (fixture)
 from tests.browser.test_request_flow import as_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -36,7 +35,7 @@ def _printed(page: Page, url: str, pdf: Path) -> None:
 def test_a_request_and_a_district_report_print_on_a4(
     browser: Browser,
     live_server: Any,
-    world: None,  # noqa: F811
+    world: None,
     artifacts: Path,
 ) -> None:
     base = live_server.url

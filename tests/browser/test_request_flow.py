@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from cases.services.requests import defaults_ensure
@@ -46,8 +47,11 @@ def people(live_server: Any) -> None:
     person("bureau", "กมลวรรณ", "การคลัง", Role.BUREAU_DESK, province=None, unit=bureau, prefix="นางสาว")
 
 
-def as_user(browser: Browser, base: str, username: str, size: str) -> Page:
+def as_user(browser: Browser, base: str, username: str, size: str, language: str = "th") -> Page:
+    """Signed in, in a browser of its own; in English as after the language switch when `language` is "en"."""
     context = browser.new_context(viewport=VIEWPORTS[size], locale="th-TH")
+    if language != "th":
+        context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": base}])
     page = context.new_page()
     page.goto(f"{base}/accounts/login/")
     page.fill("#id_username", username)
