@@ -39,12 +39,12 @@ def memory_broker() -> Iterator[None]:
 
 
 @pytest.fixture
-def clock() -> Iterator[time_machine.Coordinates]:
+def clock() -> Iterator[time_machine.Traveller]:
     with time_machine.travel(TUESDAY_10, tick=False) as traveller:
         yield traveller
 
 
-def claimed_by_a_worker_that_dies(clock: time_machine.Coordinates) -> Delivery:
+def claimed_by_a_worker_that_dies(clock: time_machine.Traveller) -> Delivery:
     reader = OfficerFactory(email="reader@dla.go.th", user__email="reader@dla.go.th").user
     notify(
         recipients=[reader], kind=Kind.TASK_ASSIGNED, context={"subject": "ปส.ชม. 1/2569"}, now=timezone.now()
@@ -56,7 +56,7 @@ def claimed_by_a_worker_that_dies(clock: time_machine.Coordinates) -> Delivery:
 
 @pytest.mark.parametrize("sweep_phase", [0.0, 0.5, 5.0, 10.0, 14.9])
 def test_a_delivery_whose_worker_died_mid_send_is_enqueued_again_within_a_minute(
-    memory_broker: None, clock: time_machine.Coordinates, sweep_phase: float
+    memory_broker: None, clock: time_machine.Traveller, sweep_phase: float
 ) -> None:
     """Beat runs the sweep every NOTIFICATION_SWEEP_EVERY_SECONDS, at whatever moment of the claim."""
     delivery = claimed_by_a_worker_that_dies(clock)
@@ -85,7 +85,7 @@ def test_a_delivery_whose_worker_died_mid_send_is_enqueued_again_within_a_minute
 
 
 def test_a_claim_is_not_taken_back_while_a_live_send_may_still_hold_it(
-    memory_broker: None, clock: time_machine.Coordinates
+    memory_broker: None, clock: time_machine.Traveller
 ) -> None:
     claimed_by_a_worker_that_dies(clock)
 
