@@ -91,11 +91,17 @@ def _prepared(env: dict[str, str]) -> str:
 
 
 def commands(port: int) -> dict[str, str]:
+    """Needs Django set up (the queue names come from the settings)."""
+    from django.conf import settings
+
     python = sys.executable
+    queues = f"{settings.CELERY_TASK_DEFAULT_QUEUE},{settings.NOTIFICATION_EMAIL_QUEUE}"
     return {
         "web": f"{python} manage.py runserver {HOST}:{port}",
-        # solo: one task at a time in the worker process itself; enough on one machine, quick to stop.
-        "worker": f"{python} -m celery -A project worker --pool=solo --loglevel=INFO --hostname=dev@%h",
+        # solo: one task at a time in the worker process itself; enough on one machine, quick to stop. Both
+        # queues: the default one (deadlines, sweeps) and the e-mail one (production gives it a worker).
+        "worker": f"{python} -m celery -A project worker --pool=solo --loglevel=INFO --hostname=dev@%h"
+        f" --queues={queues}",
         "beat": f"{python} -m celery -A project beat --loglevel=INFO"
         " --scheduler=django_celery_beat.schedulers:DatabaseScheduler",
     }

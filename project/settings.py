@@ -262,6 +262,16 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Two queues, each consumed by workers of its own (docker-compose.yml): the default queue runs the periodic
+# jobs (deadlines, escalations, the outbox sweep, cycle openings), which must never wait behind e-mail; the
+# e-mail queue runs the deliveries, which wait on the relay (a thread pool: I/O, not CPU). `make run` and the
+# integration tests run one worker that consumes both.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+NOTIFICATION_EMAIL_QUEUE = env.str("NOTIFICATION_EMAIL_QUEUE", default="email")
+CELERY_TASK_ROUTES = {
+    "notifications.tasks.deliver": {"queue": NOTIFICATION_EMAIL_QUEUE},
+    "notifications.tasks.send_digest": {"queue": NOTIFICATION_EMAIL_QUEUE},
+}
 CELERY_BEAT_SCHEDULE = {
     # Expires: beats queued while no worker ran are dropped, not replayed all at once.
     "heartbeat": {"task": "health.tasks.heartbeat", "schedule": 30.0, "options": {"expires": 25}},
@@ -405,7 +415,7 @@ NOTIFICATION_SWEEP_AFTER_SECONDS = env.int("NOTIFICATION_SWEEP_AFTER_SECONDS", d
 # A delivery claimed by a worker that has not finished after this long is taken back (the worker died) and
 # sent again by the sweep (every NOTIFICATION_SWEEP_EVERY_SECONDS). It must exceed the longest live send
 # (the send deadline) with room for rendering, or a slow but live send could be taken back and repeated.
-NOTIFICATION_CLAIM_TIMEOUT_SECONDS = env.int("NOTIFICATION_CLAIM_TIMEOUT_SECONDS", default=45)
+NOTIFICATION_CLAIM_TIMEOUT_SECONDS = env.int("NOTIFICATION_CLAIM_TIMEOUT_SECONDS", default=40)
 NOTIFICATION_SWEEP_EVERY_SECONDS = env.int("NOTIFICATION_SWEEP_EVERY_SECONDS", default=15)
 if NOTIFICATION_CLAIM_TIMEOUT_SECONDS < EMAIL_SEND_DEADLINE_SECONDS + 10:
     raise ImproperlyConfigured(

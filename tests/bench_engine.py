@@ -65,6 +65,9 @@ def _admin(sql: str) -> None:
 
 def setup_django() -> None:
     os.environ["DATABASE_URL"] = BENCH_URL
+    # Deliveries too go to this bench's queue (they have a queue of their own in production): the worker
+    # below inherits this environment.
+    os.environ["NOTIFICATION_EMAIL_QUEUE"] = QUEUE
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.test_settings")
     import django
 

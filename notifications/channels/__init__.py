@@ -1,12 +1,15 @@
-"""Delivery channels. A channel is one module with a `send(delivery)` function that returns only once
-the channel has accepted the notification (then, and only then, the delivery is recorded as sent) and
-raises ChannelUnavailable (retry later, same identity) or ChannelRejected (give up). Adding one (a
-webhook for LINE or Teams) is adding a module and its name here. The in-app channel needs no delivery:
-the Notification row, written in the event's transaction, is the item in the bell."""
+"""Delivery channels. A channel is one module with a `session()` context manager that yields a
+`send(delivery)` function: what is sent inside one session may share a connection (one SMTP connection for
+a batch of e-mails), closed when the session ends. `send` returns only once the channel has accepted the
+notification (then, and only then, the delivery is recorded as sent) and raises ChannelUnavailable (retry
+later, same identity) or ChannelRejected (give up). Adding one (a webhook for LINE or Teams) is adding a
+module and its name here. The in-app channel needs no delivery: the Notification row, written in the
+event's transaction, is the item in the bell."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING
 
 from notifications.channels import email
@@ -15,8 +18,10 @@ from notifications.channels.base import ChannelRejected, ChannelUnavailable
 if TYPE_CHECKING:
     from notifications.models import Delivery
 
-CHANNELS: dict[str, Callable[[Delivery], None]] = {
-    "email": email.send,
+Send = Callable[["Delivery"], None]
+
+CHANNELS: dict[str, Callable[[], AbstractContextManager[Send]]] = {
+    "email": email.session,
 }
 
-__all__ = ["CHANNELS", "ChannelRejected", "ChannelUnavailable"]
+__all__ = ["CHANNELS", "ChannelRejected", "ChannelUnavailable", "Send"]

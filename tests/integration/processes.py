@@ -148,8 +148,11 @@ def worker_start(
     pool: str = "solo",
     concurrency: int = 1,
     env: dict[str, str] | None = None,
+    queues: list[str] | None = None,
 ) -> Worker:
-    """`celery -A project worker` on the default queue of a private broker, on the test database."""
+    """`celery -A project worker` on a private broker, on the test database; by default it consumes both
+    queues (the default one and the e-mail one), as `make run`'s worker does."""
+    queues = queues or [settings.CELERY_TASK_DEFAULT_QUEUE, settings.NOTIFICATION_EMAIL_QUEUE]
     name = f"test-{uuid.uuid4().hex[:8]}"
     full_env = {
         **os.environ,
@@ -160,6 +163,7 @@ def worker_start(
     }
     command = [sys.executable, "-m", "celery", "-A", "project", "worker", f"--pool={pool}"]
     command += [f"--concurrency={concurrency}", "--loglevel=INFO", f"--hostname={name}@integration-test"]
+    command += [f"--queues={','.join(queues)}"]
     command += ["--without-mingle", "--without-gossip", "--without-heartbeat"]
     with log.open("ab") as out:
         process = subprocess.Popen(

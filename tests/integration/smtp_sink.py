@@ -34,6 +34,7 @@ class _Session(socketserver.StreamRequestHandler):
         self.wfile.write(line.encode() + b"\r\n")
 
     def handle(self) -> None:
+        self.server.sink._connected()
         try:
             self.reply("220 sink ESMTP")
             while line := self.rfile.readline():
@@ -43,6 +44,8 @@ class _Session(socketserver.StreamRequestHandler):
                 elif verb in (b"MAIL", b"RCPT", b"RSET", b"NOOP"):
                     self.reply("250 OK")
                 elif verb == b"DATA":
+                    if self.server.sink.on_data is not None:
+                        self.server.sink.on_data()
                     self.reply("354 End data with <CR><LF>.<CR><LF>")
                     message = self.read_data()
                     if message is None:
@@ -50,6 +53,8 @@ class _Session(socketserver.StreamRequestHandler):
                     if self.server.sink.on_final_dot is not None:
                         self.server.sink.on_final_dot(message)
                     final = self.server.sink.final_reply
+                    if self.server.sink.message_delay:
+                        time.sleep(self.server.sink.message_delay)  # the relay's work on the message
                     if final.startswith("250"):
                         self.server.sink._accept(message)
                     self.reply(final)
@@ -77,14 +82,22 @@ class _Server(socketserver.ThreadingTCPServer):
 
 
 class SmtpSink:
-    """`reply_delay`: seconds before each reply (a slow relay); `final_reply`: the answer to the final dot
-    (a 4xx refuses the message for now, and it is not counted); `on_final_dot`: called with the message
-    when its final dot has been read, before the reply."""
+    """`reply_delay`: seconds before each reply (a slow relay); `message_delay`: seconds a message takes
+    once its final dot is read, before it is accepted and answered (a relay that takes its time per
+    message, whatever the connection); `final_reply`: the answer to the final dot (a 4xx refuses the
+    message for now, and it is not counted); `on_final_dot`: called with the message when its final dot
+    has been read, before the reply; `on_data`: called when a client sends DATA, before the 354 (a client
+    killed then has sent nothing that could be accepted). `connections`: how many clients connected."""
 
-    def __init__(self, *, reply_delay: float = 0.0, final_reply: str = "250 OK: queued") -> None:
+    def __init__(
+        self, *, reply_delay: float = 0.0, message_delay: float = 0.0, final_reply: str = "250 OK: queued"
+    ) -> None:
         self.reply_delay = reply_delay
+        self.message_delay = message_delay
         self.final_reply = final_reply
         self.on_final_dot: Callable[[bytes], None] | None = None
+        self.on_data: Callable[[], None] | None = None
+        self._connections = 0
         self.host = "127.0.0.1"
         self._lock = threading.Lock()
         self._message_ids: list[str] = []
@@ -97,6 +110,15 @@ class SmtpSink:
         headers = BytesHeaderParser().parsebytes(message)
         with self._lock:
             self._message_ids.append(str(headers.get("Message-ID", "")).strip())
+
+    def _connected(self) -> None:
+        with self._lock:
+            self._connections += 1
+
+    @property
+    def connections(self) -> int:
+        with self._lock:
+            return self._connections
 
     def start(self) -> SmtpSink:
         self._thread.start()

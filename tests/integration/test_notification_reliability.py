@@ -133,7 +133,7 @@ def test_a_worker_killed_mid_batch_of_500_then_every_email_arrives_at_least_once
             broker_url=private_redis.url, pool="prefork", concurrency=concurrency, env=smtp_env(smtp_sink)
         )
         first.wait_ready()
-        with transaction.atomic():  # enqueued on commit: ten `deliver` tasks of 50
+        with transaction.atomic():  # enqueued on commit: `deliver` tasks of 20
             notify_many(
                 events=[
                     Event(

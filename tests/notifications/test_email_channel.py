@@ -17,7 +17,7 @@ from django.test import override_settings
 
 from notifications.channels import ChannelUnavailable
 from notifications.models import Delivery, Kind
-from notifications.services import deliveries_sweep, delivery_send, notify
+from notifications.services import deliveries_send, deliveries_sweep, delivery_send, notify
 from tests.factories import OfficerFactory
 from tests.integration.smtp_sink import SmtpSink
 from workdays.calendar import BANGKOK
@@ -147,3 +147,70 @@ def test_the_settings_refuse_a_claim_timeout_that_a_live_send_could_outlast() ->
     )
     assert result.returncode != 0
     assert "NOTIFICATION_CLAIM_TIMEOUT_SECONDS must exceed EMAIL_SEND_DEADLINE_SECONDS" in result.stderr
+
+
+@pytest.fixture
+def twenty(db: None) -> list[int]:
+    """A batch as the queue hands it to a worker: twenty deliveries, one person each."""
+    readers = [
+        OfficerFactory(email=f"reader{i}@dla.go.th", user__email=f"reader{i}@dla.go.th").user
+        for i in range(20)
+    ]
+    for i, reader in enumerate(readers):
+        notify(
+            recipients=[reader],
+            kind=Kind.TASK_ASSIGNED,
+            context={"subject": f"ปส.ชม. {i}/2569"},
+            now=TUESDAY_10,
+        )
+    return list(Delivery.objects.order_by("pk").values_list("pk", flat=True))
+
+
+def message_ids(ids: list[int]) -> list[str]:
+    keys = Delivery.objects.filter(pk__in=ids).order_by("pk").values_list("dedupe_key", flat=True)
+    return [f"<{key}@{settings.EMAIL_MESSAGE_ID_DOMAIN}>" for key in keys]
+
+
+def test_a_batch_of_twenty_emails_goes_over_one_smtp_connection(sink: SmtpSink, twenty: list[int]) -> None:
+    outcome = deliveries_send(delivery_ids=twenty, now=TUESDAY_10)
+
+    assert outcome["sent"] == twenty
+    assert sink.connections == 1  # one greeting, one EHLO: not twenty
+    assert sink.message_ids == message_ids(twenty)
+    assert Delivery.objects.filter(status=Delivery.Status.SENT).count() == 20
+
+
+def test_after_a_message_fails_the_rest_of_the_batch_goes_over_a_new_connection(
+    sink: SmtpSink, twenty: list[int]
+) -> None:
+    """The third message is refused for now (451): it goes back to pending; the connection is not trusted
+    with the fourth, which opens a new one; every other message is sent once."""
+    dots = 0
+
+    def third_refused(message: bytes) -> None:
+        nonlocal dots
+        dots += 1
+        sink.final_reply = "451 4.3.0 try again later" if dots == 3 else "250 OK: queued"
+
+    sink.on_final_dot = third_refused
+
+    outcome = deliveries_send(delivery_ids=twenty, now=TUESDAY_10)
+
+    assert outcome["unavailable"] == [twenty[2]]
+    assert outcome["sent"] == twenty[:2] + twenty[3:]
+    assert sink.connections == 2
+    assert sink.message_ids == message_ids(twenty[:2] + twenty[3:])
+    assert Delivery.objects.get(pk=twenty[2]).status == Delivery.Status.PENDING
+
+
+def test_each_message_of_a_batch_has_the_send_deadline_to_itself(sink: SmtpSink, twenty: list[int]) -> None:
+    """A slow relay: the batch of five takes longer than the send deadline, each message within it."""
+    sink.reply_delay = (
+        0.2  # a new connection: 0.4 s (greeting, EHLO); each message 0.8 s (MAIL, RCPT, DATA, dot)
+    )
+
+    with override_settings(EMAIL_SEND_DEADLINE_SECONDS=2):
+        outcome = deliveries_send(delivery_ids=twenty[:5], now=TUESDAY_10)
+
+    assert outcome["sent"] == twenty[:5]
+    assert sink.connections == 1
