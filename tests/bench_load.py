@@ -1,5 +1,5 @@
 """Load test (issue 12): the production web command under signed-in clients, page by page, beside a bare
-"hello" view served by the same gunicorn in the same run.
+"hello" view served by the same gunicorn command in the same run.
 
     DATABASE_URL=postgres://... REDIS_URL=redis://... .venv/bin/python -m tests.bench_load   (make bench)
 
@@ -15,14 +15,17 @@
 2. The web command of docker-compose.yml (gunicorn with gunicorn.conf.py, WEB_CONCURRENCY workers) on a free
    port: DEBUG off, a random SECRET_KEY, ALLOWED_HOSTS, sessions and cache in Redis (REDIS_URL, under a key
    prefix of this run's own), DJANGO_SETTINGS_MODULE=tests.load_settings (the production settings and URLs
-   plus the hello view).
+   plus the hello view). Before it, the same command with tests.load_settings_bare (no middleware at all)
+   serves the reference: the bare Django hello view every page is quoted against, as issue 12 quotes it. The
+   hello view through the service's middleware (request id and log line, metrics, sessions, CSP...) is
+   printed beside it: the floor of any page.
 3. BENCH_LOAD_SESSIONS sessions per person (default 2: each sign-in costs a production password hash),
    signed in through the sign-in form (the CSRF token read from the form). Then, per page, after a short
    warm-up, a closed loop of 10 clients for BENCH_LOAD_SECONDS (default 6), the person's sessions shared among
    them (as tabs of one browser); and of 50 clients for a third of that, to count errors under overload. Any
    answer but a 200 is an error.
 
-Printed per page: requests/s, p50/p95/p99 (ms, as the client sees them), errors, the share of the hello
+Printed per page: requests/s, p50/p95/p99 (ms, as the client sees them), errors, the share of the bare hello
 view's requests/s, and the database queries per request (the server's own count, from /metrics). Targets
 (goal 1): a share of at least 0.10, p95 under 100 ms at 10 clients, no errors at 50. A missed target is
 printed as a warning, not a failure: the machine is shared and its load changes the figures (the load
@@ -477,6 +480,10 @@ def compose_web() -> tuple[list[str], dict[str, str]]:
     web = text.split("\n  web:\n", 1)[1].split("\n  worker:\n", 1)[0]
     command = json.loads(re.search(r"^\s+command: (\[.*\])$", web, re.M).group(1))  # type: ignore[union-attr]
     environment = dict(re.findall(r"^\s{6}([A-Z_]+): \"([^\"]*)\"$", web, re.M))
+    for name, value in environment.items():  # "${WEB_CONCURRENCY:-3}": from the environment, else the default
+        default = re.fullmatch(r"\$\{(\w+):-([^}]*)\}", value)
+        if default:
+            environment[name] = os.environ.get(default.group(1), default.group(2))
     return command, environment
 
 
@@ -496,7 +503,7 @@ class Server:
     cache_prefix: str
 
 
-def server_start(database_url: str) -> Server:
+def server_start(database_url: str, settings_module: str = "tests.load_settings") -> Server:
     command, compose_env = compose_web()
     port = free_port()
     prefix = f"dla-bench-load-{os.getpid()}"
@@ -504,7 +511,7 @@ def server_start(database_url: str) -> Server:
         **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "GUNICORN_"))},
         **compose_env,
         "PATH": f"{ROOT / '.venv' / 'bin'}:{os.environ.get('PATH', '')}",
-        "DJANGO_SETTINGS_MODULE": "tests.load_settings",
+        "DJANGO_SETTINGS_MODULE": settings_module,
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
@@ -517,22 +524,20 @@ def server_start(database_url: str) -> Server:
         "PORT": str(port),
         "BENCH_LOAD_CACHE_PREFIX": prefix,
     }
-    env["WEB_CONCURRENCY"] = os.environ.get("WEB_CONCURRENCY", compose_env.get("WEB_CONCURRENCY", "3"))
     log = Path(os.environ.get("TMPDIR", "/tmp")) / f"dla-bench-load-{os.getpid()}.log"
     process = subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True
     )
     server = Server(process, port, log, command, env["WEB_CONCURRENCY"], prefix)
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited at start: {log.read_text()[-2000:]}")
+    while time.monotonic() < deadline and process.poll() is None:
         with contextlib.suppress(OSError):
             status, _h, _b = asyncio.run(fetch(port, "/bench-hello/"))
             if status == 200:
                 return server
         time.sleep(0.3)
-    raise RuntimeError(f"gunicorn did not answer within 60 s: {log.read_text()[-2000:]}")
+    server_stop(server)
+    raise RuntimeError(f"gunicorn did not start (60 s): {log.read_text()[-2000:]}")
 
 
 def server_stop(server: Server) -> None:
@@ -550,6 +555,17 @@ def server_stop(server: Server) -> None:
         keys = list(client.scan_iter(match=f"{server.cache_prefix}:*", count=1000))
         for start in range(0, len(keys), 500):
             client.delete(*keys[start : start + 500])
+
+
+def workers_memory(server: Server) -> str:
+    """Resident memory of each gunicorn worker (the master's children), for sizing a machine."""
+    sizes = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        with contextlib.suppress(OSError):
+            fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
+            if fields.get("PPid", "").strip() == str(server.process.pid):
+                sizes.append(int(fields["VmRSS"].split()[0]) // 1024)
+    return ", ".join(f"{mb} MiB" for mb in sorted(sizes)) or "unknown"
 
 
 # --- the client -------------------------------------------------------------------------------------------
@@ -674,6 +690,18 @@ def scrape_queries(port: int) -> dict[str, tuple[float, float]]:
     return {view: (s, c) for view, (s, c) in found.items()}
 
 
+def measure(server: Server, page: Page, cookies: Sequence[str]) -> tuple[Run, Run, float | None]:
+    """A warm-up, CLIENTS clients for SECONDS, then OVERLOAD_CLIENTS for a third of that; and the queries
+    per request the server counted (None when it does not count: the bare reference)."""
+    asyncio.run(closed_loop(server.port, page.path, cookies, CLIENTS, min(1.5, SECONDS / 4)))
+    before = scrape_queries(server.port).get(page.view, (0.0, 0.0))
+    ten = asyncio.run(closed_loop(server.port, page.path, cookies, CLIENTS, SECONDS))
+    after = scrape_queries(server.port).get(page.view, (0.0, 0.0))
+    fifty = asyncio.run(closed_loop(server.port, page.path, cookies, OVERLOAD_CLIENTS, SECONDS / 3))
+    queries = (after[0] - before[0]) / (after[1] - before[1]) if after[1] > before[1] else None
+    return ten, fifty, queries
+
+
 # --- the run ----------------------------------------------------------------------------------------------
 
 
@@ -716,6 +744,9 @@ def main() -> int:
     url, built = database_ready()
     sizes = data_sizes()
     listed = pages()
+    if os.environ.get("BENCH_LOAD_PAGES"):  # e.g. "home,notifications": the pages whose label has one of them
+        wanted = os.environ["BENCH_LOAD_PAGES"].split(",")
+        listed = [p for p in listed if any(w.strip() in p.label for w in wanted)]
     print(
         f"bench_load on {_db_name()} ({f'built in {built:.0f} s' if built is not None else 'kept from an earlier run'}): "
         f"{sizes['requests']:,} requests, {sizes['tasks']:,} tasks, {sizes['reports']:,} district reports, "
@@ -725,6 +756,13 @@ def main() -> int:
     from django.db import connections
 
     connections.close_all()
+    # The reference first, on a server of its own: the hello view with no middleware (tests/load_settings_bare).
+    bare = Page("hello view, bare Django", "", "/bench-hello/", "bench-hello")
+    reference = server_start(url, "tests.load_settings_bare")
+    try:
+        bare_results = measure(reference, bare, [])
+    finally:
+        server_stop(reference)
     server = server_start(url)
     failures: list[str] = []
     warnings: list[str] = []
@@ -751,19 +789,10 @@ def main() -> int:
             f"signed in {len(people) * SESSIONS_PER_PERSON} sessions through the form in "
             f"{time.perf_counter() - started:.1f} s ({len(people)} people)"
         )
-        hello = Page("hello view (bare Django)", "", "/bench-hello/", "bench-hello")
-        results: list[tuple[Page, Run, Run, float | None]] = []
+        hello = Page("hello view, service's middleware", "", "/bench-hello/", "bench-hello")
+        results: list[tuple[Page, Run, Run, float | None]] = [(bare, *bare_results)]
         for page in [hello, *listed]:
-            cookies = sessions.get(page.person, [])
-            asyncio.run(
-                closed_loop(server.port, page.path, cookies, CLIENTS, min(1.5, SECONDS / 4))
-            )  # warm-up
-            before = scrape_queries(server.port).get(page.view, (0.0, 0.0))
-            ten = asyncio.run(closed_loop(server.port, page.path, cookies, CLIENTS, SECONDS))
-            after = scrape_queries(server.port).get(page.view, (0.0, 0.0))
-            fifty = asyncio.run(closed_loop(server.port, page.path, cookies, OVERLOAD_CLIENTS, SECONDS / 3))
-            queries = (after[0] - before[0]) / (after[1] - before[1]) if after[1] > before[1] else None
-            results.append((page, ten, fifty, queries))
+            results.append((page, *measure(server, page, sessions.get(page.person, []))))
         base = results[0][1].rate
         print(
             f"\n{'page':<34}{'queries':>8}{'req/s':>8}{'p50':>7}{'p95':>7}{'p99':>7}{'errors':>8}"
@@ -782,17 +811,18 @@ def main() -> int:
                 warnings.append(
                     f"{page.label}: {fifty.errors} errors at {OVERLOAD_CLIENTS} clients ({fifty.statuses})"
                 )
-            if page is not hello and share < TARGET_SHARE:
+            if page not in (bare, hello) and share < TARGET_SHARE:
                 warnings.append(
                     f"{page.label}: {share:.3f} of the hello view's requests/s (target {TARGET_SHARE})"
                 )
-            if page is not hello and ten.quantile(95) >= TARGET_P95_MS:
+            if page not in (bare, hello) and ten.quantile(95) >= TARGET_P95_MS:
                 warnings.append(
                     f"{page.label}: p95 {ten.quantile(95):.0f} ms (target < {TARGET_P95_MS:.0f} ms)"
                 )
         print(
-            f"(ms as the clients see them; share: of the hello view's req/s at {CLIENTS} clients; "
-            f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
+            f"(ms as the clients see them; share: of the bare hello view's req/s at {CLIENTS} clients; "
+            f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; gunicorn workers' memory: "
+            f"{workers_memory(server)})"
         )
         for warning in warnings:
             print(f"WARN: {warning}")
@@ -808,4 +838,6 @@ def main() -> int:
 
 
 if __name__ == "__main__":
+    # Stopped (SIGTERM, or Ctrl-C's SIGINT): unwind, so that the servers are stopped by the `finally`s.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     sys.exit(main())

@@ -4,12 +4,8 @@ The hello view answers through the same middleware, gunicorn workers and setting
 page can be quoted as a share of it: the cost of the machine, gunicorn and Django's request cycle without
 the service's own work (sessions, queries, templates)."""
 
-from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 
-
-def hello(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("hello", content_type="text/plain")
-
+from tests.load_urls_bare import hello
 
 urlpatterns = [path("bench-hello/", hello, name="bench-hello"), path("", include("project.urls"))]
