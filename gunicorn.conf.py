@@ -5,6 +5,18 @@ files of one directory (PROMETHEUS_MULTIPROC_DIR) and /metrics sums them all, so
 server whichever worker answers it. The directory is set here, before any worker imports the client, and
 emptied at every start (counters restart with the server, as Prometheus expects).
 
+Sizing (docs/operations.md, from tests/bench_load.py's measurements): sync workers, one request at a time
+each, since every page is bound by Python on the CPU (threads would only queue behind the GIL). Gunicorn
+reads WEB_CONCURRENCY itself; the rest comes from the environment here, with the defaults docker-compose.yml
+states:
+- GUNICORN_TIMEOUT (30 s): a worker silent that long is killed and replaced. The slowest page answers in a
+  fraction of a second and the whole cycle's XLSX export in under 3 s; DATABASE_STATEMENT_TIMEOUT (set below
+  it for the web server) ends a runaway query first, as an error page with its request id.
+- GUNICORN_MAX_REQUESTS (5000, jitter 500): each worker is replaced after that many requests, so a slow leak
+  never grows without end; about every 1-3 minutes per worker at full load, never all at once.
+- GUNICORN_BACKLOG (256): connections waiting for a worker beyond this are refused at once, so that under an
+  overload the proxy answers "busy" in milliseconds instead of every officer waiting out the timeout.
+
 Logs: gunicorn's own lines in the service's format (JSON in production); no access log, the service writes
 one line per request itself (project/logs.py) with the request id, person, view and duration.
 """
@@ -23,6 +35,12 @@ METRICS_DIR = Path(
         "PROMETHEUS_MULTIPROC_DIR", str(Path(tempfile.gettempdir()) / f"dla-prometheus-{os.getpid()}")
     )
 )
+
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))
+max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "500"))
+backlog = int(os.environ.get("GUNICORN_BACKLOG", "256"))
 
 accesslog = None
 logconfig_dict = {

@@ -38,8 +38,9 @@ def _provinces(scope: UserScope, *roles: str) -> list[Province]:
     return list(Province.objects.filter(pk__in=ids).order_by(thai_order("name_th"))) if ids else []
 
 
-def home_sections(scope: UserScope) -> dict[str, Any]:
-    """What each section of the home page needs, for the roles in scope."""
+def home_sections(scope: UserScope, managed: list[Province]) -> dict[str, Any]:
+    """What each section of the home page needs, for the roles in scope (`managed`: the provinces the person
+    directs or heads, read once for both kinds of section)."""
     context: dict[str, Any] = {}
     officer = scope.officer
     if officer is not None and scope.has_role(Role.DISTRICT_OFFICER):
@@ -48,7 +49,6 @@ def home_sections(scope: UserScope) -> dict[str, Any]:
             "assignments": officer_districts(officer=officer),
             "contacts": province_contacts(provinces=provinces),
         }
-    managed = _provinces(scope, Role.GROUP_DIRECTOR, Role.PROVINCIAL_HEAD)
     if managed:
         context["province_sections"] = [
             {
@@ -71,7 +71,7 @@ def home_sections(scope: UserScope) -> dict[str, Any]:
     return context
 
 
-def reporting_sections(scope: UserScope, user: User) -> dict[str, Any]:
+def reporting_sections(scope: UserScope, user: User, managed: list[Province]) -> dict[str, Any]:
     """The workload reporting sections (issue 5): the officer's reports of the open cycles, the director's
     review queue and their province's progress, the centre's national progress of the current cycle."""
 
@@ -84,7 +84,6 @@ def reporting_sections(scope: UserScope, user: User) -> dict[str, Any]:
             report.editable = may_edit(user, report)  # type: ignore[attr-defined]
         if reports or scope.has_role(Role.DISTRICT_OFFICER):
             context["my_reports"] = reports
-    managed = _provinces(scope, Role.GROUP_DIRECTOR, Role.PROVINCIAL_HEAD)
     if managed or scope.is_central:
         cycle = current_cycle()
         context["reporting_cycle"] = cycle
@@ -105,12 +104,13 @@ def reporting_sections(scope: UserScope, user: User) -> dict[str, Any]:
 def home(request: HttpRequest) -> HttpResponse:
     scope: UserScope = scope_of(request)
     assert isinstance(request.user, User)
-    reporting = reporting_sections(scope, request.user)
+    managed = _provinces(scope, Role.GROUP_DIRECTOR, Role.PROVINCIAL_HEAD)
+    reporting = reporting_sections(scope, request.user, managed)
     return render(
         request,
         "home/home.html",
         {
-            **home_sections(scope),
+            **home_sections(scope, managed),
             "reporting": reporting,
             "today": timezone.localdate(),
         },

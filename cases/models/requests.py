@@ -205,6 +205,12 @@ class CoordinationRequest(models.Model):
             models.Index(fields=["province", "status", "-created_at"], name="request_province_status"),
             models.Index(fields=["holder", "status", "due_at"], name="request_holder"),
             models.Index(fields=["holder_unit", "status", "due_at"], name="request_pool"),
+            # The home page's count of what waits unclaimed in a pool: read from the index alone.
+            models.Index(
+                fields=["holder_unit", "status"],
+                condition=Q(holder__isnull=True),
+                name="request_pool_unclaimed",
+            ),
             models.Index(fields=["holder_province", "status"], name="request_holder_province"),
             models.Index(fields=["target_province", "-created_at"], name="request_target_province"),
             models.Index(fields=["target_unit", "-created_at"], name="request_target_unit"),

@@ -19,7 +19,7 @@ register = template.Library()
 
 @register.inclusion_tag("requests/home_section.html", takes_context=True)
 def requests_home(context: template.Context) -> dict[str, Any]:
-    """One query for the counts (a second for the list when something waits)."""
+    """Two indexed counts (held by the person, unclaimed in their pools), and the list when something waits."""
     request = context["request"]
     scope: UserScope = scope_of(request)
     user = request.user
@@ -27,16 +27,22 @@ def requests_home(context: template.Context) -> dict[str, Any]:
         return {"show": False}
     now = timezone.now()
     desk_units = scope.units_by_role.get(Role.BUREAU_DESK, frozenset())
+    # Two counts, each on its own index: what the person holds (request_holder), and what waits unclaimed in
+    # their pools (request_pool_unclaimed). One query with "holder = me OR (pool AND holder IS NULL)" read
+    # every unit-held open request, and central staff's pool joined the units to find the centre.
+    counts = CoordinationRequest.objects.filter(
+        holder=user, status__in=RequestStatus.open_states()
+    ).aggregate(mine=Count("pk"), overdue=Count("pk", filter=Q(due_at__lt=now)))
     pool_q = Q(holder_unit_id__in=desk_units)
     if scope.is_central:
-        pool_q |= Q(holder_unit__kind=Unit.Kind.COORDINATION_CENTRE)
-    pool_q &= Q(holder__isnull=True)
-    counts = CoordinationRequest.objects.filter(
-        Q(holder=user) | pool_q, status__in=RequestStatus.open_states()
-    ).aggregate(
-        mine=Count("pk", filter=Q(holder=user)),
-        overdue=Count("pk", filter=Q(holder=user, due_at__lt=now)),
-        pool=Count("pk", filter=pool_q),
+        # A subquery, not a join: the planner walks the partial index for the centre's rows only.
+        pool_q |= Q(holder_unit_id__in=Unit.objects.filter(kind=Unit.Kind.COORDINATION_CENTRE).values("pk"))
+    counts["pool"] = (
+        CoordinationRequest.objects.filter(
+            pool_q, holder__isnull=True, status__in=RequestStatus.open_states()
+        ).count()
+        if desk_units or scope.is_central
+        else 0
     )
     rows = list(waiting_for(user)[:5]) if counts["mine"] else []
     is_requester = scope.has_role(Role.DISTRICT_OFFICER)

@@ -186,6 +186,8 @@ class ScheduledAction(models.Model):
         ]
         indexes = [
             models.Index(fields=["fire_at"], condition=Q(status="PENDING"), name="scheduled_action_due"),
+            # Central staff's home page counts the failed ones (health.selectors.background_problems).
+            models.Index(fields=["fire_at"], condition=Q(status="FAILED"), name="scheduled_action_failed"),
         ]
 
     def __str__(self) -> str:
