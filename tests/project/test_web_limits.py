@@ -35,6 +35,17 @@ def test_gunicorn_takes_its_limits_from_the_environment(monkeypatch: pytest.Monk
     )
 
 
+def test_a_worker_freezes_what_it_loaded_out_of_the_collectors_reach() -> None:
+    import gc
+
+    conf = runpy.run_path(str(BASE_DIR / "gunicorn.conf.py"))
+    try:
+        conf["post_worker_init"](worker=None)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+
+
 def test_compose_cancels_a_web_query_before_gunicorn_kills_the_worker() -> None:
     command, environment = compose_web()
 
