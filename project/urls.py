@@ -38,6 +38,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("manage/", include("organisation.urls_manage")),
     path("notifications/", include("notifications.urls")),
+    path("webhooks/", include("notifications.urls_webhooks")),
+    path("audit/", include("audit.urls")),
     path("requests/", include("cases.urls")),
     path("reports/", include("reporting.urls")),
     path("", home.home, name="home"),
