@@ -62,6 +62,14 @@ def _provinces(scope: UserScope) -> QuerySet[Province]:
     return provinces.order_by("code")
 
 
+def _secret_page(request: HttpRequest, subscription: Subscription, rotated: bool = False) -> HttpResponse:
+    response = render(
+        request, "notifications/webhooks/secret.html", {"subscription": subscription, "rotated": rotated}
+    )
+    response["Cache-Control"] = "no-store"  # neither the browser nor a proxy keeps the secret
+    return response
+
+
 @login_required
 def subscriptions(request: HttpRequest) -> HttpResponse:
     scope = _scope(request)
@@ -91,7 +99,7 @@ def subscription_new(request: HttpRequest) -> HttpResponse:
             form.add_error("url", str(exc))
         else:
             # The secret is shown once, here; afterwards only a new one can be made (rotation).
-            return render(request, "notifications/webhooks/secret.html", {"subscription": subscription})
+            return _secret_page(request, subscription)
     return render(request, "notifications/webhooks/form.html", {"form": form, "subscription": None})
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from auditlog.models import LogEntry
@@ -178,3 +179,17 @@ def test_the_search_finds_by_person_object_and_date(org: Org) -> None:
     assert by_day.context["page"].paginator.count >= 1
     assert by_other_day.context["page"].paginator.count == 0
     assert RoleAssignment.objects.filter(pk=role.pk, end_date=datetime.date(2026, 9, 30)).exists()
+
+
+def test_the_search_page_reads_a_constant_number_of_queries(
+    org: Org, django_assert_max_num_queries: Any
+) -> None:
+    for n in range(40):
+        OfficerFactory(province=org.chiang_mai, position=f"ตำแหน่ง {n}")
+    client = signed_in(org.central)
+    client.get(reverse("audit:search"))
+
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("audit:search"))
+
+    assert response.status_code == 200 and len(response.context["page"].object_list) == 50  # a full page
