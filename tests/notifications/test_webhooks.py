@@ -169,7 +169,8 @@ def test_a_target_that_is_not_https_or_not_public_is_refused(settings: Any, url:
     with pytest.raises(webhooks.UnsafeTarget) as refused:
         webhooks.target_resolve(url)
 
-    words = {"https": "https://", "private": "private", "password": "password", "host": "host"}
+    # in the user's language (Thai first)
+    words = {"https": "https://", "private": "เครือข่ายภายใน", "password": "รหัสผ่าน", "host": "โฮสต์"}
     assert words[why] in str(refused.value)
 
 
