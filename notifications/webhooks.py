@@ -193,7 +193,7 @@ def object_data(obj: Model | None, **extra: Any) -> dict[str, Any]:
                 data[place] = {"code": getattr(value, "code", ""), "name": value.name_th}
         url = getattr(obj, "get_absolute_url", None)
         if callable(url):
-            data["url"] = url()
+            data["url"] = settings.SITE_URL + url()
     return {**data, **extra}
 
 

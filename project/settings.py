@@ -447,6 +447,9 @@ NOTIFICATION_SWEEP_EVERY_SECONDS = env.int("NOTIFICATION_SWEEP_EVERY_SECONDS", d
 WEBHOOK_TIMEOUT = env.int("WEBHOOK_TIMEOUT", default=10)
 WEBHOOK_SEND_DEADLINE_SECONDS = env.int("WEBHOOK_SEND_DEADLINE_SECONDS", default=20)
 WEBHOOK_MAX_CONSECUTIVE_FAILURES = env.int("WEBHOOK_MAX_CONSECUTIVE_FAILURES", default=10)
+# A delivery the receiver refuses while it takes others is given up (FAILED) after this many attempts
+# (10 s, 20 s, 40 s... at most 10 min apart: about 1 h 30 min for 15).
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=15)
 WEBHOOK_SECRET_GRACE_HOURS = env.int("WEBHOOK_SECRET_GRACE_HOURS", default=24)
 WEBHOOK_ALLOW_HTTP = env.bool("WEBHOOK_ALLOW_HTTP", default=DEBUG)
 WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=False)

@@ -9,8 +9,8 @@ the first bytes of its body) ends within WEBHOOK_SEND_DEADLINE_SECONDS: before e
 timeout is set to what is left (at most WEBHOOK_TIMEOUT per step). The connection goes to the address
 checked by `target_resolve` (SSRF: no second lookup), with the host name for TLS and `Host`; redirects
 are not followed. Any answer but 2xx, a timeout or a refused connection is a failure: retried with
-backoff (`ChannelUnavailable.retry_after`), counted against the subscription, which is switched off after
-WEBHOOK_MAX_CONSECUTIVE_FAILURES in a row.
+backoff (`ChannelUnavailable.retry_after`) up to WEBHOOK_MAX_ATTEMPTS, counted against the subscription,
+which is switched off after WEBHOOK_MAX_CONSECUTIVE_FAILURES in a row.
 """
 
 from __future__ import annotations
@@ -126,6 +126,10 @@ def send(delivery: Delivery) -> None:
     reason = error or f"HTTP {status}"
     if switched_off:
         raise ChannelRejected(f"{reason}; the subscription is switched off")
+    if delivery.attempts + 1 >= settings.WEBHOOK_MAX_ATTEMPTS:
+        # One the receiver refuses every time while it takes the others: not retried for ever (the
+        # admin sends it again once repaired).
+        raise ChannelRejected(f"{reason}; given up after {delivery.attempts + 1} attempts")
     raise ChannelUnavailable(reason, retry_after=webhooks.retry_after(delivery.attempts + 1))
 
 

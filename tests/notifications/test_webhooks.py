@@ -332,6 +332,24 @@ def test_after_failures_in_a_row_the_subscription_is_switched_off_and_its_owner_
     assert len(receiver.received) == 3
 
 
+def test_a_delivery_refused_every_time_is_given_up_after_its_last_attempt(
+    db: None, receiver: Receiver, settings: Any
+) -> None:
+    settings.WEBHOOK_MAX_ATTEMPTS = 2
+    receiver.status = [400]
+    subscribe(receiver.url)
+    emit()
+    delivery = Delivery.objects.get()
+
+    assert deliveries_send(delivery_ids=[delivery.pk])["unavailable"] == [delivery.pk]
+    Delivery.objects.filter(pk=delivery.pk).update(not_before=timezone.now())
+    assert deliveries_send(delivery_ids=[delivery.pk])["failed"] == [delivery.pk]
+
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.FAILED and "given up after 2 attempts" in delivery.last_error
+    assert Subscription.objects.get().is_active  # the subscription itself stays on
+
+
 def test_a_receiver_that_hangs_fails_the_attempt_within_the_send_deadline(db: None, settings: Any) -> None:
     import socket
 
