@@ -3,13 +3,31 @@ Without a request a change comes from a background job (a Celery task, a managem
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 
 _request: ContextVar[HttpRequest | None] = ContextVar("audit_request", default=None)
+_actor: ContextVar[User | None] = ContextVar("audit_actor", default=None)
+
+
+@contextlib.contextmanager
+def acting(user: User | None) -> Iterator[None]:
+    """A person's action done outside a request (a service called by a job, a command, a test) or inside
+    one: what it changes is theirs in the log (notifications.services.action_by enters this)."""
+    token = _actor.set(user)
+    try:
+        yield
+    finally:
+        _actor.reset(token)
+
+
+def current_actor() -> User | None:
+    return _actor.get()
 
 
 def current_request() -> HttpRequest | None:

@@ -58,16 +58,20 @@ class AuditQuerySet(models.QuerySet["AuditEntry"]):
 class AuditEntryManager(LogEntryManager.from_queryset(AuditQuerySet)):  # type: ignore[misc]
     def log_create(self, instance: Model, force_log: bool = False, **kwargs: Any) -> Any:
         """auditlog's, plus the way in, the province, and the person and address of the request being
-        served (read now, not when the request began: an API token's person is known only in the view)."""
+        served (read now, not when the request began: an API token's person is known only in the view),
+        or, outside a request, the person whose action it is (`context.acting`)."""
         kwargs.setdefault("way_in", context.way_in())
         kwargs.setdefault("province_id", province_of(instance))
         request = context.current_request()
+        actor = context.current_actor()
         if request is not None:
             user = getattr(request, "user", None)
-            if user is not None and user.is_authenticated and "actor" not in kwargs:
-                kwargs["actor"] = user
-                kwargs["actor_email"] = getattr(user, "email", None) or None
+            if user is not None and user.is_authenticated:
+                actor = user
             kwargs.setdefault("remote_addr", context.client_address(request) or None)
+        if actor is not None and "actor" not in kwargs:
+            kwargs["actor"] = actor
+            kwargs["actor_email"] = getattr(actor, "email", None) or None
         return super().log_create(instance, force_log=force_log, **kwargs)
 
 

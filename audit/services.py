@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 from typing import Any
 
 from auditlog.models import LogEntry
+from django.contrib.auth.models import User
 from django.db.models import Model
 
+from audit.context import acting
 from audit.models import AuditEntry
 
 
-def changes_record(*, instances: Iterable[Model], changes: dict[str, tuple[Any, Any]]) -> int:
+def changes_record(
+    *, instances: Iterable[Model], changes: dict[str, tuple[Any, Any]], by: User | None = None
+) -> int:
     """One entry per row changed in bulk, with each field's value before and after (as text, as auditlog
     writes them). `changes`: field -> (before, after); a row whose own before differs is given its own."""
+    written = 0
+    with acting(by) if by is not None else contextlib.nullcontext():
+        written = _record(instances, changes)
+    return written
+
+
+def _record(instances: Iterable[Model], changes: dict[str, tuple[Any, Any]]) -> int:
     written = 0
     for instance in instances:
         diff = {}

@@ -19,6 +19,7 @@ from django.db import connection, transaction
 from django.db.models import F, Model
 from django.utils import timezone
 
+from audit.context import acting
 from notifications import texts
 from notifications.channels import CHANNELS, ChannelRejected, ChannelUnavailable, Send
 from notifications.models import (
@@ -134,7 +135,8 @@ def action_by(actor: User | None) -> Iterator[None]:
     action = _Action(actor)
     token = _action.set(action)
     try:
-        yield
+        with acting(actor):  # what the action changes is the actor's in the audit log, on a page or not
+            yield
     finally:
         _action.reset(token)
     _action_write(action)

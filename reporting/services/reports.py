@@ -816,7 +816,9 @@ def reports_extend(
     ids = [r.pk for r in targets]
     DistrictReport.objects.filter(pk__in=ids).update(due_at=due_at, extension_reason=reason[:500])
     changes_record(
-        instances=targets, changes={"due_at": (None, due_at), "extension_reason": (None, reason[:500])}
+        instances=targets,
+        changes={"due_at": (None, due_at), "extension_reason": (None, reason[:500])},
+        by=by,
     )
     fill_tasks = Task.objects.filter(
         process__in=[r.process_id for r in targets if r.process_id], status__in=OPEN_TASK

@@ -22,9 +22,10 @@ from audit.models import AppendOnly, AuditEntry, WayIn
 from organisation.models import Role, RoleAssignment
 from reporting.models import DistrictReport, ReportingCycle
 from reporting.services import cycles
-from reporting.services.reports import reports_extend
+from reporting.services.reports import report_approve, report_reopen, report_submit, reports_extend
 from tests.coordination import Org
 from tests.factories import OfficerFactory, UserFactory, give_role
+from tests.reporting.conftest import full_input
 from workdays.models import CalendarDay
 
 
@@ -120,7 +121,21 @@ def test_an_extension_written_in_bulk_is_in_the_log_with_its_deadline_before_and
     entry = entries_for(report)[-1]
     assert entry.changes_dict["due_at"][0] == str(before)
     assert entry.changes_dict["extension_reason"] == ["", "น้ำท่วมสำนักงาน"]
-    assert entry.province == org.chiang_mai
+    assert entry.province == org.chiang_mai and entry.actor == org.central
+
+
+def test_a_reopening_is_in_the_log_with_the_status_before_and_after(
+    org: Org, small_cycle: ReportingCycle
+) -> None:
+    report = DistrictReport.objects.get(cycle=small_cycle, district=org.district)
+    submitted = report_submit(report=report, data=full_input(report), by=org.officer)
+    approved = report_approve(report=submitted, by=org.director)
+
+    report_reopen(report=approved, by=org.central, reason="ตัวเลขไม่ตรงกับสารบรรณ")
+
+    entry = entries_for(report)[-1]
+    assert entry.changes_dict["status"] == ["APPROVED", "RETURNED"]
+    assert (entry.actor, entry.way_in) == (org.central, WayIn.JOB)  # a service called outside a request
 
 
 def test_the_log_is_append_only(org: Org, is_postgres: bool) -> None:
