@@ -17,7 +17,7 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from notifications import webhooks
+from notifications import texts, webhooks
 from notifications.models import (
     Channel,
     Delivery,
@@ -325,7 +325,10 @@ def test_after_failures_in_a_row_the_subscription_is_switched_off_and_its_owner_
     assert not subscription.is_active and subscription.consecutive_failures == 3
     assert subscription.disabled_reason == "HTTP 503"
     assert outcome["unavailable"] == ids[:2] and outcome["failed"] == ids[2:]
-    assert Notification.objects.filter(recipient=owner, kind=Kind.WEBHOOK_DISABLED).count() == 1
+    notice = Notification.objects.get(recipient=owner, kind=Kind.WEBHOOK_DISABLED)
+    rendered = texts.render(notice)
+    assert "ปิดเว็บฮุกแล้ว: ระบบสารบรรณ" in rendered.subject
+    assert f"/webhooks/{subscription.pk}/log/" in rendered.body
     # what waits is not sent to a subscription switched off
     Delivery.objects.filter(pk__in=ids[:2]).update(not_before=timezone.now())
     assert deliveries_send(delivery_ids=ids[:2])["failed"] == ids[:2]
