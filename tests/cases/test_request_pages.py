@@ -366,3 +366,32 @@ def test_the_request_exports_hold_no_formula_and_typed_cells(org: Org) -> None:
                 c.value for c in others if isinstance(c.value, str) and re.search("[A-Za-z]", c.value)
             ]
         assert EVIL_SUBJECT in [row[1].value for row in sheet.iter_rows(min_row=2)]
+
+
+def test_central_staff_choose_a_district_among_the_chosen_provinces_not_among_878(org: Org) -> None:
+    """The country's list filters by district within the province chosen first; a link that names a district
+    alone still filters by it."""
+    request = sent_request(org)
+    central = client_for(org.central)
+    url = reverse("requests:all")
+
+    def district_options(html: str) -> set[str]:
+        select = re.search(r'<select name="district".*?</select>', html, re.S)
+        assert select is not None
+        return {value for value in re.findall(r'<option value="(\d+)"', select.group(0))}
+
+    html = central.get(url).content.decode()
+    assert district_options(html) == set()
+    assert "เลือกจังหวัดก่อน" in html
+
+    province = org.district.province
+    html = central.get(url, {"province": province.pk}).content.decode()
+    listed = district_options(html)
+    assert str(org.district.pk) in listed and str(org.lamphun_district.pk) not in listed
+    assert len(listed) == province.districts.count()
+
+    html = central.get(url, {"district": org.district.pk}).content.decode()
+    assert district_options(html) == {str(org.district.pk)}
+    assert request.number in html
+    other = central.get(url, {"district": org.other_district.pk}).content.decode()
+    assert request.number not in other
