@@ -185,5 +185,5 @@ class FilterForm(forms.Form):
         province, district = (str(self.data.get(name, "")) for name in ("province", "district"))
         if province.isdigit():
             return districts.filter(province_id=province)
-        self.fields["district"].help_text = _("Choose a province first to list its districts")
+        self.fields["district"].help_text = _("Choose a province and press Show first")
         return districts.filter(pk=district) if district.isdigit() else districts.none()

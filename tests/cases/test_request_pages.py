@@ -382,7 +382,7 @@ def test_central_staff_choose_a_district_among_the_chosen_provinces_not_among_87
 
     html = central.get(url).content.decode()
     assert district_options(html) == set()
-    assert "เลือกจังหวัดก่อน" in html
+    assert "เลือกจังหวัดแล้วกด" in html
 
     province = org.district.province
     html = central.get(url, {"province": province.pk}).content.decode()
