@@ -11,6 +11,7 @@ from django.test import Client
 
 from api import services
 from tests.coordination import Org, clock, org  # noqa: F401  (fixtures)
+from tests.reporting.conftest import new_cycle, small_cycle  # noqa: F401  (fixtures)
 
 
 class Api:
