@@ -23,8 +23,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import AuditLog
-from api.services import service_account_create, token_create
 from api.models import AccessToken
+from api.services import service_account_create, token_create
 from cases.models import CoordinationRequest
 from cases.services import requests as services
 from notifications.models import Notification
