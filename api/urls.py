@@ -1,5 +1,5 @@
 from django.contrib.auth.decorators import login_required
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from api import views
@@ -33,4 +33,6 @@ urlpatterns = [
     path("reports/<int:pk>/submit/", views.ReportSubmit.as_view(), name="report-submit"),
     path("notifications/", views.NotificationList.as_view(), name="notifications"),
     path("notifications/read/", views.NotificationsRead.as_view(), name="notifications-read"),
+    # Any other address under /api/v1/ (an id that is not a number...): the API's 404, not the pages'.
+    re_path(r"^", views.not_found, name="not-found"),
 ]
