@@ -1,6 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.urls import path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from api import views
 
@@ -9,7 +9,7 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path(
         "docs/",
-        login_required(SpectacularSwaggerView.as_view(url_name="api:schema")),
+        login_required(SpectacularSwaggerSplitView.as_view(url_name="api:schema")),
         name="docs",
     ),
     path("provinces/", views.ProvinceList.as_view(), name="provinces"),
