@@ -182,3 +182,16 @@ def test_calls_beyond_the_rate_limit_are_refused(org: Org, token_of: Callable, s
     assert api.get("provinces/").json()["code"] == "throttled"
     other = Api(token_of(org.neighbour))
     assert other.get("provinces/").status_code == 200  # per token
+
+
+def test_central_staff_revoke_a_service_accounts_token_and_nobody_else_does(org: Org) -> None:
+    new = services.service_account_create(
+        name="INFO", province=None, may_write=False, days=30, by=org.central
+    )
+    client = Client()
+    client.force_login(org.head, backend="accounts.backends.LocalBackend")
+    assert client.post(f"/tokens/{new.token.pk}/revoke/").status_code == 404
+    assert Api(new.secret).get("provinces/").status_code == 200
+    client.force_login(org.central, backend="accounts.backends.LocalBackend")
+    assert client.post(f"/tokens/{new.token.pk}/revoke/").status_code == 302
+    assert Api(new.secret).get("provinces/").status_code == 401
