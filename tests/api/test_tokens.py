@@ -98,9 +98,13 @@ def test_the_page_shows_a_new_token_once_and_revokes_it(org: Org) -> None:
     assert response.status_code == 200
     secret = response.context["new"].secret
     assert secret in response.content.decode()
+    expires = AccessToken.objects.get(user=org.officer).expires_at
+    be_year = str(timezone.localtime(expires).year + 543)  # Buddhist Era, as on every page
+    assert be_year in response.content.decode() and f" {expires.year}<" not in response.content.decode()
     again = client.get("/tokens/")
     assert secret not in again.content.decode()
     assert "สารบรรณ" in again.content.decode()
+    assert be_year in again.content.decode()
     token = AccessToken.objects.get(user=org.officer)
     client.post(f"/tokens/{token.pk}/revoke/")
     assert Api(secret).get("requests/").status_code == 401
