@@ -1,6 +1,7 @@
 """The models whose every change is in the audit log: one list, here (a model added later, such as the API's
 tokens, is one more line). Each names the path from a row to its province (None: the country's, seen by
-central staff only) and the fields left out (secrets, counters that change on their own)."""
+central staff only) and the fields left out (secrets, counters that change on their own). A token's
+revocation is a queryset update: api.services.token_revoke writes it with audit.services.changes_record."""
 
 from __future__ import annotations
 
@@ -36,6 +37,9 @@ AUDITED = [
     Audited(
         "reporting.DistrictReport", province="province_id", include=["due_at", "extension_reason", "status"]
     ),
+    # The API's ways in: personal access tokens (their digest and last use left out) and service accounts.
+    Audited("api.AccessToken", exclude=["digest", "last_used_at"]),
+    Audited("api.ServiceAccount", province="province_id"),
     Audited(
         "notifications.Subscription",
         province="province_id",
