@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from api.models import AccessToken, ServiceAccount
+from audit.services import changes_record
 from organisation.models import Province
 from organisation.selectors.roles import user_scope
 
@@ -71,7 +72,9 @@ def token_revoke(*, token: AccessToken, by: User, now: datetime.datetime | None 
         user_scope(by).is_central and ServiceAccount.objects.filter(user_id=token.user_id).exists()
     ):
         raise PermissionDenied
-    AccessToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=now or timezone.now())
+    now = now or timezone.now()
+    if AccessToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=now):
+        changes_record(instances=[token], changes={"revoked_at": (None, now)}, by=by)  # in the audit log
 
 
 def token_find(secret: str, now: datetime.datetime | None = None) -> AccessToken | None:

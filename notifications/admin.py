@@ -28,7 +28,16 @@ class NotificationAdmin(ReadOnly):
 
 @admin.register(Delivery)
 class DeliveryAdmin(ReadOnly):
-    list_display = ["notification", "channel", "status", "attempts", "not_before", "sent_at", "last_error"]
+    list_display = [
+        "notification",
+        "subscription",
+        "channel",
+        "status",
+        "attempts",
+        "not_before",
+        "sent_at",
+        "last_error",
+    ]
     list_filter = ["status", "channel"]
     actions = ["retry"]
 

@@ -6,7 +6,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from notifications.models import URGENT_KINDS, Channel, Kind
+from notifications.models import PERSON_CHANNELS, URGENT_KINDS, Channel, Kind
 
 
 class PreferencesForm(forms.Form):
@@ -17,7 +17,7 @@ class PreferencesForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for kind in Kind:
-            for channel in Channel:
+            for channel in PERSON_CHANNELS:
                 self.fields[f"{kind.value}__{channel.value}"] = forms.BooleanField(
                     label=f"{kind.label} · {channel.label}", required=False
                 )

@@ -19,6 +19,7 @@ from django.db import connection, transaction
 from django.db.models import F, Model
 from django.utils import timezone
 
+from audit.context import acting
 from notifications import texts
 from notifications.channels import CHANNELS, ChannelRejected, ChannelUnavailable, Send
 from notifications.models import (
@@ -30,7 +31,7 @@ from notifications.models import (
     Notification,
     Preference,
 )
-from notifications.tasks import deliver, send_digest
+from notifications.tasks import deliver, deliver_webhooks, send_digest
 from organisation.models.people import person_name
 from workdays.calendar import WorkingCalendar, working_calendar
 
@@ -134,7 +135,8 @@ def action_by(actor: User | None) -> Iterator[None]:
     action = _Action(actor)
     token = _action.set(action)
     try:
-        yield
+        with acting(actor):  # what the action changes is the actor's in the audit log, on a page or not
+            yield
     finally:
         _action.reset(token)
     _action_write(action)
@@ -268,11 +270,11 @@ PRIORITY_AGAIN = 0
 PRIORITY_NEW = 3
 
 
-def enqueue(delivery_ids: list[int], *, again: bool = False) -> int:
-    """Hand deliveries to the workers (the e-mail queue), in batches; `again`: ahead of the new ones. Never
-    raises: with the broker down (or hung: the socket timeouts of the settings apply) they stay pending,
-    and the sweep enqueues them again later."""
-
+def enqueue(delivery_ids: list[int], *, again: bool = False, webhook: bool = False) -> int:
+    """Hand deliveries to the workers (e-mail to the e-mail queue; `webhook`: webhook deliveries, to
+    theirs), in batches; `again`: ahead of the new ones. Never raises: with the broker down (or hung: the
+    socket timeouts of the settings apply) they stay pending, and the sweep enqueues them again later."""
+    task = deliver_webhooks if webhook else deliver
     sent = 0
     try:
         with deliver.app.producer_or_acquire() as producer:
@@ -281,7 +283,7 @@ def enqueue(delivery_ids: list[int], *, again: bool = False) -> int:
             producer.connection.ensure_connection(max_retries=0)
             for start in range(0, len(delivery_ids), ENQUEUE_BATCH):
                 batch = delivery_ids[start : start + ENQUEUE_BATCH]
-                deliver.apply_async(
+                task.apply_async(
                     (batch,),
                     retry=False,
                     producer=producer,
@@ -302,7 +304,9 @@ def enqueue(delivery_ids: list[int], *, again: bool = False) -> int:
 
 
 def _deliveries(ids: list[int]) -> dict[int, Delivery]:
-    return Delivery.objects.select_related("notification__recipient__officer").in_bulk(ids)
+    return Delivery.objects.select_related(
+        "notification__recipient__officer", "event", "subscription__owner"
+    ).in_bulk(ids)
 
 
 def delivery_send(
@@ -339,9 +343,11 @@ def delivery_send(
         logger.warning("delivery %s refused for good: %s", delivery_id, exc)
         return "failed"
     except ChannelUnavailable as exc:
-        # Give the row back so that the retry (or the sweep) can claim it again.
+        # Give the row back so that the retry (or the sweep) can claim it again, after the channel's
+        # backoff when it has one (a webhook's receiver).
+        later = {"not_before": now + datetime.timedelta(seconds=exc.retry_after)} if exc.retry_after else {}
         Delivery.objects.filter(pk=delivery_id).update(
-            status=Delivery.Status.PENDING, last_error=str(exc)[:2000]
+            status=Delivery.Status.PENDING, last_error=str(exc)[:2000], **later
         )
         raise
     except Exception as exc:
@@ -425,13 +431,22 @@ def deliveries_sweep(*, now: datetime.datetime) -> int:
     )
     waited = now - datetime.timedelta(seconds=settings.NOTIFICATION_SWEEP_AFTER_SECONDS)
     due = Delivery.objects.filter(status=Delivery.Status.PENDING, digest=False, not_before__lte=now)
-    tried = list(due.filter(attempts__gt=0).order_by("not_before").values_list("pk", flat=True)[:5000])
-    untried = list(
-        due.filter(attempts=0, not_before__lte=waited)
-        .order_by("not_before")
-        .values_list("pk", flat=True)[:5000]
-    )
-    return (enqueue(tried, again=True) if tried else 0) + (enqueue(untried) if untried else 0)
+    sent = 0
+    for webhook, of_channel in (
+        (False, due.exclude(channel=Channel.WEBHOOK)),
+        (True, due.filter(channel=Channel.WEBHOOK)),
+    ):
+        tried = list(
+            of_channel.filter(attempts__gt=0).order_by("not_before").values_list("pk", flat=True)[:5000]
+        )
+        untried = list(
+            of_channel.filter(attempts=0, not_before__lte=waited)
+            .order_by("not_before")
+            .values_list("pk", flat=True)[:5000]
+        )
+        sent += enqueue(tried, again=True, webhook=webhook) if tried else 0
+        sent += enqueue(untried, webhook=webhook) if untried else 0
+    return sent
 
 
 def digests_send(*, now: datetime.datetime) -> int:
@@ -521,7 +536,9 @@ def digest_send(*, user_id: int, now: datetime.datetime) -> int:
         user = User.objects.select_related("officer").get(pk=user_id)
         if not user.email:
             raise ChannelRejected("no e-mail address")
-        rendered = texts.render_digest(user, [d.notification for d in deliveries])
+        rendered = texts.render_digest(
+            user, [d.notification for d in deliveries if d.notification is not None]
+        )
         message = EmailMultiAlternatives(
             subject=rendered.subject,
             body=rendered.body,
@@ -569,5 +586,10 @@ def deliveries_retry(*, delivery_ids: list[int]) -> int:
         )
     )
     Delivery.objects.filter(pk__in=ids).update(status=Delivery.Status.PENDING, attempts=0, last_error="")
-    transaction.on_commit(lambda: enqueue(ids))
+    hooks = set(Delivery.objects.filter(pk__in=ids, channel=Channel.WEBHOOK).values_list("pk", flat=True))
+    mail = [pk for pk in ids if pk not in hooks]
+    if mail:
+        transaction.on_commit(lambda: enqueue(mail))
+    if hooks:
+        transaction.on_commit(lambda: enqueue(sorted(hooks), webhook=True))
     return len(ids)

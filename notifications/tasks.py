@@ -11,8 +11,7 @@ from notifications.channels import ChannelUnavailable
 MAX_DELIVERY_RETRIES = 8
 
 
-@shared_task(bind=True, max_retries=MAX_DELIVERY_RETRIES, acks_late=True, ignore_result=True)
-def deliver(self: Task, delivery_ids: list[int]) -> dict[str, list[int]]:
+def _deliver(self: Task, delivery_ids: list[int]) -> dict[str, list[int]]:
     """Deliver a batch; those whose channel is down are retried with backoff, then recorded as failed."""
     outcome = services.deliveries_send(delivery_ids=delivery_ids)  # each claim stamped with its own time
     unavailable = outcome["unavailable"]
@@ -23,6 +22,19 @@ def deliver(self: Task, delivery_ids: list[int]) -> dict[str, list[int]]:
         else:
             raise self.retry(args=(unavailable,), countdown=min(600, 5 * 2**self.request.retries))
     return outcome
+
+
+@shared_task(bind=True, max_retries=MAX_DELIVERY_RETRIES, acks_late=True, ignore_result=True)
+def deliver(self: Task, delivery_ids: list[int]) -> dict[str, list[int]]:
+    return _deliver(self, delivery_ids)
+
+
+@shared_task(bind=True, max_retries=MAX_DELIVERY_RETRIES, acks_late=True, ignore_result=True)
+def deliver_webhooks(self: Task, delivery_ids: list[int]) -> dict[str, list[int]]:
+    """Webhook deliveries, on their own queue: a slow or dead receiver delays neither the officers' e-mail
+    nor the deadlines. Between attempts a delivery also waits for its backoff (`not_before`), which the
+    sweep respects."""
+    return _deliver(self, delivery_ids)
 
 
 @shared_task(ignore_result=True)

@@ -35,6 +35,7 @@ TITLES = {
     Kind.CYCLE_OPENED: _("Reporting cycle opened: %(subject)s"),
     Kind.CYCLE_CLOSING_SOON: _("Reporting cycle closes %(due)s: %(subject)s"),
     Kind.CYCLE_CLOSED: _("Reporting cycle closed: %(subject)s"),
+    Kind.WEBHOOK_DISABLED: _("Webhook switched off: %(subject)s"),
 }
 
 
@@ -52,6 +53,9 @@ ACTIONS = {
     Kind.CYCLE_OPENED: _("See that each district of your province reports before the deadline."),
     Kind.CYCLE_CLOSING_SOON: _("Remind the officers whose reports are still missing."),
     Kind.CYCLE_CLOSED: _("The figures are final: open the cycle to see them."),
+    Kind.WEBHOOK_DISABLED: _(
+        "Its receiver failed again and again: repair it, then switch the subscription on again."
+    ),
 }
 
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from notifications import selectors, services, texts
 from notifications.forms import PreferencesForm
-from notifications.models import URGENT_KINDS, Channel, Kind, Notification
+from notifications.models import PERSON_CHANNELS, URGENT_KINDS, Channel, Kind, Notification
 from organisation.models import Officer
 from organisation.selectors.roles import scopes_forget
 
@@ -65,7 +65,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
                 digest = (
                     bool(form.cleaned_data.get(f"{kind.value}__digest")) and kind.value not in URGENT_KINDS
                 )
-                for channel in Channel:
+                for channel in PERSON_CHANNELS:
                     enabled = form.cleaned_data[f"{kind.value}__{channel.value}"]
                     choices[(kind.value, channel.value)] = (enabled, digest and channel == Channel.EMAIL)
             services.preferences_save(user=_user(request), choices=choices)
@@ -77,7 +77,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
     else:
         initial: dict[str, object] = {"language": officer.preferred_language if officer else "th"}
         for kind in Kind:
-            for channel in Channel:
+            for channel in PERSON_CHANNELS:
                 pref = current.get((kind.value, channel.value))
                 initial[f"{kind.value}__{channel.value}"] = pref.enabled if pref else True
             email = current.get((kind.value, Channel.EMAIL.value))

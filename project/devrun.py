@@ -95,11 +95,14 @@ def commands(port: int) -> dict[str, str]:
     from django.conf import settings
 
     python = sys.executable
-    queues = f"{settings.CELERY_TASK_DEFAULT_QUEUE},{settings.NOTIFICATION_EMAIL_QUEUE}"
+    queues = (
+        f"{settings.CELERY_TASK_DEFAULT_QUEUE},{settings.NOTIFICATION_EMAIL_QUEUE},{settings.WEBHOOK_QUEUE}"
+    )
     return {
         "web": f"{python} manage.py runserver {HOST}:{port}",
-        # solo: one task at a time in the worker process itself; enough on one machine, quick to stop. Both
-        # queues: the default one (deadlines, sweeps) and the e-mail one (production gives it a worker).
+        # solo: one task at a time in the worker process itself; enough on one machine, quick to stop. Every
+        # queue: the default one (deadlines, sweeps), the e-mail one and the webhooks' (production gives
+        # each of those two a worker).
         "worker": f"{python} -m celery -A project worker --pool=solo --loglevel=INFO --hostname=dev@%h"
         f" --queues={queues}",
         "beat": f"{python} -m celery -A project beat --loglevel=INFO"

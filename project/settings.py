@@ -51,9 +51,11 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "auditlog",
     # From the bottom up: each app imports only those above it in this list (make lint checks it).
     "workdays",
     "organisation",
+    "audit",
     "notifications",
     "deadlines",
     "accounts",
@@ -80,6 +82,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "organisation.scope.ScopeMiddleware",
+    # After authentication: a change made while serving a request knows its person, address and way in.
+    "audit.context.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # DEBUG only: a missing page shows the service's 404, not Django's technical one.
     "project.middleware.OwnNotFoundPageMiddleware",
@@ -89,6 +93,12 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "project.urls"
+
+# The audit log of changes (audit/models.py): django-auditlog with a log entry of our own.
+AUDITLOG_LOGENTRY_MODEL = "audit.AuditEntry"
+# auditlog's own migrations create its default log table even when the model is swapped: an unused table
+# whose foreign keys would block the flush of auth_user. Without migrations, its swapped model makes none.
+MIGRATION_MODULES = {"auditlog": None}
 WSGI_APPLICATION = "project.wsgi.application"
 
 TEMPLATES = [
@@ -280,9 +290,13 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # integration tests run one worker that consumes both.
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 NOTIFICATION_EMAIL_QUEUE = env.str("NOTIFICATION_EMAIL_QUEUE", default="email")
+# A third queue for webhooks: their receivers are outside systems the Department does not run; one that
+# hangs until the send deadline on every delivery must delay neither the officers' e-mail nor the deadlines.
+WEBHOOK_QUEUE = env.str("WEBHOOK_QUEUE", default="webhooks")
 CELERY_TASK_ROUTES = {
     "notifications.tasks.deliver": {"queue": NOTIFICATION_EMAIL_QUEUE},
     "notifications.tasks.send_digest": {"queue": NOTIFICATION_EMAIL_QUEUE},
+    "notifications.tasks.deliver_webhooks": {"queue": WEBHOOK_QUEUE},
 }
 CELERY_BEAT_SCHEDULE = {
     # Expires: beats queued while no worker ran are dropped, not replayed all at once.
@@ -429,7 +443,21 @@ NOTIFICATION_SWEEP_AFTER_SECONDS = env.int("NOTIFICATION_SWEEP_AFTER_SECONDS", d
 # (the send deadline) with room for rendering, or a slow but live send could be taken back and repeated.
 NOTIFICATION_CLAIM_TIMEOUT_SECONDS = env.int("NOTIFICATION_CLAIM_TIMEOUT_SECONDS", default=40)
 NOTIFICATION_SWEEP_EVERY_SECONDS = env.int("NOTIFICATION_SWEEP_EVERY_SECONDS", default=15)
-if NOTIFICATION_CLAIM_TIMEOUT_SECONDS < EMAIL_SEND_DEADLINE_SECONDS + 10:
+# Webhooks (notifications/webhooks.py): each step of a POST waits at most WEBHOOK_TIMEOUT, the whole exchange
+# ends within WEBHOOK_SEND_DEADLINE_SECONDS (below the claim timeout, like e-mail's); a subscription is
+# switched off after WEBHOOK_MAX_CONSECUTIVE_FAILURES failed attempts in a row; after a secret's rotation
+# the old one still signs for WEBHOOK_SECRET_GRACE_HOURS. Target URLs must be https and public addresses:
+# WEBHOOK_ALLOW_HTTP and WEBHOOK_ALLOW_PRIVATE_ADDRESSES are for a developer's machine and the tests.
+WEBHOOK_TIMEOUT = env.int("WEBHOOK_TIMEOUT", default=10)
+WEBHOOK_SEND_DEADLINE_SECONDS = env.int("WEBHOOK_SEND_DEADLINE_SECONDS", default=20)
+WEBHOOK_MAX_CONSECUTIVE_FAILURES = env.int("WEBHOOK_MAX_CONSECUTIVE_FAILURES", default=10)
+# A delivery the receiver refuses while it takes others is given up (FAILED) after this many attempts
+# (10 s, 20 s, 40 s... at most 10 min apart: about 1 h 30 min for 15).
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=15)
+WEBHOOK_SECRET_GRACE_HOURS = env.int("WEBHOOK_SECRET_GRACE_HOURS", default=24)
+WEBHOOK_ALLOW_HTTP = env.bool("WEBHOOK_ALLOW_HTTP", default=DEBUG)
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=False)
+if max(EMAIL_SEND_DEADLINE_SECONDS, WEBHOOK_SEND_DEADLINE_SECONDS) + 10 > NOTIFICATION_CLAIM_TIMEOUT_SECONDS:
     raise ImproperlyConfigured(
         "NOTIFICATION_CLAIM_TIMEOUT_SECONDS must exceed EMAIL_SEND_DEADLINE_SECONDS by at least 10 s: "
         "a live send would otherwise be taken back by the sweep and sent twice"

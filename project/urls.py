@@ -40,6 +40,8 @@ urlpatterns = [
     path("tokens/", include("api.urls_pages")),
     path("manage/", include("organisation.urls_manage")),
     path("notifications/", include("notifications.urls")),
+    path("webhooks/", include("notifications.urls_webhooks")),
+    path("audit/", include("audit.urls")),
     path("requests/", include("cases.urls")),
     path("reports/", include("reporting.urls")),
     path("", home.home, name="home"),

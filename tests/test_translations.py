@@ -13,6 +13,7 @@ CATALOGUE = BASE_DIR / "locale" / "th" / "LC_MESSAGES" / "django.po"
 SOURCES = [
     "accounts",
     "api",
+    "audit",
     "cases",
     "deadlines",
     "demo",

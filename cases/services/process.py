@@ -19,7 +19,8 @@ from deadlines.models.policy import DeadlineRule
 from deadlines.services.deadlines import active_policy, deadline_close, step_moment, step_moment_record
 from deadlines.services.timeline import timeline_add
 from flows.task_life import task_open
-from notifications.models import Kind
+from notifications import webhooks
+from notifications.models import Kind, WebhookEventKind
 from notifications.services import action_note, case_context, notify
 from organisation.models import Officer, Province
 from organisation.selectors.roles import acting_group_director, province_director
@@ -65,6 +66,19 @@ def notice_context(request: CoordinationRequest, **extra: Any) -> dict[str, Any]
     return case_context(request, **extra)
 
 
+# The steps of a request that outside systems subscribe to (notifications/webhooks.py); a request's
+# closing by acceptance or by its timer is `request_closed`'s.
+WEBHOOK_STEPS = {
+    "sent": WebhookEventKind.REQUEST_SENT,
+    "routed": WebhookEventKind.REQUEST_ROUTED,
+    "answered_directly": WebhookEventKind.REQUEST_ANSWERED,
+    "answered": WebhookEventKind.REQUEST_ANSWERED,
+    "answered_by_district": WebhookEventKind.REQUEST_ANSWERED,
+    "rejected": WebhookEventKind.REQUEST_CLOSED,
+    "withdrawn": WebhookEventKind.REQUEST_CLOSED,
+}
+
+
 def step_record(
     request: CoordinationRequest,
     event: str,
@@ -83,6 +97,13 @@ def step_record(
         on_behalf_of=on_behalf_of,
         data={"event": event, **data},
     )
+    if event in WEBHOOK_STEPS:
+        webhooks.emit(
+            kind=WEBHOOK_STEPS[event],
+            province=request.province_id,
+            data=webhooks.object_data(request, step=event),
+            now=now,
+        )
 
 
 # The process
@@ -214,6 +235,12 @@ def request_closed(
     request.save()
     recipients = [u for u in {request.requester, request.answered_by} if u is not None]
     notify(recipients=recipients, kind=Kind.CLOSED, context=notice_context(request), now=now)
+    webhooks.emit(
+        kind=WebhookEventKind.REQUEST_CLOSED,
+        province=request.province_id,
+        data=webhooks.object_data(request, step="closed_automatically" if automatically else "accepted"),
+        now=now,
+    )
 
 
 def request_auto_close(*, process: Process, now: datetime.datetime | None = None) -> None:

@@ -27,7 +27,8 @@ from deadlines.models import (
     Urgency,
 )
 from deadlines.services.timeline import timeline_add, timeline_entry
-from notifications.models import Kind
+from notifications import webhooks
+from notifications.models import Kind, WebhookEventKind
 from notifications.services import Event, case_context, notify, notify_many
 from organisation.models import Province, Role, RoleAssignment, Unit
 from organisation.models.people import person_name
@@ -505,7 +506,15 @@ def _fire_batch(
             _action_failed(action, exc)
             report.failed += 1
             continue
-        described.append(_Firing(action, entry, Event(who, Kind(kind), context)))
+        hook = None
+        if action.kind == ScheduledAction.Kind.ESCALATION:
+            hook = webhooks.object_data(
+                case,
+                step=deadline.step,
+                level=action.position,
+                due_at=deadline.due_at.isoformat(),
+            )
+        described.append(_Firing(action, entry, Event(who, Kind(kind), context), deadline.province_id, hook))
     ScheduledAction.objects.filter(
         pk__in=[a.pk for a in batch if a.status == ScheduledAction.Status.CANCELLED]
     ).update(status=ScheduledAction.Status.CANCELLED)
@@ -536,6 +545,8 @@ class _Firing:
     action: ScheduledAction
     entry: TimelineEntry
     event: Event
+    province_id: int | None = None
+    hook: dict[str, object] | None = None  # an escalation's webhook event
 
 
 def _firings_write(firings: list[_Firing], *, now: datetime.datetime, calendar: WorkingCalendar) -> None:
@@ -547,6 +558,12 @@ def _firings_write(firings: list[_Firing], *, now: datetime.datetime, calendar: 
         entry.pk = None  # written again after a rolled-back attempt
     TimelineEntry.objects.bulk_create(entries)
     notify_many(events=[f.event for f in firings], now=now, calendar=calendar)
+    webhooks.emit_many(
+        events=[
+            (WebhookEventKind.ESCALATION_FIRED, f.province_id, f.hook) for f in firings if f.hook is not None
+        ],
+        now=now,
+    )
 
 
 def _action_failed(action: ScheduledAction, exc: BaseException) -> None:

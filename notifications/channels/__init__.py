@@ -2,8 +2,8 @@
 `send(delivery)` function: what is sent inside one session may share a connection (one SMTP connection for
 a batch of e-mails), closed when the session ends. `send` returns only once the channel has accepted the
 notification (then, and only then, the delivery is recorded as sent) and raises ChannelUnavailable (retry
-later, same identity) or ChannelRejected (give up). Adding one (a webhook for LINE or Teams) is adding a
-module and its name here. The in-app channel needs no delivery: the Notification row, written in the
+later, same identity) or ChannelRejected (give up). Adding one is adding a module and its name here (the
+webhook channel posts signed events to subscribed URLs). The in-app channel needs no delivery: the Notification row, written in the
 event's transaction, is the item in the bell."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING
 
-from notifications.channels import email
+from notifications.channels import email, webhook
 from notifications.channels.base import ChannelRejected, ChannelUnavailable
 
 if TYPE_CHECKING:
@@ -22,6 +22,7 @@ Send = Callable[["Delivery"], None]
 
 CHANNELS: dict[str, Callable[[], AbstractContextManager[Send]]] = {
     "email": email.session,
+    "webhook": webhook.session,
 }
 
 __all__ = ["CHANNELS", "ChannelRejected", "ChannelUnavailable", "Send"]

@@ -119,6 +119,8 @@ class _Batch:
         """Returns once the relay has accepted the message; raises ChannelUnavailable (try again later) or
         ChannelRejected (never)."""
         notification = delivery.notification
+        if notification is None:
+            raise ChannelRejected("not a notification")
         recipient = notification.recipient
         if not recipient.email:
             raise ChannelRejected("no e-mail address")

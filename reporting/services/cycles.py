@@ -18,7 +18,8 @@ from viewflow.workflow.status import STATUS
 
 from deadlines.services.deadlines import default_policy_ensure
 from flows.reporting import ReportingCycleFlow
-from notifications.models import Kind
+from notifications import webhooks
+from notifications.models import Kind, WebhookEventKind
 from notifications.services import Event, action_by, case_context, notify_many
 from organisation.models import Province, Role, RoleAssignment
 from organisation.models.geography import District
@@ -223,6 +224,12 @@ def cycle_spawn(*, cycle_id: int, now: datetime.datetime | None = None) -> Spawn
             now=now,
             calendar=calendar,
         )
+        webhooks.emit(
+            kind=WebhookEventKind.CYCLE_OPENED,
+            province=None,
+            data=webhooks.object_data(cycle, label=cycle.label),
+            now=now,
+        )
     return result
 
 
@@ -288,4 +295,10 @@ def cycle_close(*, cycle: ReportingCycle, by: User, now: datetime.datetime | Non
             if r.assignee
         ]
         notify_many(events=[Event(recipients, Kind.CYCLE_CLOSED, _cycle_context(cycle))], now=now)
+        webhooks.emit(
+            kind=WebhookEventKind.CYCLE_CLOSED,
+            province=None,
+            data=webhooks.object_data(cycle, label=cycle.label),
+            now=now,
+        )
     return cycle

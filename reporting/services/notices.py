@@ -14,7 +14,8 @@ from django.db.models import Count, Max
 from django.urls import reverse
 from django.utils import timezone
 
-from notifications.models import Kind
+from notifications import webhooks
+from notifications.models import Kind, WebhookEventKind
 from notifications.services import Event, notify_many
 from organisation.models import Role, RoleAssignment
 from reporting.models import ClosingSoonNotice, ReportingCycle
@@ -102,5 +103,18 @@ def _notify_cycle(cycle: ReportingCycle, *, now: datetime.datetime, calendar: Wo
             cycle=cycle, province_id=province_id, closes_at=closes_at, missing=missing, sent_at=now
         )
         for province_id, (closes_at, missing) in due.items()
+    )
+    webhooks.emit_many(
+        events=[
+            (
+                WebhookEventKind.CYCLE_CLOSING_SOON,
+                province_id,
+                webhooks.object_data(
+                    cycle, label=cycle.label, closes_at=closes_at.isoformat(), missing=missing
+                ),
+            )
+            for province_id, (closes_at, missing) in due.items()
+        ],
+        now=now,
     )
     return len(notify_many(events=events, now=now))

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import STATUS
 
+from audit.services import changes_record
 from deadlines.models import Deadline, TimelineEntry, Urgency
 from deadlines.services.deadlines import deadlines_move, step_moment
 from deadlines.services.timeline import timeline_add, timeline_entry
@@ -36,7 +37,8 @@ from flows.task_life import (
     task_open,
     tasks_cancel,
 )
-from notifications.models import Kind
+from notifications import webhooks
+from notifications.models import Kind, WebhookEventKind
 from notifications.services import Event, action_by, action_note, case_context, notify_many
 from organisation.models.people import person_name
 from organisation.selectors.roles import district_responsible, province_director
@@ -232,6 +234,21 @@ def _step(
 ) -> None:
     action_note(text=str(data.get("text") or ""))  # told in its notices
     timeline_add(case=report, kind=TimelineEntry.Kind.STEP, at=now, actor=by, data={"event": event, **data})
+    if event in WEBHOOK_STEPS:
+        webhooks.emit(
+            kind=WEBHOOK_STEPS[event],
+            province=report.district.province_id,
+            data=webhooks.object_data(report, cycle=report.cycle_id, step=event),
+            now=now,
+        )
+
+
+# The steps of a report that outside systems subscribe to (notifications/webhooks.py).
+WEBHOOK_STEPS = {
+    "report_submitted": WebhookEventKind.REPORT_SUBMITTED,
+    "report_returned": WebhookEventKind.REPORT_RETURNED,
+    "report_approved": WebhookEventKind.REPORT_APPROVED,
+}
 
 
 def _task_opened(
@@ -798,6 +815,11 @@ def reports_extend(
         raise ReportError(_("Every report here is already complete: there is nothing to extend."))
     ids = [r.pk for r in targets]
     DistrictReport.objects.filter(pk__in=ids).update(due_at=due_at, extension_reason=reason[:500])
+    changes_record(
+        instances=targets,
+        changes={"due_at": (None, due_at), "extension_reason": (None, reason[:500])},
+        by=by,
+    )
     fill_tasks = Task.objects.filter(
         process__in=[r.process_id for r in targets if r.process_id], status__in=OPEN_TASK
     ).values_list("pk", flat=True)

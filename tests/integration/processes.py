@@ -151,8 +151,12 @@ def worker_start(
     queues: list[str] | None = None,
 ) -> Worker:
     """`celery -A project worker` on a private broker, on the test database; by default it consumes both
-    queues (the default one and the e-mail one), as `make run`'s worker does."""
-    queues = queues or [settings.CELERY_TASK_DEFAULT_QUEUE, settings.NOTIFICATION_EMAIL_QUEUE]
+    queues (the default one, the e-mail one and the webhooks'), as `make run`'s worker does."""
+    queues = queues or [
+        settings.CELERY_TASK_DEFAULT_QUEUE,
+        settings.NOTIFICATION_EMAIL_QUEUE,
+        settings.WEBHOOK_QUEUE,
+    ]
     name = f"test-{uuid.uuid4().hex[:8]}"
     full_env = {
         **os.environ,

@@ -27,7 +27,7 @@ def memory_broker() -> Iterator[None]:
             yield
         finally:
             with app.connection_for_write() as conn:
-                for queue in (EMAIL, DEFAULT):
+                for queue in (EMAIL, DEFAULT, settings.WEBHOOK_QUEUE):
                     conn.default_channel.queue_purge(queue)
 
 
@@ -68,7 +68,18 @@ def test_every_periodic_job_runs_on_the_default_queue_and_every_email_on_the_ema
         assert router.route({}, task)["queue"].name == EMAIL, task
 
 
-def test_make_run_starts_a_worker_that_consumes_both_queues() -> None:
+def test_make_run_starts_a_worker_that_consumes_every_queue() -> None:
     worker = devrun.commands(8000)["worker"]
 
-    assert f"--queues={DEFAULT},{EMAIL}" in worker
+    assert f"--queues={DEFAULT},{EMAIL},{settings.WEBHOOK_QUEUE}" in worker
+
+
+def test_webhook_deliveries_wait_in_their_own_queue(memory_broker: None) -> None:
+    """A receiver that hangs until the send deadline delays neither e-mail nor the periodic jobs."""
+    hooks = settings.WEBHOOK_QUEUE
+    assert hooks not in (EMAIL, DEFAULT)
+
+    enqueue([7, 8], webhook=True)
+
+    assert queued_tasks(hooks) == [("notifications.tasks.deliver_webhooks", [[7, 8]])]
+    assert queued_tasks(EMAIL) == []

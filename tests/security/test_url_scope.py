@@ -20,6 +20,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.utils import timezone
 from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import AuditLog
@@ -27,7 +28,8 @@ from api.models import AccessToken
 from api.services import service_account_create, token_create
 from cases.models import CoordinationRequest
 from cases.services import requests as services
-from notifications.models import Notification
+from notifications import webhooks
+from notifications.models import Notification, Subscription, WebhookEventKind
 from organisation.models import Officer, Role, RoleAssignment
 from reporting.models import DistrictReport, ReportingCycle
 from reporting.services import cycles
@@ -68,6 +70,7 @@ class World:
     notification: Notification
     role: RoleAssignment
     lp_officer: Officer
+    subscription: Subscription  # Lamphun's provincial head's webhook subscription
     users: dict[str, User | None]
     lp_token_pk: int  # an access token of the other province's officer
 
@@ -106,6 +109,17 @@ def world(org: Org, settings: Any, tmp_path: Any) -> World:  # noqa: F811
     give_role(
         OfficerFactory(user=lp_sso, province=org.lamphun, last_name_th=PERSON_MARKERS[0]), Role.SSO_ADMIN
     )
+    subscription = webhooks.subscription_create(
+        owner=org.lp_head,
+        province=org.lamphun,
+        name=f"INFO {PERSON_MARKERS[0]}",
+        url="http://127.0.0.1:9/hooks",
+        events=[WebhookEventKind.REQUEST_SENT],
+        now=timezone.now(),
+    )
+    webhooks.emit(
+        kind=WebhookEventKind.REQUEST_SENT, province=org.lamphun, data={"id": 1}, now=timezone.now()
+    )
     lp_token = token_create(user=org.lp_officer, name=REQUEST_MARKERS[2], days=30).token
     return World(
         lp_token_pk=lp_token.pk,
@@ -117,6 +131,7 @@ def world(org: Org, settings: Any, tmp_path: Any) -> World:  # noqa: F811
         notification=notification,
         role=role,
         lp_officer=lp_officer,
+        subscription=subscription,
         users={
             "district officer": org.officer,
             "group director": org.director,
@@ -242,6 +257,8 @@ def values_for(route: Route, world: World) -> dict[str, str] | None:
             value = str(world.request.pk)
         elif param == "pk" and name == "notifications:open":
             value = str(world.notification.pk)
+        elif param == "pk" and name.startswith("webhooks:"):
+            value = str(world.subscription.pk)
         elif param == "pk" and name == "manage:role-end":
             value = str(world.role.pk)
         elif param == "pk" and name.startswith("accounts:"):
@@ -366,6 +383,8 @@ def test_no_page_shows_another_provinces_data(world: World, role: str) -> None:
     world.org.lp_officer.refresh_from_db()
     assert world.org.lp_officer.is_active, "an account of the other province was deactivated"
     assert not AuditLog.objects.exists()
+    world.subscription.refresh_from_db()  # not rotated, switched off or deleted by another province
+    assert world.subscription.is_active and not world.subscription.previous_secret
     assert AccessToken.objects.get(pk=world.lp_token_pk).revoked_at is None
 
 
@@ -387,6 +406,10 @@ def test_central_staff_see_the_other_province_so_the_markers_catch_leaks(world: 
         "reporting:district",
         "reporting:export",
         "reporting:report",
+        "webhooks:list",
+        "webhooks:edit",
+        "webhooks:log",
+        "audit:search",  # the Lamphun officer's name, changed above, with its province
         "api:request",
     } <= seen
 

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditConfig(AppConfig):
+    name = "audit"
+    verbose_name = _("Audit log of changes")
+
+    def ready(self) -> None:
+        from audit.registry import register_all
+
+        register_all()
