@@ -316,7 +316,10 @@ def day_start(day: datetime.date) -> datetime.datetime:
 
 
 def _district_task() -> Exists:
-    return Exists(Task.objects.filter(pk=OuterRef("task_id"), flow_task__endswith=".district_answer"))
+    """The deadline's task is a district officer's answer (the answer step's other node is the handling)."""
+    from flows.coordination import CoordinationFlow
+
+    return Exists(Task.objects.filter(pk=OuterRef("task_id"), flow_task=CoordinationFlow.district_answer))
 
 
 def deadline_q(step: str, met: str, start: datetime.datetime, end: datetime.datetime) -> Q:
