@@ -118,10 +118,15 @@ def _bars(items: Iterable[tuple[str, int, str]]) -> list[dict[str, Any]]:
 
 
 def _summary(
-    ms_qs: QuerySet[CoordinationRequest], period: m.Period, links: Links, now: datetime.datetime
+    ms_qs: QuerySet[CoordinationRequest],
+    period: m.Period,
+    links: Links,
+    now: datetime.datetime,
+    *,
+    whole: bool = False,
 ) -> dict[str, Any]:
     calendar = working_calendar()
-    figures = m.figures(ms_qs, period, now=now, calendar=calendar)
+    figures = m.figures(ms_qs, period, now=now, calendar=calendar, whole=whole)
     labels = m.event_labels()
     return {
         "f": figures,
@@ -242,7 +247,7 @@ def national(request: HttpRequest) -> HttpResponse:
     )
     context = {
         **_base_context(request, period),
-        **_summary(qs, period, links, now),
+        **_summary(qs, period, links, now, whole=True),
         "heading": _("The whole country"),
         "provinces": _row_links(provinces, links, "province"),
         "province_chart": _bars((r.name, r.sent, r.url) for r in sorted(provinces, key=lambda r: -r.sent)),
@@ -384,7 +389,7 @@ def trends(request: HttpRequest) -> HttpResponse:
     qs, heading, query = _chosen(request, ms)
     period = _period(request)
     months = m.last_twelve_months(timezone.localdate())
-    series = m.trends(qs, months, calendar=working_calendar())
+    series = m.trends(qs, months, calendar=working_calendar(), whole=not query)
     context = {
         **_base_context(request, period),
         "heading": heading,
@@ -411,12 +416,14 @@ def trends(request: HttpRequest) -> HttpResponse:
 # Exports ----------------------------------------------------------------------------------------------
 
 
-def _figures_table(qs: QuerySet[CoordinationRequest], period: m.Period, now: datetime.datetime) -> Table:
-    f = m.figures(qs, period, now=now, calendar=working_calendar())
+def _figures_table(
+    qs: QuerySet[CoordinationRequest], period: m.Period, now: datetime.datetime, whole: bool
+) -> Table:
+    f = m.figures(qs, period, now=now, calendar=working_calendar(), whole=whole)
     labels = m.event_labels()
     rows: list[list[Any]] = [[_("Requests"), labels[e], f.events[e]] for e in m.EVENTS]
-    rows.append([_("Open now"), _("All"), f.open_now])
-    rows.append([_("Open now"), _("Overdue"), f.overdue_now])
+    rows.append([_("Open at present"), _("All"), f.open_now])
+    rows.append([_("Open at present"), _("Overdue"), f.overdue_now])
     rows += [[_("Open now by step"), label, n] for _s, label, n in f.by_step]
     rows += [[_("Open now by age"), label, n] for _k, label, n in f.by_age]
     for share in f.shares:
@@ -432,7 +439,7 @@ def _figures_table(qs: QuerySet[CoordinationRequest], period: m.Period, now: dat
 
 
 def _rows_table(name: str, first: str, rows: list[m.Row], target: bool) -> Table:
-    header = [first, _("Sent"), _("Routed"), _("Closed"), _("Open now"), _("Overdue now")]
+    header = [first, _("Sent"), _("Routed"), _("Closed"), _("Open at present"), _("Overdue now")]
     if target:
         header += [
             _("Received as target"),
@@ -456,11 +463,11 @@ def export(request: HttpRequest, what: str, fmt: str) -> HttpResponse:
         raise Http404
     _user_scope, ms = _scope(request)
     period = _period(request)
-    qs, heading, _query = _chosen(request, ms)
+    qs, heading, query = _chosen(request, ms)
     now = timezone.now()
     calendar = working_calendar()
     if what == "figures":
-        table = _figures_table(qs, period, now)
+        table = _figures_table(qs, period, now, whole=not query)
     elif what == "provinces" and not request.GET.get("province") and not request.GET.get("unit"):
         rows = m.sort_rows(m.province_rows(qs, period, now=now, calendar=calendar), "name")
         table = _rows_table(_("Provinces"), _("Province"), rows, target=True)
@@ -484,7 +491,7 @@ def export(request: HttpRequest, what: str, fmt: str) -> HttpResponse:
         )
     elif what == "trends":
         months = m.last_twelve_months(timezone.localdate())
-        series = m.trends(qs, months, calendar=calendar)
+        series = m.trends(qs, months, calendar=calendar, whole=not query)
         table = Table(
             _("Month by month"),
             [_("Figure"), *[p.label(False) for p in months]],

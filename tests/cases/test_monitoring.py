@@ -69,6 +69,7 @@ def _deadline(
     due: datetime.datetime,
     closed: datetime.datetime | None,
     node: Any = None,
+    **fields: Any,
 ) -> Deadline:
     """A step's deadline, done at `closed` (open when None); `node` makes a viewflow task of that node."""
     task_id = 10_000 + Deadline.objects.count()
@@ -89,6 +90,7 @@ def _deadline(
         due_at=due,
         status=Deadline.Status.DONE if closed else Deadline.Status.OPEN,
         closed_at=closed,
+        **fields,
     )
 
 
@@ -180,11 +182,21 @@ def world(org: Org) -> World:
     )
     review, answer, acceptance = "coordination.review", "coordination.answer", "coordination.acceptance"
     _deadline(r["R1"], review, started=at(2), due=at(5, 16, 30), closed=at(4))
-    _deadline(r["R1"], answer, started=at(4), due=at(18, 16, 30), closed=at(5))
+    # As the flow writes them: a bureau's answer waits in its pool (no province); a target province's
+    # handling is its group director's; a district officer's answer is held in the province by someone else.
+    _deadline(r["R1"], answer, started=at(4), due=at(18, 16, 30), closed=at(5), unit=org.bureau)
     _deadline(r["R1"], acceptance, started=at(5), due=at(12, 16, 30), closed=at(8, 8))
     _deadline(r["R2"], review, started=at(2, 11), due=at(2, 16, 30), closed=at(2, 15))
     _deadline(
-        r["R2"], answer, started=at(2, 15), due=at(16, 16, 30), closed=at(4), node=CoordinationFlow.handle
+        r["R2"],
+        answer,
+        started=at(2, 15),
+        due=at(16, 16, 30),
+        closed=at(4),
+        node=CoordinationFlow.handle,
+        province=org.lamphun,
+        assignee=org.lp_director,
+        assignee_is_director=True,
     )
     late_answer = _deadline(
         r["R2"],
@@ -193,6 +205,8 @@ def world(org: Org) -> World:
         due=at(5, 16, 30),
         closed=at(8, 8, 30),
         node=CoordinationFlow.district_answer,
+        province=org.lamphun,
+        assignee=org.lp_officer,
     )
     late_review = _deadline(r["R3"], review, started=at(4, 9), due=at(4, 16, 30), closed=at(5, 9))
     _deadline(r["R5"], review, started=at(2, 9), due=at(5, 16, 30), closed=at(3))
