@@ -125,7 +125,15 @@ class Period:
 
     def short_label(self, english: bool = False) -> str:
         """A month's axis label: "ต.ค. 68"."""
-        return f"{_months(english, short=True)[self.start.month - 1]} {str(self.start.year + BE)[-2:]}"
+        return f"{self.month_label(english)} {self.year_label}"
+
+    def month_label(self, english: bool = False) -> str:
+        return str(_months(english, short=True)[self.start.month - 1])
+
+    @property
+    def year_label(self) -> str:
+        """The Buddhist Era year's last two digits: "69"."""
+        return str(self.start.year + BE)[-2:]
 
     @property
     def moments(self) -> tuple[datetime.datetime, datetime.datetime]:

@@ -358,6 +358,7 @@ def _chosen(request: HttpRequest, ms: m.MonitorScope) -> tuple[QuerySet[Coordina
 @dataclass
 class Column:
     label: str
+    year: str  # under the first month and each January: the year (Buddhist Era, two digits)
     value: float | None
     height: float
     x: float
@@ -372,7 +373,8 @@ def _chart(series: m.Series, months: list[m.Period]) -> dict[str, Any]:
     width = 100 / len(months)
     columns = [
         Column(
-            months[i].short_label(_english()),
+            months[i].month_label(_english()),
+            months[i].year_label if i == 0 or months[i].start.month == 1 else "",
             value,
             round(38 * (value or 0) / top, 2),
             round(i * width + width * 0.15, 2),
