@@ -861,31 +861,23 @@ def trends(
     index = {m.start: i for i, m in enumerate(months)}
     labels = event_labels()
     out: list[Series] = []
-    moment = {
-        "sent": "sent_at",
-        "routed": "routed_at",
-        "answered": "answered_at",
-        "accepted": "closed_at",
-        "reopened": "reopened_at",
-        "closed": "closed_at",
-        "rejected": "closed_at",
-        "withdrawn": "closed_at",
+    # One scan of the requests for every event and month: conditional counts over the months' moments (no
+    # month truncation per row: on SQLite that is a Python function called for each row and column).
+    aggregates = {
+        f"{event}_{i}": Count("pk", filter=event_q(event, *month.moments))
+        for event in EVENTS
+        for i, month in enumerate(months)
     }
-    # One query for every event: a month column per moment, counted by conditional counts.
+    counted = qs.filter(
+        Q(sent_at__gte=start, sent_at__lt=end)
+        | Q(routed_at__gte=start, routed_at__lt=end)
+        | Q(answered_at__gte=start, answered_at__lt=end)
+        | Q(reopened_at__gte=start, reopened_at__lt=end)
+        | Q(closed_at__gte=start, closed_at__lt=end)
+    ).aggregate(**aggregates)
     for event in EVENTS:
-        values: list[float | None] = [0] * len(months)
-        for row in (
-            qs.filter(event_q(event, start, end))
-            .annotate(month=TruncMonth(moment[event], tzinfo=BANGKOK))
-            .values("month")
-            .annotate(n=Count("pk"))
-        ):
-            i = _slot(index, row["month"])
-            if i is not None:
-                values[i] = row["n"]
-        out.append(Series(event, labels[event], values))
-    shares: list[list[int]] = [[0, 0] for _m in months]
-    for share_row in (
+        out.append(Series(event, labels[event], [counted[f"{event}_{i}"] or 0 for i in range(len(months))]))
+    done = (
         Deadline.objects.filter(
             _cases(qs, whole),
             case_type=_request_type(),
@@ -894,13 +886,17 @@ def trends(
             closed_at__lt=end,
         )
         .order_by()
-        .annotate(month=TruncMonth("closed_at", tzinfo=BANGKOK))
-        .values("month")
-        .annotate(done=Count("pk"), on_time=Count("pk", filter=Q(closed_at__lte=F("due_at"))))
-    ):
-        i = _slot(index, share_row["month"])
-        if i is not None:
-            shares[i] = [share_row["done"], share_row["on_time"]]
+        .aggregate(
+            **{
+                f"done_{i}": Count("pk", filter=_within("closed_at", month)) for i, month in enumerate(months)
+            },
+            **{
+                f"met_{i}": Count("pk", filter=_within("closed_at", month) & Q(closed_at__lte=F("due_at")))
+                for i, month in enumerate(months)
+            },
+        )
+    )
+    shares = [[done[f"done_{i}"] or 0, done[f"met_{i}"] or 0] for i in range(len(months))]
     out.append(
         Series(
             "on_time",
@@ -919,14 +915,13 @@ def trends(
             until,
             calendar,
         )
-        values = [None] * len(months)
+        values: list[float | None] = [None] * len(months)
         for month, duration in durations.items():
             i = _slot(index, month)
             if i is not None:
                 values[i] = duration.median
         out.append(Series(key, label, values, "days"))
-    levels = [0] * len(months)
-    for row in (
+    fired = (
         ScheduledAction.objects.filter(
             Q() if whole else Q(deadline__case_id__in=qs.values("pk")),
             kind=ScheduledAction.Kind.ESCALATION,
@@ -936,15 +931,18 @@ def trends(
             deadline__case_type=_request_type(),
         )
         .order_by()
-        .annotate(month=TruncMonth("fired_at", tzinfo=BANGKOK))
-        .values("month")
-        .annotate(n=Count("pk"))
-    ):
-        i = _slot(index, row["month"])
-        if i is not None:
-            levels[i] = row["n"]
+        .aggregate(
+            **{f"m{i}": Count("pk", filter=_within("fired_at", month)) for i, month in enumerate(months)}
+        )
+    )
+    levels = [fired[f"m{i}"] or 0 for i in range(len(months))]
     out.append(Series("escalations", _("Escalations"), list(levels)))
     return out
+
+
+def _within(column: str, month: Period) -> Q:
+    first, after = month.moments
+    return Q(**{f"{column}__gte": first, f"{column}__lt": after})
 
 
 def _slot(index: dict[datetime.date, int], value: datetime.date | datetime.datetime | None) -> int | None:

@@ -465,3 +465,15 @@ def test_exports_keep_to_the_scope(world: World) -> None:
         ).status_code
         == 404
     )
+
+
+def test_trends_month_by_month(world: World) -> None:
+    org = world.org
+    months = m.last_twelve_months(NOW.date())
+    qs = m.requests_in(m.MonitorScope(provinces=frozenset({org.chiang_mai.pk})), province=org.chiang_mai.pk)
+    series = {s.key: s.values for s in m.trends(qs, months, calendar=working_calendar())}
+    assert series["sent"][-2:] == [1, 6]  # May: R7; June: R1 to R6
+    assert series["answered"][-1] == 3 and series["reopened"][-1] == 1
+    assert series["on_time"][-1] == pytest.approx(100 * 6 / 8, abs=0.1)  # 8 steps done in June, 6 in time
+    assert series["to_answer"][-1] == 2 and series["to_routing"][-2] == 0  # R7 routed on the day, in May
+    assert series["escalations"][-1] == 2
