@@ -165,6 +165,7 @@ class FilterForm(forms.Form):
     target_unit = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
     target_province = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
     involving = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+    held_in = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
     age = forms.ChoiceField(
         required=False, widget=forms.HiddenInput, choices=[("", ""), *[(a[0], "") for a in AGES]]
     )

@@ -162,6 +162,7 @@ class RequestFilter:
     target_unit: int | None = None
     target_province: int | None = None
     involving: int | None = None  # a province, as requester or as target
+    held_in: int | None = None  # held in this province now (its group director's queue)
     sent_range: tuple[datetime.date | None, datetime.date | None] | None = None  # open, sent on these days
     step: str = ""  # a monitored step (monitoring.STEPS) whose deadline closed between the dates
     deadline: str = ""  # with step: "met" or "missed"
@@ -187,6 +188,8 @@ class RequestFilter:
             qs = qs.filter(target_province_id=self.target_province)
         if self.involving:
             qs = qs.filter(Q(province_id=self.involving) | Q(target_province_id=self.involving))
+        if self.held_in:
+            qs = qs.filter(holder_province_id=self.held_in)
         if self.sent_range is not None:
             first, last = self.sent_range
             qs = qs.filter(status__in=RequestStatus.open_states())

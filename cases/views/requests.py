@@ -97,6 +97,7 @@ def _filtered(
             target_unit=data["target_unit"],
             target_province=data["target_province"],
             involving=data["involving"],
+            held_in=data["held_in"],
             sent_range=age_sent_range(data["age"], timezone.localdate(), working_calendar())
             if data["age"]
             else None,
@@ -123,6 +124,9 @@ def _monitor_note(form: FilterForm) -> str:
     if data["step"]:
         words = {"met": _("within its deadline"), "missed": _("after its deadline")}
         parts.append(f"{step_labels()[data['step']]} {words.get(data['deadline'], '')}".strip())
+    if data["held_in"]:
+        province = Province.objects.filter(pk=data["held_in"]).first()
+        parts.append(_("waiting in %(province)s") % {"province": province.name if province else "-"})
     if data["unclaimed"]:
         parts.append(_("waiting unclaimed in the pool"))
     if data["escalation"]:

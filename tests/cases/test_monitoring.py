@@ -477,3 +477,29 @@ def test_trends_month_by_month(world: World) -> None:
     assert series["on_time"][-1] == pytest.approx(100 * 6 / 8, abs=0.1)  # 8 steps done in June, 6 in time
     assert series["to_answer"][-1] == 2 and series["to_routing"][-2] == 0  # R7 routed on the day, in May
     assert series["escalations"][-1] == 2
+
+
+def test_the_directors_queue_links_to_what_the_director_holds(world: World) -> None:
+    """A Lamphun request to Chiang Mai still in Lamphun's review is not in Chiang Mai's queue, nor in its list."""
+    org = world.org
+    _request(
+        org,
+        "R10",
+        sent_at=at(5),
+        province=org.lamphun,
+        district=org.lamphun_district,
+        requester=org.lp_officer,
+        target_unit=None,
+        target_province=org.chiang_mai,
+        status=RequestStatus.REVIEW,
+        holder=org.lp_director,
+        holder_province=org.lamphun,
+        due_at=at(10, 16, 30),
+    )
+    client = _client(org.director)
+    body = client.get(_urls(org)["province-cm"]).content.decode()
+    queue = [(url, n) for url, n in _figure_links(body) if "held_in=" in url]
+    assert len(queue) == 4
+    for url, shown in queue:
+        assert _count(client.get(url).content.decode()) == shown, url
+    assert ("status=REVIEW" in queue[0][0]) and queue[0][1] == 1  # R4 only
