@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 UV := $(BIN)/uv
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test lint bench install messages messages-update clean demo
+.PHONY: run test lint bench install messages messages-update clean demo schema schema-check
 
 # A developer's run: settings default to production (DEBUG off, a real SECRET_KEY required).
 run demo: export DEBUG := 1
@@ -52,6 +52,18 @@ lint: install
 	$(BIN)/mypy .
 	$(BIN)/lint-imports
 	DJANGO_SETTINGS_MODULE=project.test_settings $(BIN)/python manage.py makemigrations --check --dry-run
+	$(MAKE) --no-print-directory schema-check
+
+# The API's schema is the contract (api/schema.yaml, checked in): lint fails when the code says otherwise.
+# After changing the API: make schema, and commit the file.
+schema: $(VENV)/.synced
+	DJANGO_SETTINGS_MODULE=project.test_settings $(BIN)/python manage.py spectacular --validate --fail-on-warn --file api/schema.yaml
+
+schema-check: $(VENV)/.synced
+	@tmp=$$(mktemp); \
+	DJANGO_SETTINGS_MODULE=project.test_settings $(BIN)/python manage.py spectacular --validate --fail-on-warn --file $$tmp 2>/dev/null || { rm -f $$tmp; echo "the API schema does not build"; exit 1; }; \
+	diff -u api/schema.yaml $$tmp > /dev/null || { diff -u api/schema.yaml $$tmp | head -40; rm -f $$tmp; echo "api/schema.yaml differs from the code: run make schema and commit it"; exit 1; }; \
+	rm -f $$tmp; echo "api/schema.yaml matches the code"
 
 # Each benchmark prints its figures. The engine and request benchmarks need PostgreSQL and Redis
 # (DATABASE_URL, REDIS_URL) and say so when they are missing.

@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Category, RequestStatus
@@ -180,12 +181,8 @@ class FilterForm(forms.Form):
 
     def __init__(self, *args: Any, province_ids: set[int] | frozenset[int] | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if province_ids is None:  # the whole country
-            self.fields["district"].queryset = (  # type: ignore[attr-defined]
-                District.objects.outside_bangkok()
-                .select_related("province")
-                .order_by(thai_order("province__name_th"), thai_order("name_th"))
-            )
+        if province_ids is None:  # the whole country: the districts of the province chosen, not all 878
+            self.fields["district"].queryset = self._districts_of_chosen_province()  # type: ignore[attr-defined]
         elif not province_ids:  # a requester's own list: no province or district to choose
             del self.fields["province"]
             del self.fields["district"]
@@ -198,3 +195,15 @@ class FilterForm(forms.Form):
             )
         if "district" in self.fields:
             self.fields["district"].label_from_instance = lambda d: d.display_name  # type: ignore[attr-defined]
+
+    def _districts_of_chosen_province(self) -> QuerySet[District]:
+        """A list of 878 districts is no list to choose from (and a tenth of a second to render): the district
+        select lists the chosen province's, or only the district already chosen (a link from elsewhere)."""
+        districts = (
+            District.objects.outside_bangkok().select_related("province").order_by(thai_order("name_th"))
+        )
+        province, district = (str(self.data.get(name, "")) for name in ("province", "district"))
+        if province.isdigit():
+            return districts.filter(province_id=province)
+        self.fields["district"].help_text = _("Choose a province and press Show first")
+        return districts.filter(pk=district) if district.isdigit() else districts.none()

@@ -14,14 +14,16 @@ class ThaiFirstMiddleware:
     Django's LocaleMiddleware would follow the browser's Accept-Language, and many office PCs and phones
     run an English browser: the officers would land on English pages they never asked for. Placed before
     LocaleMiddleware, this drops the header, so the language comes from the switch's cookie or else
-    LANGUAGE_CODE (th).
+    LANGUAGE_CODE (th). The API (/api/) keeps the header: a system asks for English with it.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        # Another system calling the API asks for its language (Thai unless it says English).
+        if not request.path_info.startswith("/api/"):
+            request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
 
 

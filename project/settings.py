@@ -48,6 +48,9 @@ INSTALLED_APPS = [
     "viewflow.workflow",
     "axes",
     "csp",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     # From the bottom up: each app imports only those above it in this list (make lint checks it).
     "workdays",
     "organisation",
@@ -59,6 +62,7 @@ INSTALLED_APPS = [
     "flows",
     "health",
     "demo",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -478,3 +482,43 @@ CELERY_BEAT_SCHEDULE.update(
 # stored under MEDIA_ROOT and served only through the request's permission check.
 REQUEST_ATTACHMENT_MAX_BYTES = env.int("REQUEST_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 REQUEST_ATTACHMENTS_PER_REQUEST = env.int("REQUEST_ATTACHMENTS_PER_REQUEST", default=10)
+
+# The API for the Department's other systems (api/): bearer tokens (personal or a service account's), the
+# session for the reference page, one error shape, cursors, a rate limit per token (API_RATE_LIMIT, in the
+# cache; empty: none).
+API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="1000/hour")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "api.permissions.ServiceAccountsReadOnly",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+        "rest_framework.parsers.FormParser",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.handle",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "DLA coordination API",
+    "DESCRIPTION": (
+        "The directory, coordination requests, workload reporting and the caller's notifications, each "
+        "within the caller's scope, as on the pages. Authorization: Bearer <token>."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+}

@@ -36,6 +36,8 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     *([path("oidc/", include("mozilla_django_oidc.urls"))] if settings.OIDC_ENABLED else []),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("api.urls")),
+    path("tokens/", include("api.urls_pages")),
     path("manage/", include("organisation.urls_manage")),
     path("notifications/", include("notifications.urls")),
     path("requests/", include("cases.urls")),

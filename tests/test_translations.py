@@ -12,6 +12,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 CATALOGUE = BASE_DIR / "locale" / "th" / "LC_MESSAGES" / "django.po"
 SOURCES = [
     "accounts",
+    "api",
     "cases",
     "deadlines",
     "demo",

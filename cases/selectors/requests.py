@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import datetime
-import statistics
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+)
 from django.utils import timezone
+from django.utils.translation import gettext
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
@@ -18,6 +28,7 @@ from cases.selectors import monitoring
 from deadlines.models import TimelineEntry
 from organisation.models import District, DistrictAssignment, Officer, Province, Role, RoleAssignment, Unit
 from organisation.selectors.roles import UserScope, desk_members
+from workdays.aggregates import Median, has_median, median_of
 from workdays.calendar import BANGKOK
 from workdays.thai import thai_key, thai_order
 
@@ -260,41 +271,62 @@ class FigureRow:
     open: int = 0
     overdue: int = 0
     answered: int = 0
-    hours: list[float] = field(default_factory=list)
+    median: datetime.timedelta | None = None
 
     @property
     def median_days(self) -> float | None:
-        return round(statistics.median(self.hours) / 24, 1) if self.hours else None
+        return round(self.median.total_seconds() / 86400, 1) if self.median is not None else None
 
 
 def figures(qs: QuerySet[CoordinationRequest], now: datetime.datetime) -> dict[str, list[FigureRow]]:
     """Open, overdue and median time to answer (sent → answered, calendar days), by province and by target.
-    One query: the rows are few columns of the filtered requests."""
-    by_province: dict[str, FigureRow] = {}
-    by_target: dict[str, FigureRow] = {}
-    rows = qs.values_list(
-        "status",
-        "due_at",
-        "sent_at",
-        "answered_at",
-        "province__name_th",
-        "target_unit__name_th",
-        "target_province__name_th",
+    Counted and the median taken by the database, one query a table, whatever the number of requests
+    (on SQLite, `make run`'s database, the times to answer are read and the median taken here)."""
+    is_open = Q(status__in=RequestStatus.open_states())
+    answered = Q(answered_at__isnull=False, sent_at__isnull=False)
+    to_answer = ExpressionWrapper(F("answered_at") - F("sent_at"), output_field=DurationField())
+    measures: dict[str, Any] = {
+        "open": Count("pk", filter=is_open),
+        "overdue": Count("pk", filter=is_open & Q(due_at__lt=now)),
+        "answered": Count("pk", filter=answered),
+    }
+    if has_median():
+        measures["median"] = Median(to_answer, filter=answered)
+
+    def table(*keys: str) -> dict[tuple[Any, ...], FigureRow]:
+        """Grouped by the requests' own columns (ids: no join, no sort of names); named afterwards."""
+        rows = {
+            tuple(found[key] for key in keys): FigureRow(
+                label="",
+                open=found["open"],
+                overdue=found["overdue"],
+                answered=found["answered"],
+                median=found.get("median"),
+            )
+            for found in qs.order_by().values(*keys).annotate(**measures)
+        }
+        if not has_median():
+            times: dict[tuple[Any, ...], list[datetime.timedelta]] = {}
+            for found in qs.filter(answered).order_by().values(*keys).annotate(time=to_answer):
+                times.setdefault(tuple(found[key] for key in keys), []).append(found["time"])
+            for group, values in times.items():
+                rows[group].median = median_of(values)
+        return rows
+
+    by_province, by_target = table("province_id"), table("target_unit_id", "target_province_id")
+    provinces = Province.objects.in_bulk(
+        {key for (key,) in by_province} | {key for _, key in by_target} - {None}
     )
-    open_states = set(RequestStatus.open_states())
-    for status, due_at, sent_at, answered_at, province, unit, target_province in rows.iterator(
-        chunk_size=5000
-    ):
-        target = unit or (f"จังหวัด{target_province}" if target_province else "-")
-        for table, key in ((by_province, province), (by_target, target)):
-            row = table.setdefault(key, FigureRow(label=key))
-            if status in open_states:
-                row.open += 1
-                if due_at and due_at < now:
-                    row.overdue += 1
-            if answered_at and sent_at:
-                row.answered += 1
-                row.hours.append((answered_at - sent_at).total_seconds() / 3600)
+    units = Unit.objects.in_bulk({key for key, _ in by_target} - {None})
+    for (province_id,), row in by_province.items():
+        row.label = provinces[province_id].name
+    for (unit_id, province_id), row in by_target.items():
+        if unit_id is not None:
+            row.label = units[unit_id].name
+        elif province_id is not None:
+            row.label = gettext("Province %(name)s") % {"name": provinces[province_id].name}
+        else:
+            row.label = "-"
     return {
         "by_province": sorted(by_province.values(), key=lambda r: thai_key(r.label)),
         "by_target": sorted(by_target.values(), key=lambda r: thai_key(r.label)),

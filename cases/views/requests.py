@@ -654,6 +654,67 @@ def _conflict(request: HttpRequest, pk: int, action: str, error: services.Reques
     return render(request, "requests/detail.html", context, status=409)
 
 
+def perform_action(
+    *, req: CoordinationRequest, user: User, action: str, post: Any, version: int | None
+) -> str:
+    """Carry out one action of the request page through its service (the pages and the API alike); returns
+    what was done, in words. Raises what the services raise, and Http404 for an unknown action."""
+    task_id = int(post["task"]) if str(post.get("task", "")).isdigit() else None
+    common: dict[str, Any] = {"request": req, "task_id": task_id, "by": user, "version": version}
+    done = ""
+    if action == "route":
+        unit, province = parse_target(post.get("target", ""))
+        services.request_route(
+            **common, comment=post.get("comment", ""), target_unit=unit, target_province=province
+        )
+        done = _("Approved and routed to %(to)s.") % {"to": unit or province or req.target}
+    elif action == "return":
+        services.request_return(**common, reason=post.get("reason", ""))
+        done = _("Returned to the requester.")
+    elif action == "reject":
+        services.request_reject(**common, reason=post.get("reason", ""))
+        done = _("Rejected. The requester has been told.")
+    elif action == "answer":
+        services.request_answer(**common, answer=post.get("answer", ""))
+        done = _("Answer sent to the requester.")
+    elif action == "ask":
+        services.request_ask_clarification(**common, question=post.get("question", ""))
+        done = _("Question sent to the requester.")
+    elif action == "clarify":
+        services.request_clarify(**common, reply=post.get("reply", ""))
+        done = _("Reply sent.")
+    elif action == "hand_on":
+        officer = Officer.objects.filter(pk=post.get("officer") or 0).select_related("user").first()
+        if officer is None:
+            raise ValidationError({"officer": _("Choose a district officer.")})
+        services.request_hand_on(**common, officer=officer, note=post.get("note", ""))
+        done = _("Handed on to %(name)s.") % {"name": officer}
+    elif action == "accept":
+        services.request_accept(**common)
+        done = _("Thank you. The request is closed.")
+    elif action == "reopen":
+        services.request_reopen(**common, reason=post.get("reason", ""))
+        done = _("Reopened: it goes back to whoever answered.")
+    elif action == "claim":
+        services.request_claim(**common)
+        done = _("You hold this request now.")
+    elif action == "release":
+        services.request_release(**common)
+        done = _("Released back to the pool.")
+    elif action == "withdraw":
+        services.request_withdraw(request=req, by=user, reason=post.get("reason", ""), version=version)
+        done = _("Request withdrawn.")
+    elif action == "reassign":
+        to = _officer_user(post.get("officer", ""))
+        if to is None:
+            raise ValidationError({"officer": _("Choose who takes it over.")})
+        services.request_reassign(**common, to=to, reason=post.get("reason", ""))
+        done = _("Reassigned.")
+    else:
+        raise Http404
+    return done
+
+
 @login_required
 @require_POST
 def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
@@ -676,60 +737,8 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         )
         return redirect("requests:detail", pk=req.pk)
     post = request.POST
-    task_id = int(post["task"]) if post.get("task", "").isdigit() else None
-    common: dict[str, Any] = {"request": req, "task_id": task_id, "by": user, "version": version}
-    done = ""
     try:
-        if action == "route":
-            unit, province = parse_target(post.get("target", ""))
-            services.request_route(
-                **common, comment=post.get("comment", ""), target_unit=unit, target_province=province
-            )
-            done = _("Approved and routed to %(to)s.") % {"to": unit or province or req.target}
-        elif action == "return":
-            services.request_return(**common, reason=post.get("reason", ""))
-            done = _("Returned to the requester.")
-        elif action == "reject":
-            services.request_reject(**common, reason=post.get("reason", ""))
-            done = _("Rejected. The requester has been told.")
-        elif action == "answer":
-            services.request_answer(**common, answer=post.get("answer", ""))
-            done = _("Answer sent to the requester.")
-        elif action == "ask":
-            services.request_ask_clarification(**common, question=post.get("question", ""))
-            done = _("Question sent to the requester.")
-        elif action == "clarify":
-            services.request_clarify(**common, reply=post.get("reply", ""))
-            done = _("Reply sent.")
-        elif action == "hand_on":
-            officer = Officer.objects.filter(pk=post.get("officer") or 0).select_related("user").first()
-            if officer is None:
-                raise ValidationError({"officer": _("Choose a district officer.")})
-            services.request_hand_on(**common, officer=officer, note=post.get("note", ""))
-            done = _("Handed on to %(name)s.") % {"name": officer}
-        elif action == "accept":
-            services.request_accept(**common)
-            done = _("Thank you. The request is closed.")
-        elif action == "reopen":
-            services.request_reopen(**common, reason=post.get("reason", ""))
-            done = _("Reopened: it goes back to whoever answered.")
-        elif action == "claim":
-            services.request_claim(**common)
-            done = _("You hold this request now.")
-        elif action == "release":
-            services.request_release(**common)
-            done = _("Released back to the pool.")
-        elif action == "withdraw":
-            services.request_withdraw(request=req, by=user, reason=post.get("reason", ""), version=version)
-            done = _("Request withdrawn.")
-        elif action == "reassign":
-            to = _officer_user(post.get("officer", ""))
-            if to is None:
-                raise ValidationError({"officer": _("Choose who takes it over.")})
-            services.request_reassign(**common, to=to, reason=post.get("reason", ""))
-            done = _("Reassigned.")
-        else:
-            raise Http404
+        done = perform_action(req=req, user=user, action=action, post=post, version=version)
     except services.RequestConflict as error:
         return _conflict(request, pk, action, error)
     except ValidationError as error:

@@ -13,11 +13,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from organisation.cached import PROVINCES_CACHE_KEY, UNITS_CACHE_KEY
+from organisation.cached import reference
 from organisation.models import (
     ActingDeputy,
     District,
@@ -116,9 +115,15 @@ def parse_query(query: str) -> ParsedQuery:
 
 
 def reference_data_version() -> str:
-    return (
-        ReferenceDataVersion.objects.filter(source=GEOTHAI_SOURCE).values_list("version", flat=True).first()
-        or ""
+    """The version of the loaded provinces and districts (shown under the directory), held with the lists."""
+    return reference(
+        "data-version",
+        lambda: (
+            ReferenceDataVersion.objects.filter(source=GEOTHAI_SOURCE)
+            .values_list("version", flat=True)
+            .first()
+            or ""
+        ),
     )
 
 
@@ -231,12 +236,10 @@ def _exact(fields: Sequence[str], terms: Sequence[str]) -> Q:
 
 
 def _active_units() -> list[Unit]:
-    """Every active unit with its parent and province: a couple of hundred rows, read from the cache (the
-    directory matches them in Python); forgotten whenever a unit is saved (organisation/apps.py)."""
-    return cache.get_or_set(  # type: ignore[return-value]
-        UNITS_CACHE_KEY,
-        lambda: list(Unit.objects.filter(is_active=True).select_related("parent", "province")),
-        300,
+    """Every active unit with its parent and province: a couple of hundred rows, held in the process (the
+    directory matches them in Python); read again whenever a unit is saved (organisation/cached.py)."""
+    return reference(
+        "units", lambda: list(Unit.objects.filter(is_active=True).select_related("parent", "province"))
     )
 
 
@@ -290,7 +293,7 @@ def directory_search(
     อำเภอแม่ริม"), then the group directors and provincial heads. Also the units, provinces and districts whose
     names match, so that the centre, a bureau or a district with nobody assigned is found too.
 
-    Seven queries, whatever the number of results (the units come from the cache). The subqueries are uncorrelated (``pk IN (...)``): the
+    Seven queries, whatever the number of results (the units are held in the process). The subqueries are uncorrelated (``pk IN (...)``): the
     database evaluates each once, not once per officer.
     """
     on = on or timezone.localdate()
@@ -388,8 +391,8 @@ def provinces_for_filter() -> QuerySet[Province]:
 
 
 def provinces_in_thai_order() -> list[Province]:
-    """The 77 provinces in Thai order, from the cache (the directory's select and list of provinces)."""
-    return cache.get_or_set(PROVINCES_CACHE_KEY, lambda: list(provinces_for_filter()), 300)  # type: ignore[return-value]
+    """The 77 provinces in Thai order, held in the process (the directory's select and list of provinces)."""
+    return reference("provinces", lambda: list(provinces_for_filter()))
 
 
 # ---------------------------------------------------------------------------------------------------------

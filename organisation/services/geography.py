@@ -181,7 +181,7 @@ def geography_load() -> LoadReport:
         ReferenceDataVersion.objects.update_or_create(
             source=GEOTHAI_SOURCE, defaults={"version": geothai.DATA_VERSION, "loaded_at": timezone.now()}
         )
-    if report.changed:  # written in bulk, without the signals that forget the directory's cached lists
+    if report.changed or not stored:  # written in bulk, without the signals that forget the held lists
         transaction.on_commit(reference_forget)
     return report
 

@@ -366,3 +366,68 @@ def test_the_request_exports_hold_no_formula_and_typed_cells(org: Org) -> None:
                 c.value for c in others if isinstance(c.value, str) and re.search("[A-Za-z]", c.value)
             ]
         assert EVIL_SUBJECT in [row[1].value for row in sheet.iter_rows(min_row=2)]
+
+
+def test_central_staff_choose_a_district_among_the_chosen_provinces_not_among_878(org: Org) -> None:
+    """The country's list filters by district within the province chosen first; a link that names a district
+    alone still filters by it."""
+    request = sent_request(org)
+    central = client_for(org.central)
+    url = reverse("requests:all")
+
+    def district_options(html: str) -> set[str]:
+        select = re.search(r'<select name="district".*?</select>', html, re.S)
+        assert select is not None
+        return {value for value in re.findall(r'<option value="(\d+)"', select.group(0))}
+
+    html = central.get(url).content.decode()
+    assert district_options(html) == set()
+    assert "เลือกจังหวัดแล้วกด" in html
+
+    province = org.district.province
+    html = central.get(url, {"province": province.pk}).content.decode()
+    listed = district_options(html)
+    assert str(org.district.pk) in listed and str(org.lamphun_district.pk) not in listed
+    assert len(listed) == province.districts.count()
+
+    html = central.get(url, {"district": org.district.pk}).content.decode()
+    assert district_options(html) == {str(org.district.pk)}
+    assert request.number in html
+    other = central.get(url, {"district": org.other_district.pk}).content.decode()
+    assert request.number not in other
+
+
+def test_the_countrys_figures_count_and_take_the_median_by_province_and_by_target(org: Org) -> None:
+    """Hand-made: three answered requests to the bureau (1, 2 and 6 days: median 2), one open and overdue to
+    the bureau, one open and on time to Lamphun."""
+    import datetime
+
+    from django.utils import timezone
+
+    from cases.selectors.requests import figures
+
+    now = timezone.now()
+    day = datetime.timedelta(days=1)
+    made = [sent_request(org) for _ in range(4)] + [sent_request(org, target=org.lamphun)]
+    for request, days in zip(made[:3], [1, 2, 6], strict=True):
+        CoordinationRequest.objects.filter(pk=request.pk).update(
+            status=RequestStatus.CLOSED, sent_at=now - 10 * day, answered_at=now - 10 * day + days * day
+        )
+    CoordinationRequest.objects.filter(pk=made[3].pk).update(due_at=now - day)
+    CoordinationRequest.objects.filter(pk=made[4].pk).update(due_at=now + day)
+
+    found = figures(CoordinationRequest.objects.all(), now)
+    (chiang_mai,) = found["by_province"]
+    assert (chiang_mai.label, chiang_mai.open, chiang_mai.overdue, chiang_mai.answered) == (
+        org.chiang_mai.name_th,
+        2,
+        1,
+        3,
+    )
+    assert chiang_mai.median_days == 2.0
+    by_target = {row.label: row for row in found["by_target"]}
+    bureau, lamphun = by_target[org.bureau.name_th], by_target[f"จังหวัด{org.lamphun.name_th}"]
+    assert (bureau.open, bureau.overdue, bureau.answered, bureau.median_days) == (1, 1, 3, 2.0)
+    assert (lamphun.open, lamphun.overdue, lamphun.answered, lamphun.median_days) == (1, 0, 0, None)
+    html = client_for(org.central).get(reverse("requests:all")).content.decode()
+    assert "2.0" in html

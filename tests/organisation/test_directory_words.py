@@ -131,3 +131,22 @@ def test_units_loaded_in_bulk_are_found_at_once(django_capture_on_commit_callbac
         geography_load()  # creates it again in bulk (no signal): the cached list is forgotten
 
     assert [u.code for u in directory_search(query="สนคท", on=ON).units] == ["local-finance"]
+
+
+def test_the_units_are_read_once_per_process_until_the_reference_data_changes() -> None:
+    """Held in the process, checked against one stamp in the shared cache: a search reads no unit row and
+    unpickles no list; a change stamped by any process (here: a bulk update, then the stamp) is seen at once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from organisation.cached import reference_forget
+
+    directory_search(query="สนคท", on=ON)  # builds the held list
+    with CaptureQueriesContext(connection) as queries:
+        assert [u.code for u in directory_search(query="สนคท", on=ON).units] == ["local-finance"]
+    assert not [q for q in queries if '"organisation_unit"' in q["sql"].split("WHERE")[0]]
+
+    Unit.objects.filter(code="local-finance").update(name_th="สำนักทดลองรับรู้การเปลี่ยน")  # no signal
+    assert directory_search(query="ทดลองรับรู้", on=ON).units == []  # the held list, until the stamp changes
+    reference_forget()  # what a save or a bulk load does, in whichever process
+    assert [u.code for u in directory_search(query="ทดลองรับรู้", on=ON).units] == ["local-finance"]

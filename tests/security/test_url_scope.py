@@ -23,6 +23,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import AuditLog
+from api.models import AccessToken
+from api.services import service_account_create, token_create
 from cases.models import CoordinationRequest
 from cases.services import requests as services
 from notifications.models import Notification
@@ -41,6 +43,9 @@ PERSON_MARKERS = ["ลำพูนเท่านั้น"]
 # signed-in user searches the group directors of every province and the district officers of any
 # district, with contact details). People's names may show there; requests never.
 DIRECTORY = {"directory", "province-detail", "district-detail"}
+# The same directory through the API (issue 13): provinces, districts, their officers, the central units.
+API_DIRECTORY = {"api:provinces", "api:province", "api:districts", "api:district", "api:units"}
+DIRECTORY |= API_DIRECTORY
 # Pages open to anyone without signing in: the sign-in page and its list of SSO admins (issue 6),
 # which show only SSO admins' names and office contacts.
 PUBLIC = {
@@ -64,6 +69,7 @@ class World:
     role: RoleAssignment
     lp_officer: Officer
     users: dict[str, User | None]
+    lp_token_pk: int  # an access token of the other province's officer
 
 
 @pytest.fixture
@@ -100,7 +106,9 @@ def world(org: Org, settings: Any, tmp_path: Any) -> World:  # noqa: F811
     give_role(
         OfficerFactory(user=lp_sso, province=org.lamphun, last_name_th=PERSON_MARKERS[0]), Role.SSO_ADMIN
     )
+    lp_token = token_create(user=org.lp_officer, name=REQUEST_MARKERS[2], days=30).token
     return World(
+        lp_token_pk=lp_token.pk,
         org=org,
         request=request,
         cycle=cycle,
@@ -213,11 +221,23 @@ def values_for(route: Route, world: World) -> dict[str, str] | None:
     for param in route.params:
         value: str | None = None
         if param == "code":
-            value = world.org.lamphun_district.code if name == "district-detail" else world.org.lamphun.code
+            value = (
+                world.org.lamphun_district.code
+                if name in ("district-detail", "api:district")
+                else world.org.lamphun.code
+            )
         elif param == "district_code":
             value = world.org.lamphun_district.code
         elif param == "unit_code":  # the other province's office
             value = f"pao-office-{world.org.lamphun.code}"
+        elif param == "pk" and name in ("api:request", "api:request-action"):
+            value = str(world.request.pk)
+        elif param == "pk" and name.startswith("api:report"):
+            value = str(world.report.pk)
+        elif param == "pk" and name == "tokens:revoke":
+            value = str(world.lp_token_pk)
+        elif param == "action" and name == "api:request-action":
+            value = "route"
         elif param == "pk" and name.startswith("requests:"):
             value = str(world.request.pk)
         elif param == "pk" and name == "notifications:open":
@@ -350,6 +370,7 @@ def test_no_page_shows_another_provinces_data(world: World, role: str) -> None:
     world.org.lp_officer.refresh_from_db()
     assert world.org.lp_officer.is_active, "an account of the other province was deactivated"
     assert not AuditLog.objects.exists()
+    assert AccessToken.objects.get(pk=world.lp_token_pk).revoked_at is None
 
 
 def test_central_staff_see_the_other_province_so_the_markers_catch_leaks(world: World) -> None:
@@ -371,4 +392,87 @@ def test_central_staff_see_the_other_province_so_the_markers_catch_leaks(world: 
         "reporting:export",
         "reporting:report",
         "requests:monitor-province",  # the group director's queue names the request
+        "api:request",
     } <= seen
+
+
+# --- the API with tokens (issue 13 item 3) ---------------------------------------------------------------
+
+
+def _api_queries(world: World) -> list[dict[str, str]]:
+    """The other province's ids in every filter the API takes, for each of the pages' lists."""
+    lp = world.org.lamphun
+    ids = {
+        "province": str(lp.pk),
+        "district": str(world.org.lamphun_district.pk),
+        "cycle": str(world.cycle.pk),
+        "q": REQUEST_MARKERS[0],
+    }
+    return [{}, ids, *({"list": which} for which in ("mine", "queue", "pool", "province", "all"))] + [
+        {"list": which, **ids} for which in ("province", "all")
+    ]
+
+
+def _api_body(world: World) -> dict[str, Any]:
+    """A write naming the other province's objects: its request's version and task, its report's revision."""
+    return {
+        "version": world.request.version,
+        "task": world.request.current_task_id,
+        "target": f"province:{world.org.lamphun.pk}",
+        "answer": "x",
+        "reason": "x",
+        "revision": world.report.revision,
+        "values": {},
+        "ids": [world.notification.pk],
+        "district": world.org.lamphun_district.pk,
+    }
+
+
+@pytest.mark.parametrize("role", [*ROLES[:-1], "service account of Chiang Mai"])
+def test_no_api_call_with_a_token_shows_another_provinces_data(world: World, role: str) -> None:
+    if role == "service account of Chiang Mai":
+        secret = service_account_create(
+            name="INFO", province=world.org.chiang_mai, may_write=True, days=30, by=world.org.central
+        ).secret
+    else:
+        user = world.users[role]
+        assert user is not None
+        secret = token_create(user=user, name="walk", days=30).secret
+    client = Client()
+    headers = {"Authorization": f"Bearer {secret}"}
+    api_routes = [(route, url) for route, url in _walk(world) if route.name.startswith("api:")]
+    assert len(api_routes) >= 18
+    leaks = []
+    for route, url in api_routes:
+        for query in _api_queries(world):
+            response = client.get(url, query, headers=headers)
+            assert response.status_code < 500, f"GET {url} {query}: {response.status_code}"
+            if _leaks(route, _body(response)):
+                leaks.append(f"GET {url} {query} {response.status_code}: {_leaks(route, _body(response))}")
+        response = client.post(url, _api_body(world), content_type="application/json", headers=headers)
+        assert response.status_code < 500, f"POST {url}: {response.status_code}"
+        if _leaks(route, _body(response)):
+            leaks.append(f"POST {url} {response.status_code}: {_leaks(route, _body(response))}")
+    assert not leaks, "\n".join(leaks)
+    world.request.refresh_from_db()
+    assert world.request.status == "REVIEW", "an action on the other province's request went through"
+    world.report.refresh_from_db()
+    assert world.report.revision == 0 or world.report.updated_by_id is None
+    world.notification.refresh_from_db()
+    assert world.notification.read_at is None
+
+
+def test_central_staffs_token_sees_the_other_province_so_the_api_walk_would_catch_a_leak(
+    world: World,
+) -> None:
+    secret = token_create(user=world.org.central, name="walk", days=30).secret
+    client = Client()
+    headers = {"Authorization": f"Bearer {secret}"}
+    seen = set()
+    for route, url in _walk(world):
+        if not route.name.startswith("api:"):
+            continue
+        for query in _api_queries(world):
+            if _leaks(route, _body(client.get(url, query, headers=headers))):
+                seen.add(route.name)
+    assert {"api:request", "api:requests"} <= seen

@@ -26,7 +26,7 @@ def backfill(apps, schema_editor):  # type: ignore[no-untyped-def]
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0005_pool_unclaimed_index"),
+        ("cases", "0006_sent_order_index"),
         ("deadlines", "0003_scheduled_action_failed_index"),
         ("contenttypes", "0002_remove_content_type_name"),
     ]
