@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Category, RequestStatus
+from cases.selectors.monitoring import AGES, EVENTS, STEP_DEADLINES
 from cases.services.requests import RequestInput, target_units
 from deadlines.models import Urgency
 from organisation.models import District, LocalGovernmentOrganisation, Province, Unit
@@ -158,6 +159,25 @@ class FilterForm(forms.Form):
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
     date_from = ThaiDateField(label=_("Sent from"), required=False)
     date_to = ThaiDateField(label=_("Sent until"), required=False)
+    # The monitoring page's links (hidden: the page says what they show).
+    event = forms.ChoiceField(
+        required=False, widget=forms.HiddenInput, choices=[("", ""), ("open", ""), *[(e, "") for e in EVENTS]]
+    )
+    target_unit = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+    target_province = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+    involving = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+    held_in = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+    age = forms.ChoiceField(
+        required=False, widget=forms.HiddenInput, choices=[("", ""), *[(a[0], "") for a in AGES]]
+    )
+    step = forms.ChoiceField(
+        required=False, widget=forms.HiddenInput, choices=[("", ""), *[(s, "") for s in STEP_DEADLINES]]
+    )
+    deadline = forms.ChoiceField(
+        required=False, widget=forms.HiddenInput, choices=[("", ""), ("met", ""), ("missed", "")]
+    )
+    unclaimed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    escalation = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1, max_value=20)
 
     def __init__(self, *args: Any, province_ids: set[int] | frozenset[int] | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

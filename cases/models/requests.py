@@ -170,6 +170,10 @@ class CoordinationRequest(models.Model):
     )
     reason = models.TextField(_("reason"), blank=True, help_text=_("Why it was rejected or withdrawn."))
     reopened = models.BooleanField(_("reopened once"), default=False)
+    # When the group director first routed it, and when the requester reopened it: the monitoring page's
+    # figures and their lists read these (cases/selectors/monitoring.py).
+    routed_at = models.DateTimeField(_("routed"), null=True, blank=True)
+    reopened_at = models.DateTimeField(_("reopened"), null=True, blank=True)
     closed_automatically = models.BooleanField(default=False)
 
     created_at = models.DateTimeField(_("created"))

@@ -24,10 +24,12 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from cases.models import CoordinationRequest, RequestStatus
+from cases.selectors import monitoring
 from deadlines.models import TimelineEntry
 from organisation.models import District, DistrictAssignment, Officer, Province, Role, RoleAssignment, Unit
 from organisation.selectors.roles import UserScope, desk_members
 from workdays.aggregates import Median, has_median, median_of
+from workdays.calendar import BANGKOK
 from workdays.thai import thai_key, thai_order
 
 OPEN_TASK = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
@@ -140,6 +142,13 @@ def province_requests(province_ids: frozenset[int] | set[int]) -> QuerySet[Coord
     )
 
 
+def unit_requests(units: frozenset[int] | set[int]) -> QuerySet[CoordinationRequest]:
+    """The requests sent to the user's bureau (or the coordination centre): claimed, unclaimed, done."""
+    return with_list_data(
+        CoordinationRequest.objects.filter(target_unit_id__in=units).exclude(status=RequestStatus.DRAFT)
+    )
+
+
 def all_requests() -> QuerySet[CoordinationRequest]:
     return with_list_data(CoordinationRequest.objects.exclude(status=RequestStatus.DRAFT))
 
@@ -158,6 +167,61 @@ class RequestFilter:
     overdue: bool = False
     date_from: datetime.date | None = None
     date_to: datetime.date | None = None
+    # The monitoring pages' links (cases/selectors/monitoring.py): what happened between the dates (an
+    # event, a step's deadline met or missed, an escalation of a level), where it went, how old it is.
+    event: str = ""  # sent, routed, answered, ... or "open" (open now, whatever the dates)
+    target_unit: int | None = None
+    target_province: int | None = None
+    involving: int | None = None  # a province, as requester or as target
+    held_in: int | None = None  # held in this province now (its group director's queue)
+    sent_range: tuple[datetime.date | None, datetime.date | None] | None = None  # open, sent on these days
+    step: str = ""  # a monitored step (monitoring.STEPS) whose deadline closed between the dates
+    deadline: str = ""  # with step: "met" or "missed"
+    escalation: int | None = None  # an escalation of this level fired between the dates
+    unclaimed: bool = False  # waiting in a pool, nobody has claimed it
+
+    def _moments(self) -> tuple[datetime.datetime, datetime.datetime]:
+
+        start = datetime.datetime.combine(
+            self.date_from or datetime.date(1900, 1, 1), datetime.time(), BANGKOK
+        )
+        end = datetime.datetime.combine(
+            (self.date_to or datetime.date(9000, 1, 1)) + datetime.timedelta(days=1), datetime.time(), BANGKOK
+        )
+        return start, end
+
+    def _monitoring(self, qs: QuerySet[CoordinationRequest]) -> tuple[QuerySet[CoordinationRequest], bool]:
+        """The monitoring filters; whether the dates were used by one of them."""
+        used = False
+        if self.target_unit:
+            qs = qs.filter(target_unit_id=self.target_unit)
+        if self.target_province:
+            qs = qs.filter(target_province_id=self.target_province)
+        if self.involving:
+            qs = qs.filter(Q(province_id=self.involving) | Q(target_province_id=self.involving))
+        if self.held_in:
+            qs = qs.filter(holder_province_id=self.held_in)
+        if self.sent_range is not None:
+            first, last = self.sent_range
+            qs = qs.filter(status__in=RequestStatus.open_states())
+            if first:
+                qs = qs.filter(sent_at__gte=monitoring.day_start(first))
+            if last:
+                qs = qs.filter(sent_at__lt=monitoring.day_start(last + datetime.timedelta(days=1)))
+        if self.unclaimed:
+            qs = qs.filter(status=RequestStatus.AT_TARGET, holder__isnull=True, holder_unit__isnull=False)
+        if self.event == "open":
+            qs = qs.filter(status__in=RequestStatus.open_states())
+        elif self.event in monitoring.EVENTS:
+            qs = qs.filter(monitoring.event_q(self.event, *self._moments()))
+            used = True
+        if self.step in monitoring.STEP_DEADLINES:
+            qs = qs.filter(monitoring.deadline_q(self.step, self.deadline, *self._moments()))
+            used = True
+        if self.escalation:
+            qs = qs.filter(monitoring.escalation_q(self.escalation, *self._moments()))
+            used = True
+        return qs, used
 
     def apply(
         self, qs: QuerySet[CoordinationRequest], now: datetime.datetime
@@ -185,10 +249,12 @@ class RequestFilter:
             qs = qs.filter(district_id=self.district)
         if self.overdue:
             qs = qs.filter(status__in=RequestStatus.open_states(), due_at__lt=now)
-        if self.date_from:
-            qs = qs.filter(sent_at__date__gte=self.date_from)
-        if self.date_to:
-            qs = qs.filter(sent_at__date__lte=self.date_to)
+        qs, dates_used = self._monitoring(qs)
+        if not dates_used:
+            if self.date_from:
+                qs = qs.filter(sent_at__date__gte=self.date_from)
+            if self.date_to:
+                qs = qs.filter(sent_at__date__lte=self.date_to)
         return qs
 
     @property

@@ -489,6 +489,8 @@ def request_route(
             to=str(request.target),
             text=comment,
         )
+        if request.routed_at is None:
+            request.routed_at = now
         _finish(activation, request, decided=Decision.ROUTE, now=now, handler=None, direct=False)
     return request
 
@@ -775,6 +777,7 @@ def request_reopen(
         if request.reopened:
             raise RequestError(_("A request can be reopened only once."))
         request.reopened = True
+        request.reopened_at = now
         step_record(request, "reopened", by=by, now=now, text=reason)
         _finish(activation, request, decided=Decision.REOPEN, now=now)
     return request

@@ -26,14 +26,16 @@ from django.views.decorators.http import require_GET, require_POST
 from cases.forms import FilterForm, RequestForm, initial_from, parse_target, target_choices
 from cases.models import CoordinationRequest, RequestStatus
 from cases.selectors import requests as selectors
+from cases.selectors.monitoring import age_labels, age_sent_range, event_labels, step_labels
 from cases.services import requests as services
 from deadlines.timeline_text import describe, step_detail
 from flows.task_life import TaskUnavailable
-from organisation.models import Officer, Role, Unit
+from organisation.models import Officer, Province, Role, Unit
 from organisation.scope import scope_of
 from organisation.selectors.roles import UserScope
+from workdays.calendar import working_calendar
 from workdays.exports import FORMATS, Table, Value, export_response
-from workdays.templatetags.thai_dates import thai_datetime
+from workdays.templatetags.thai_dates import thai_date, thai_datetime
 
 PAGE_SIZE = 25  # rows a page: what one reads through (viewflow's inbox shows as many)
 QUEUE_PAGE_SIZE = PAGE_SIZE
@@ -91,12 +93,64 @@ def _filtered(
             overdue=data["overdue"],
             date_from=data["date_from"],
             date_to=data["date_to"],
+            event=data["event"],
+            target_unit=data["target_unit"],
+            target_province=data["target_province"],
+            involving=data["involving"],
+            held_in=data["held_in"],
+            sent_range=age_sent_range(data["age"], timezone.localdate(), working_calendar())
+            if data["age"]
+            else None,
+            step=data["step"],
+            deadline=data["deadline"],
+            escalation=data["escalation"],
+            unclaimed=data["unclaimed"],
         )
     return flt.apply(qs, timezone.now()), form
 
 
+def _monitor_note(form: FilterForm) -> str:
+    """What a monitoring link's hidden filters show, in words."""
+    if not (form.is_bound and form.is_valid()):
+        return ""
+    data = form.cleaned_data
+    parts = []
+    if data["event"] == "open":
+        parts.append(_("open now"))
+    elif data["event"]:
+        parts.append(str(event_labels()[data["event"]]))
+    if data["age"]:
+        parts.append(str(age_labels()[data["age"]]))
+    if data["step"]:
+        words = {"met": _("within its deadline"), "missed": _("after its deadline")}
+        parts.append(f"{step_labels()[data['step']]} {words.get(data['deadline'], '')}".strip())
+    if data["held_in"]:
+        province = Province.objects.filter(pk=data["held_in"]).first()
+        parts.append(_("waiting in %(province)s") % {"province": province.name if province else "-"})
+    if data["unclaimed"]:
+        parts.append(_("waiting unclaimed in the pool"))
+    if data["escalation"]:
+        parts.append(_("escalation level %(level)s") % {"level": data["escalation"]})
+    if data["target_unit"]:
+        unit = Unit.objects.filter(pk=data["target_unit"]).first()
+        parts.append(_("to %(target)s") % {"target": unit.name if unit else "-"})
+    if data["target_province"]:
+        province = Province.objects.filter(pk=data["target_province"]).first()
+        parts.append(_("to %(target)s") % {"target": province.name if province else "-"})
+    if data["involving"]:
+        province = Province.objects.filter(pk=data["involving"]).first()
+        parts.append(
+            _("of %(province)s, as requester or target") % {"province": province.name if province else "-"}
+        )
+    if parts and (data["date_from"] or data["date_to"]) and data["event"] != "open":
+        parts.append(f"{thai_date(data['date_from'])} - {thai_date(data['date_to'])}")
+    return ", ".join(parts)
+
+
 def _list_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
-    return {"now": timezone.now(), "querystring": request.GET.urlencode(), **extra}
+    form = extra.get("form")
+    note = _monitor_note(form) if isinstance(form, FilterForm) else ""
+    return {"now": timezone.now(), "querystring": request.GET.urlencode(), "monitor_note": note, **extra}
 
 
 @login_required
@@ -172,6 +226,32 @@ def province_list(request: HttpRequest) -> HttpResponse:
             page=_page(request, qs.order_by("-sent_at", "-pk")),
             form=form,
             show_province=len(provinces) > 1,
+        ),
+    )
+
+
+def unit_units(scope: UserScope) -> frozenset[int]:
+    """The units whose requests a bureau desk member follows: their desks (and the centre, for central staff)."""
+    return selectors.pool_units(scope)
+
+
+@login_required
+@require_GET
+def unit_list(request: HttpRequest) -> HttpResponse:
+    units = unit_units(_scope(request))
+    if not units:
+        raise Http404
+    qs, form = _filtered(request, selectors.unit_requests(units), province_ids=None)
+    return render(
+        request,
+        "requests/list.html",
+        _list_context(
+            request,
+            title=_("Requests to my unit"),
+            list_name="unit",
+            page=_page(request, qs.order_by("-sent_at", "-pk")),
+            form=form,
+            show_province=True,
         ),
     )
 
@@ -261,6 +341,9 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
     elif name == "province" and _managed_provinces(scope):
         provinces = _managed_provinces(scope)
         base = selectors.province_requests(provinces)
+    elif name == "unit" and unit_units(scope):
+        provinces = None
+        base = selectors.unit_requests(unit_units(scope))
     elif name == "all" and scope.is_central:
         provinces = None
         base = selectors.all_requests()

@@ -134,6 +134,11 @@ def test_every_page_fits_its_window_and_axe_finds_no_violation(
         "/reports/cycles/#/provinces/#/",
         "/directory/",
         "/notifications/",
+        "/requests/monitoring/",  # the coordination monitoring (issue 14): each role's own page
+        "/requests/monitoring/country/",
+        "/requests/monitoring/province/#/",
+        "/requests/monitoring/unit/#/",
+        "/requests/monitoring/trends/",
     ]:
         assert needed in walked, f"the walk never reached {needed}: {sorted(walked)}"
     assert wide == [], "pages wider than their window:\n" + "\n".join(wide)

@@ -283,6 +283,10 @@ def values_for(route: Route, world: World) -> dict[str, str] | None:
             value = str(world.report.pk)
         elif param == "what" and name == "reporting:export":
             value = "reports"
+        elif param == "what" and name == "requests:monitor-export":
+            value = "figures"
+        elif param == "unit_pk":  # the unit the other province's request went to (not the other desk's)
+            value = str(world.org.bureau.pk)
         elif param == "action":
             value = "approve"
         elif name.startswith("admin:") or route.text.startswith("admin/"):
@@ -410,6 +414,7 @@ def test_central_staff_see_the_other_province_so_the_markers_catch_leaks(world: 
         "webhooks:edit",
         "webhooks:log",
         "audit:search",  # the Lamphun officer's name, changed above, with its province
+        "requests:monitor-province",  # the group director's queue names the request
         "api:request",
     } <= seen
 

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from demo.organisation import DEMO_PASSWORD, demo_country_seed, demo_logins, demo_seed
 from demo.reporting import demo_reporting_current, demo_reporting_seed
+from demo.request_history import demo_request_history_seed
 from reporting.models import ReportingCycle
 
 
@@ -44,6 +45,9 @@ class Command(BaseCommand):
                 self.stdout.write("People of every province created.")
             if demo_reporting_seed() is not None:
                 self.stdout.write("Reporting cycles created.")
+            history = demo_request_history_seed()
+            if history:
+                self.stdout.write(f"A year of coordination requests created ({history:,}).")
             line = self._reporting_line()
             if line:
                 self.stdout.write(line)
