@@ -44,7 +44,8 @@ from notifications.models import (
     WebhookEvent,
     WebhookEventKind,
 )
-from organisation.models import Province
+from organisation.models import Province, Role
+from organisation.selectors.roles import user_scope
 
 SIGNATURE_HEADER = "X-DLA-Signature"
 DELIVERY_HEADER = "X-DLA-Delivery"
@@ -211,13 +212,28 @@ def emit(
     return emit_many(events=[(kind, province, data)], now=now)[0]
 
 
+def owner_may_listen(subscription: Subscription, on: datetime.date | None = None) -> bool:
+    """A subscription sends only while its owner may still subscribe to what it listens to: central staff for
+    the country or a province, a provincial head for their province. An owner who has lost the role (moved, or
+    retired) sends nothing more: central staff see the subscription and can take it on."""
+    scope = user_scope(subscription.owner, on)
+    if scope.is_central:
+        return True
+    heads = scope.provinces_by_role.get(Role.PROVINCIAL_HEAD, frozenset())
+    return subscription.province_id is not None and subscription.province_id in heads
+
+
 def emit_many(
     *,
     events: Iterable[tuple[WebhookEventKind, Province | int | None, dict[str, Any]]],
     now: datetime.datetime,
 ) -> list[WebhookEvent | None]:
     events = list(events)
-    subscriptions = [s for s in Subscription.objects.filter(is_active=True) if s.events]
+    subscriptions = [
+        s
+        for s in Subscription.objects.filter(is_active=True).select_related("owner")
+        if s.events and owner_may_listen(s)
+    ]
     written: list[WebhookEvent | None] = []
     deliveries: list[Delivery] = []
     for kind, province, data in events:

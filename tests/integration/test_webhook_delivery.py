@@ -23,8 +23,8 @@ from django.utils import timezone
 from notifications import webhooks
 from notifications.models import Delivery, Subscription, WebhookEventKind
 from notifications.services import deliveries_sweep
-from organisation.models import Province
-from tests.factories import UserFactory
+from organisation.models import Province, Role, Unit
+from tests.factories import OfficerFactory, UserFactory, give_role
 from tests.integration.processes import RedisServer, Worker, celery_broker
 
 pytestmark = [pytest.mark.broker, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -101,7 +101,12 @@ def test_a_worker_killed_mid_batch_then_every_event_reaches_each_subscription_on
     private_redis: RedisServer, receiver: Receiver, workers: Callable[..., Worker]
 ) -> None:
     chiang_mai, lamphun = Province.objects.get(code="50"), Province.objects.get(code="51")
-    owner = UserFactory(username="central.hooks")
+    owner = UserFactory(username="central.hooks")  # central staff: their subscriptions send
+    give_role(
+        OfficerFactory(user=owner, province=None),
+        Role.CENTRAL_STAFF,
+        unit=Unit.objects.get(kind=Unit.Kind.COORDINATION_CENTRE),
+    )
     now = timezone.now()
     subscriptions = {}
     for path, province in (("/country", None), ("/chiang-mai", chiang_mai)):

@@ -28,8 +28,8 @@ from notifications.models import (
     WebhookEventKind,
 )
 from notifications.services import deliveries_send, deliveries_sweep
-from organisation.models import Province
-from tests.factories import UserFactory
+from organisation.models import Province, Role, Unit
+from tests.factories import OfficerFactory, UserFactory, give_role
 
 NOW = datetime.datetime(2026, 6, 8, 2, 0, tzinfo=datetime.UTC)
 
@@ -68,11 +68,18 @@ def receiver() -> Iterator[Receiver]:
     server.server_close()
 
 
+def central_staff() -> User:
+    user = UserFactory(email="owner@dla.go.th")
+    officer = OfficerFactory(user=user, province=None)
+    give_role(officer, Role.CENTRAL_STAFF, unit=Unit.objects.get(kind=Unit.Kind.COORDINATION_CENTRE))
+    return user  # type: ignore[no-any-return]
+
+
 def subscribe(
     url: str, *, province: Province | None = None, events: list[str] | None = None, owner: User | None = None
 ) -> Subscription:
     return webhooks.subscription_create(
-        owner=owner or UserFactory(email="owner@dla.go.th"),
+        owner=owner or central_staff(),
         province=province,
         name="ระบบสารบรรณ",
         url=url,
@@ -313,7 +320,7 @@ def test_after_failures_in_a_row_the_subscription_is_switched_off_and_its_owner_
 ) -> None:
     settings.WEBHOOK_MAX_CONSECUTIVE_FAILURES = 3
     receiver.status = [503]
-    owner = UserFactory(username="owner", email="owner@dla.go.th")
+    owner = central_staff()
     subscription = subscribe(receiver.url, owner=owner)
     for _ in range(3):
         emit()
@@ -377,3 +384,22 @@ def test_a_receiver_that_hangs_fails_the_attempt_within_the_send_deadline(db: No
 
 def test_the_send_deadline_stays_below_the_claim_timeout(settings: Any) -> None:
     assert settings.NOTIFICATION_CLAIM_TIMEOUT_SECONDS >= settings.WEBHOOK_SEND_DEADLINE_SECONDS + 10
+
+
+def test_a_subscription_whose_owner_lost_the_right_to_it_sends_nothing(chiang_mai: Province) -> None:
+    """A provincial head's subscription lives with the role: moved or retired, the head's system gets nothing
+    more of the province; central staff's subscriptions go on."""
+    head_user = UserFactory(email="head@dla.go.th")
+    head = OfficerFactory(user=head_user, province=chiang_mai)
+    role = give_role(head, Role.PROVINCIAL_HEAD, province=chiang_mai)
+    heads = subscribe("http://127.0.0.1:9/", province=chiang_mai, owner=head_user)
+    country = subscribe("http://127.0.0.1:9/")
+
+    emit(province=chiang_mai)
+    assert Delivery.objects.filter(subscription=heads).count() == 1
+
+    role.end_date = datetime.date(2021, 1, 1)
+    role.save()
+    emit(province=chiang_mai)
+    assert Delivery.objects.filter(subscription=heads).count() == 1  # nothing more
+    assert Delivery.objects.filter(subscription=country).count() == 2
