@@ -11,6 +11,7 @@ from django.test import override_settings
 from django.test.signals import template_rendered
 
 from cases.forms import FilterForm
+from organisation.models import District
 
 
 class Choices(forms.Form):
@@ -25,11 +26,17 @@ class Choices(forms.Form):
     disabled = forms.ChoiceField(choices=[("x", "X")], disabled=True, required=False)
 
 
+class Districts(forms.Form):
+    district = forms.ModelChoiceField(queryset=District.objects.order_by("code"), required=False)
+
+
 def _forms() -> list[forms.Form]:
     return [
         Choices(),
         Choices({"plain": "a", "grouped": "30", "several": ["b"], "maybe": "false"}),
-        FilterForm(None, province_ids=None),  # the whole country: every district
+        Districts(),  # every district of the country: a long select
+        FilterForm(None, province_ids=None),
+        FilterForm({"province": "1"}, province_ids=None),
         FilterForm({"status": "REVIEW", "urgency": "URGENT"}, province_ids=set()),
     ]
 
