@@ -1,5 +1,6 @@
 from typing import Any
 
+from auditlog.context import disable_auditlog
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -35,19 +36,22 @@ class Command(BaseCommand):
                     "(DEBUG=1, as `make run` sets it). DEBUG is off: add --force to seed anyway (the demo "
                     "accounts then get no password and sign in through SSO)."
                 )
-            created = demo_seed(password=password)
-            self.stdout.write(
-                "Demo organisation created." if created else "Demo organisation already present."
-            )
-            if created and password is None:
-                self.stdout.write("The demo accounts have no password: they sign in through SSO.")
-            if demo_country_seed(password=password):
-                self.stdout.write("People of every province created.")
-            if demo_reporting_seed() is not None:
-                self.stdout.write("Reporting cycles created.")
-            history = demo_request_history_seed()
-            if history:
-                self.stdout.write(f"A year of coordination requests created ({history:,}).")
+            # Demo people and cases are not changes anyone made: the audit log stays empty of them (and the
+            # seed writes thousands of rows the log would read back one by one).
+            with disable_auditlog():
+                created = demo_seed(password=password)
+                self.stdout.write(
+                    "Demo organisation created." if created else "Demo organisation already present."
+                )
+                if created and password is None:
+                    self.stdout.write("The demo accounts have no password: they sign in through SSO.")
+                if demo_country_seed(password=password):
+                    self.stdout.write("People of every province created.")
+                if demo_reporting_seed() is not None:
+                    self.stdout.write("Reporting cycles created.")
+                history = demo_request_history_seed()
+                if history:
+                    self.stdout.write(f"A year of coordination requests created ({history:,}).")
             line = self._reporting_line()
             if line:
                 self.stdout.write(line)
