@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET
 
 from cases.models import CoordinationRequest
 from cases.selectors import monitoring as m
+from cases.selectors.requests import pool_units
 from organisation.models import Province, Unit
 from organisation.scope import scope_of
 from organisation.selectors.roles import UserScope
@@ -91,7 +92,6 @@ def _links(
 ) -> Links:
     """Central staff see every request (the country's list); a provincial role their province's list; a
     bureau desk member their unit's."""
-    from cases.views.requests import unit_units
 
     params: dict[str, Any] = {}
     if province is not None:
@@ -100,7 +100,7 @@ def _links(
         params["target_unit"] = unit
     if scope.is_central:
         base = reverse("requests:all")
-    elif unit is not None and unit in unit_units(scope):
+    elif unit is not None and unit in pool_units(scope):
         base = reverse("requests:unit")
     else:
         base = reverse("requests:province")

@@ -230,15 +230,10 @@ def province_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def unit_units(scope: UserScope) -> frozenset[int]:
-    """The units whose requests a bureau desk member follows: their desks (and the centre, for central staff)."""
-    return selectors.pool_units(scope)
-
-
 @login_required
 @require_GET
 def unit_list(request: HttpRequest) -> HttpResponse:
-    units = unit_units(_scope(request))
+    units = selectors.pool_units(_scope(request))
     if not units:
         raise Http404
     qs, form = _filtered(request, selectors.unit_requests(units), province_ids=None)
@@ -341,9 +336,9 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
     elif name == "province" and _managed_provinces(scope):
         provinces = _managed_provinces(scope)
         base = selectors.province_requests(provinces)
-    elif name == "unit" and unit_units(scope):
+    elif name == "unit" and selectors.pool_units(scope):
         provinces = None
-        base = selectors.unit_requests(unit_units(scope))
+        base = selectors.unit_requests(selectors.pool_units(scope))
     elif name == "all" and scope.is_central:
         provinces = None
         base = selectors.all_requests()
