@@ -730,6 +730,13 @@ def pages() -> list[Page]:
         Page("director's queue", "dir50", "/requests/queue/", "requests:queue"),
         Page("national reporting page", "central", f"/reports/cycles/{cycle.pk}/", "reporting:national"),
         Page("notifications", officer, "/notifications/", "notifications:inbox"),
+        # The fiscal year so far: every request of the year counted (held for MONITORING_FIGURES_SECONDS).
+        Page(
+            "coordination monitoring, country",
+            "central",
+            "/requests/monitoring/country/",
+            "requests:monitor-national",
+        ),
     ]
 
 

@@ -26,7 +26,7 @@ os.environ.setdefault("BENCH_ITERATIONS", "20")
 from tests import bench_requests as base
 
 ITERATIONS = int(os.environ["BENCH_ITERATIONS"])
-TARGET_P95_MS = 500.0  # the page bound of the performance issue (issue 12) for the heaviest pages
+TARGET_P95_MS = 100.0  # the page bound of the performance issue (issue 12): p95 under 100 ms
 
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -127,10 +127,13 @@ def add_monitoring_data(now: datetime.datetime) -> dict[str, Any]:
     }
 
 
-def measure(client: Client, url: str) -> tuple[list[float], int]:
-    for _ in range(2):
-        response = client.get(url)
-        assert response.status_code == 200, (url, response.status_code)
+def measure(client: Client, url: str) -> tuple[float, int, list[float]]:
+    """The first look (the figures counted: its time and queries, the cache emptied before), then the
+    pages of everyone after it within MONITORING_FIGURES_SECONDS (the figures held)."""
+    from django.core.cache import cache
+
+    client.get(url)  # the session, the calendar, the templates: loaded before the first look
+    cache.clear()
     queries = 0
 
     def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
@@ -139,14 +142,17 @@ def measure(client: Client, url: str) -> tuple[list[float], int]:
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(count):
-        client.get(url)
+        t0 = time.perf_counter()
+        response = client.get(url)
+        first = (time.perf_counter() - t0) * 1000
+    assert response.status_code == 200, (url, response.status_code)
     times = []
     for _ in range(ITERATIONS):
         t0 = time.perf_counter()
         response = client.get(url)
         times.append((time.perf_counter() - t0) * 1000)
         assert response.status_code == 200
-    return times, queries
+    return first, queries, times
 
 
 def detail(fy: int) -> None:
@@ -216,15 +222,18 @@ def main() -> int:
             ("unit page", extra["desk"], reverse("requests:monitor-unit", args=[bureau])),
             ("trends, whole country", extra["central"], reverse("requests:monitor-trends")),
         ]
-        print(f"\n{'page':<28}{'queries':>9}{'(a month)':>11}{'median ms':>11}{'p95 ms':>9}")
+        print(
+            f"\n{'page':<28}{'queries':>9}{'(a month)':>11}{'first look ms':>15}"
+            f"{'then: median ms':>17}{'p95 ms':>9}"
+        )
         failures, warnings = [], []
         for label, user, url in pages:
             client = Client()
             client.force_login(user)
-            times, queries = measure(client, url + full)
-            _times, queries_empty = measure(client, url + empty)
+            first, queries, times = measure(client, url + full)
+            _first, queries_empty, _times = measure(client, url + empty)
             median, p95 = statistics.median(times), statistics.quantiles(times, n=100)[94]
-            print(f"{label:<28}{queries:>9}{queries_empty:>11}{median:>11.1f}{p95:>9.1f}")
+            print(f"{label:<28}{queries:>9}{queries_empty:>11}{first:>15.1f}{median:>17.1f}{p95:>9.1f}")
             if queries > queries_empty:
                 failures.append(f"{label}: {queries} queries over the year, {queries_empty} over a month")
             if p95 > TARGET_P95_MS:

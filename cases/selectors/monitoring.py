@@ -11,18 +11,26 @@ Every figure is counted in the database (conditional counts grouped by a column)
 not grow with the rows. Working days need the service's calendar (Thai holidays, the administrators' days),
 which the database does not hold: the durations are grouped by (day sent, day reached) in the database and
 the groups, a few thousand at most, are turned into working days here, and the percentiles computed from
-them exactly (linear interpolation, as PostgreSQL's percentile_cont), on PostgreSQL and SQLite alike."""
+them exactly (linear interpolation, as PostgreSQL's percentile_cont), on PostgreSQL and SQLite alike.
+
+At national scale a page's figures take a second or two to count, and every central staff member asks for the
+same ones: a page's figures are counted once for everyone who sees the same scope and period, and held in the
+shared cache for MONITORING_FIGURES_SECONDS (five minutes; `held`). The page says when they were counted."""
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import TruncDate, TruncMonth
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from cases.models import Category, CoordinationRequest, RequestStatus
@@ -86,6 +94,29 @@ def requests_in(
         | Q(target_province_id__in=ms.provinces)
         | Q(target_unit_id__in=ms.units)
     )
+
+
+# Figures held for everyone who sees them -------------------------------------------------------------
+
+T = TypeVar("T")
+
+
+def held(key: str, build: Callable[[datetime.datetime], T]) -> tuple[T, datetime.datetime]:
+    """What `build(now)` counts for the page `key` (its scope and period, e.g. "province:12:2569-Q1"), and
+    when it was counted: counted at most once every MONITORING_FIGURES_SECONDS for everyone (labels inside are
+    in the language of the page: a copy per language). 0 seconds counts on every request."""
+    seconds = settings.MONITORING_FIGURES_SECONDS
+    if seconds <= 0:
+        now = timezone.now()
+        return build(now), now
+    name = f"monitoring:{key}:{get_language() or 'th'}"
+    found: tuple[T, datetime.datetime] | None = cache.get(name)
+    if found is not None:
+        return found
+    now = timezone.now()
+    value = (build(now), now)
+    cache.set(name, value, seconds)
+    return value
 
 
 # Periods ----------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -117,16 +118,7 @@ def _bars(items: Iterable[tuple[str, int, str]]) -> list[dict[str, Any]]:
     ]
 
 
-def _summary(
-    ms_qs: QuerySet[CoordinationRequest],
-    period: m.Period,
-    links: Links,
-    now: datetime.datetime,
-    *,
-    whole: bool = False,
-) -> dict[str, Any]:
-    calendar = working_calendar()
-    figures = m.figures(ms_qs, period, now=now, calendar=calendar, whole=whole)
+def _summary(figures: m.Figures, links: Links) -> dict[str, Any]:
     labels = m.event_labels()
     return {
         "f": figures,
@@ -168,14 +160,71 @@ def _picker(today: datetime.date) -> list[tuple[str, list[tuple[str, str]]]]:
     return [(fy, [(p.key, p.label(english)) for p in periods]) for fy, periods in m.period_choices(today)]
 
 
-def _base_context(request: HttpRequest, period: m.Period) -> dict[str, Any]:
+def _base_context(request: HttpRequest, period: m.Period, counted_at: datetime.datetime) -> dict[str, Any]:
     return {
         "period": period,
         "period_label": period.label(_english()),
         "picker": _picker(timezone.localdate()),
         "now": timezone.now(),
+        "counted_at": counted_at,
+        "counted_every": (settings.MONITORING_FIGURES_SECONDS + 59) // 60,
         "sort_query": urlencode({"period": period.key}),
     }
+
+
+# The figures of each page, counted once for everyone who sees the same scope and period (m.held): the
+# page and its downloads show the same figures, counted at the same moment.
+
+
+def _national_figures(period: m.Period) -> tuple[dict[str, Any], datetime.datetime]:
+    qs = m.requests_in(m.MonitorScope(everything=True))
+
+    def build(now: datetime.datetime) -> dict[str, Any]:
+        calendar = working_calendar()
+        return {
+            "figures": m.figures(qs, period, now=now, calendar=calendar, whole=True),
+            "provinces": m.province_rows(
+                qs, period, now=now, calendar=calendar, url=_row_url("requests:monitor-province", period)
+            ),
+            "units": m.unit_rows(
+                qs, period, now=now, calendar=calendar, url=_row_url("requests:monitor-unit", period)
+            ),
+        }
+
+    return m.held(f"national:{period.key}", build)
+
+
+def _province_figures(place: Province, period: m.Period) -> tuple[dict[str, Any], datetime.datetime]:
+    qs = m.requests_in(m.MonitorScope(), province=place.pk)
+
+    def build(now: datetime.datetime) -> dict[str, Any]:
+        return {
+            "figures": m.figures(qs, period, now=now, calendar=working_calendar()),
+            "districts": m.district_rows(qs, place, period, now=now),
+        }
+
+    return m.held(f"province:{place.pk}:{period.key}", build)
+
+
+def _unit_figures(place: Unit, period: m.Period) -> tuple[dict[str, Any], datetime.datetime]:
+    qs = m.requests_in(m.MonitorScope(), unit=place.pk)
+
+    def build(now: datetime.datetime) -> dict[str, Any]:
+        return {
+            "figures": m.figures(qs, period, now=now, calendar=working_calendar()),
+            "people": m.unit_people(place, qs, period, now),
+        }
+
+    return m.held(f"unit:{place.pk}:{period.key}", build)
+
+
+def _trend_figures(
+    qs: QuerySet[CoordinationRequest], query: str, months: list[m.Period]
+) -> tuple[list[m.Series], datetime.datetime]:
+    return m.held(
+        f"trends:{query or 'all'}:{months[-1].key}",
+        lambda _now: m.trends(qs, months, calendar=working_calendar(), whole=not query),
+    )
 
 
 def _row_links(rows: list[m.Row], links: Links, kind: str) -> list[dict[str, Any]]:
@@ -230,24 +279,13 @@ def national(request: HttpRequest) -> HttpResponse:
     if not ms.everything:
         raise Http404
     period = _period(request)
-    now = timezone.now()
     links = _links(scope, period)
-    qs = m.requests_in(ms)
-    calendar = working_calendar()
-    province_url = _row_url("requests:monitor-province", period)
-    unit_url = _row_url("requests:monitor-unit", period)
-    provinces, sort = _sorted(
-        request, m.province_rows(qs, period, now=now, calendar=calendar, url=province_url)
-    )
-    units, unit_sort = _sorted(
-        request,
-        m.unit_rows(qs, period, now=now, calendar=calendar, url=unit_url),
-        default="received",
-        param="usort",
-    )
+    counted, counted_at = _national_figures(period)
+    provinces, sort = _sorted(request, counted["provinces"])
+    units, unit_sort = _sorted(request, counted["units"], default="received", param="usort")
     context = {
-        **_base_context(request, period),
-        **_summary(qs, period, links, now, whole=True),
+        **_base_context(request, period, counted_at),
+        **_summary(counted["figures"], links),
         "heading": _("The whole country"),
         "provinces": _row_links(provinces, links, "province"),
         "province_chart": _bars((r.name, r.sent, r.url) for r in sorted(provinces, key=lambda r: -r.sent)),
@@ -281,11 +319,11 @@ def province(request: HttpRequest, province_pk: int) -> HttpResponse:
     period = _period(request)
     now = timezone.now()
     links = _links(scope, period, province=place.pk)
-    qs = m.requests_in(ms, province=place.pk)
-    districts, sort = _sorted(request, m.district_rows(qs, place, period, now=now))
+    counted, counted_at = _province_figures(place, period)
+    districts, sort = _sorted(request, counted["districts"])
     context = {
-        **_base_context(request, period),
-        **_summary(qs, period, links, now),
+        **_base_context(request, period, counted_at),
+        **_summary(counted["figures"], links),
         "heading": place.name,
         "province": place,
         "districts": _row_links(districts, links, "district"),
@@ -315,16 +353,14 @@ def unit(request: HttpRequest, unit_pk: int) -> HttpResponse:
     if not ms.may_see_unit(place.pk):
         raise Http404
     period = _period(request)
-    now = timezone.now()
     links = _links(scope, period, unit=place.pk)
-    qs = m.requests_in(ms, unit=place.pk)
-    people = m.unit_people(place, qs, period, now)
+    counted, counted_at = _unit_figures(place, period)
     context = {
-        **_base_context(request, period),
-        **_summary(qs, period, links, now),
+        **_base_context(request, period, counted_at),
+        **_summary(counted["figures"], links),
         "heading": place.name,
         "unit": place,
-        "people": people,
+        "people": counted["people"],
         "pool_url": links.open(unclaimed="on"),
         "pool_overdue_url": links.overdue(unclaimed="on"),
         "is_central": ms.everything,
@@ -335,24 +371,36 @@ def unit(request: HttpRequest, unit_pk: int) -> HttpResponse:
     return render(request, "requests/monitoring/unit.html", context)
 
 
-def _chosen(request: HttpRequest, ms: m.MonitorScope) -> tuple[QuerySet[CoordinationRequest], str, str]:
-    """The requests of ?province= or ?unit= (404 outside the scope), else everything the scope allows;
-    the words for it; the query that names it."""
+@dataclass
+class Chosen:
+    """The requests of ?province= or ?unit= (404 outside the scope), else everything the scope allows: the
+    place (None for the whole country), the words for it, the query that names it."""
+
+    qs: QuerySet[CoordinationRequest]
+    heading: str
+    query: str
+    province: Province | None = None
+    unit: Unit | None = None
+
+
+def _chosen(request: HttpRequest, ms: m.MonitorScope) -> Chosen:
     province_pk = request.GET.get("province")
     unit_pk = request.GET.get("unit")
     if province_pk:
         if not province_pk.isdigit() or not ms.may_see_province(int(province_pk)):
             raise Http404
         place = get_object_or_404(Province, pk=int(province_pk))
-        return m.requests_in(ms, province=place.pk), place.name, f"province={place.pk}"
+        return Chosen(
+            m.requests_in(ms, province=place.pk), place.name, f"province={place.pk}", province=place
+        )
     if unit_pk:
         if not unit_pk.isdigit() or not ms.may_see_unit(int(unit_pk)):
             raise Http404
         found = get_object_or_404(Unit, pk=int(unit_pk))
-        return m.requests_in(ms, unit=found.pk), found.name, f"unit={found.pk}"
+        return Chosen(m.requests_in(ms, unit=found.pk), found.name, f"unit={found.pk}", unit=found)
     if not ms.everything:
         raise Http404
-    return m.requests_in(ms), _("The whole country"), ""
+    return Chosen(m.requests_in(ms), _("The whole country"), "")
 
 
 @dataclass
@@ -388,12 +436,13 @@ def _chart(series: m.Series, months: list[m.Period]) -> dict[str, Any]:
 @require_GET
 def trends(request: HttpRequest) -> HttpResponse:
     _user_scope, ms = _scope(request)
-    qs, heading, query = _chosen(request, ms)
+    chosen = _chosen(request, ms)
+    qs, heading, query = chosen.qs, chosen.heading, chosen.query
     period = _period(request)
     months = m.last_twelve_months(timezone.localdate())
-    series = m.trends(qs, months, calendar=working_calendar(), whole=not query)
+    series, counted_at = _trend_figures(qs, query, months)
     context = {
-        **_base_context(request, period),
+        **_base_context(request, period, counted_at),
         "heading": heading,
         "months": [p.short_label(_english()) for p in months],
         "month_keys": [p.key for p in months],
@@ -418,10 +467,7 @@ def trends(request: HttpRequest) -> HttpResponse:
 # Exports ----------------------------------------------------------------------------------------------
 
 
-def _figures_table(
-    qs: QuerySet[CoordinationRequest], period: m.Period, now: datetime.datetime, whole: bool
-) -> Table:
-    f = m.figures(qs, period, now=now, calendar=working_calendar(), whole=whole)
+def _figures_table(f: m.Figures) -> Table:
     labels = m.event_labels()
     rows: list[list[Any]] = [[_("Requests"), labels[e], f.events[e]] for e in m.EVENTS]
     rows.append([_("Open at present"), _("All"), f.open_now])
@@ -458,53 +504,65 @@ def _rows_table(name: str, first: str, rows: list[m.Row], target: bool) -> Table
     return Table(name, header, body)
 
 
+def _place_figures(chosen: Chosen, period: m.Period) -> tuple[dict[str, Any], datetime.datetime]:
+    if chosen.province is not None:
+        return _province_figures(chosen.province, period)
+    if chosen.unit is not None:
+        return _unit_figures(chosen.unit, period)
+    return _national_figures(period)
+
+
 @login_required
 @require_GET
 def export(request: HttpRequest, what: str, fmt: str) -> HttpResponse:
+    """Each table of the pages, as the page shows it (the same held figures, the same moment)."""
     if fmt not in FORMATS or what not in ("figures", "provinces", "units", "districts", "people", "trends"):
         raise Http404
     _user_scope, ms = _scope(request)
     period = _period(request)
-    qs, heading, query = _chosen(request, ms)
-    now = timezone.now()
-    calendar = working_calendar()
-    if what == "figures":
-        table = _figures_table(qs, period, now, whole=not query)
-    elif what == "provinces" and not request.GET.get("province") and not request.GET.get("unit"):
-        rows = m.sort_rows(m.province_rows(qs, period, now=now, calendar=calendar), "name")
-        table = _rows_table(_("Provinces"), _("Province"), rows, target=True)
-    elif what == "units" and not request.GET.get("province") and not request.GET.get("unit"):
-        rows = m.sort_rows(m.unit_rows(qs, period, now=now, calendar=calendar), "name")
-        table = _rows_table(_("Target units"), _("Target unit"), rows, target=True)
-    elif what == "districts" and request.GET.get("province"):
-        place = get_object_or_404(Province, pk=int(request.GET["province"]))
-        rows = m.sort_rows(m.district_rows(qs, place, period, now=now), "name")
-        table = _rows_table(_("Districts"), _("District"), rows, target=False)
-    elif what == "people" and request.GET.get("unit"):
-        found = get_object_or_404(Unit, pk=int(request.GET["unit"]))
-        people = m.unit_people(found, qs, period, now)["people"]
-        table = Table(
-            _("People"),
-            [_("Person"), _("Holding now"), _("Overdue now"), _("Answered in the period")],
-            [
-                [str(p.officer) if p.officer else str(p.user_id), p.holding, p.overdue, p.answered]
-                for p in people
-            ],
-        )
-    elif what == "trends":
+    chosen = _chosen(request, ms)
+    national = chosen.province is None and chosen.unit is None
+    if what == "trends":
         months = m.last_twelve_months(timezone.localdate())
-        series = m.trends(qs, months, calendar=calendar, whole=not query)
+        series, counted_at = _trend_figures(chosen.qs, chosen.query, months)
         table = Table(
             _("Month by month"),
             [_("Figure"), *[p.label(False) for p in months]],
             [[s.label, *s.values] for s in series],
         )
+    elif (
+        what == "figures"
+        or (what in ("provinces", "units") and national)
+        or (what == "districts" and chosen.province is not None)
+        or (what == "people" and chosen.unit is not None)
+    ):
+        counted, counted_at = _place_figures(chosen, period)
+        if what == "figures":
+            table = _figures_table(counted["figures"])
+        elif what == "provinces":
+            rows = m.sort_rows(counted["provinces"], "name")
+            table = _rows_table(_("Provinces"), _("Province"), rows, target=True)
+        elif what == "units":
+            rows = m.sort_rows(counted["units"], "name")
+            table = _rows_table(_("Target units"), _("Target unit"), rows, target=True)
+        elif what == "districts":
+            rows = m.sort_rows(counted["districts"], "name")
+            table = _rows_table(_("Districts"), _("District"), rows, target=False)
+        else:
+            table = Table(
+                _("People"),
+                [_("Person"), _("Holding now"), _("Overdue now"), _("Answered in the period")],
+                [
+                    [str(p.officer) if p.officer else str(p.user_id), p.holding, p.overdue, p.answered]
+                    for p in counted["people"]["people"]
+                ],
+            )
     else:
         raise Http404
     table.title = _("%(scope)s, %(period)s, as of %(when)s") % {
-        "scope": heading,
+        "scope": chosen.heading,
         "period": period.label(_english()),
-        "when": thai_datetime(now),
+        "when": thai_datetime(counted_at),
     }
     name = f"coordination-{what}-{period.key}"
     return export_response(table, fmt=fmt, filename=name, date_text=thai_datetime)

@@ -24,6 +24,7 @@ from cases.models import Category, CoordinationRequest, RequestStatus
 from cases.selectors import monitoring as m
 from deadlines.models import Deadline, DeadlineRule, ScheduledAction
 from flows.coordination import CoordinationFlow
+from organisation.models import Province
 from tests.coordination import Org, clock, org  # noqa: F401  (fixtures)
 from workdays.calendar import BANGKOK, working_calendar
 
@@ -503,3 +504,40 @@ def test_the_directors_queue_links_to_what_the_director_holds(world: World) -> N
     for url, shown in queue:
         assert _count(client.get(url).content.decode()) == shown, url
     assert ("status=REVIEW" in queue[0][0]) and queue[0][1] == 1  # R4 only
+
+
+def _sent_by_chiang_mai(client: Client) -> str:
+    body = client.get(
+        reverse("requests:monitor-export", args=["provinces", "csv"]) + f"?period={JUNE}"
+    ).content
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    return next(row for row in rows if row[0] == Province.objects.get(code="50").name_th)[1]
+
+
+def test_a_pages_figures_are_counted_once_for_everyone_for_a_few_minutes(world: World, settings: Any) -> None:
+    """At national scale the figures take seconds to count: the first look counts them, everyone else who
+    sees the same scope and period gets the same figures (the page and its downloads) until they are
+    MONITORING_FIGURES_SECONDS old, and the page says when they were counted."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.MONITORING_FIGURES_SECONDS = 300
+    org = world.org
+    url = reverse("requests:monitor-national") + f"?period={JUNE}"
+    first, second = _client(org.central), _client(org.central)
+    with CaptureQueriesContext(connection) as counting:
+        page = first.get(url)
+    assert page.status_code == 200
+    with CaptureQueriesContext(connection) as held:
+        again = second.get(url)
+    assert again.status_code == 200
+    counted = [q["sql"] for q in counting.captured_queries if "cases_coordinationrequest" in q["sql"]]
+    recounted = [q["sql"] for q in held.captured_queries if "cases_coordinationrequest" in q["sql"]]
+    assert len(counted) >= 5 and recounted == []
+    assert "ตัวเลข ณ" in again.content.decode() and "คำนวณใหม่ทุก 5 นาที" in again.content.decode()
+    assert _sent_by_chiang_mai(second) == "6"
+
+    _request(org, "R99", sent_at=at(10), status=RequestStatus.REVIEW)
+    assert _sent_by_chiang_mai(second) == "6"  # the figures counted a moment ago, as the page shows them
+    settings.MONITORING_FIGURES_SECONDS = 0
+    assert _sent_by_chiang_mai(second) == "7"
