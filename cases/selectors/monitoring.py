@@ -520,19 +520,25 @@ def _cases(qs: QuerySet[CoordinationRequest], whole: bool) -> Q:
     return Q() if whole else Q(case_id__in=qs.values("pk"))
 
 
+def _steps_done(
+    qs: QuerySet[CoordinationRequest], start: datetime.datetime, end: datetime.datetime, whole: bool
+) -> QuerySet[Deadline]:
+    """The deadlines of the requests counted whose step was done between start and end."""
+    return Deadline.objects.filter(
+        _cases(qs, whole),
+        case_type=_request_type(),
+        status=Deadline.Status.DONE,
+        closed_at__gte=start,
+        closed_at__lt=end,
+    ).order_by()
+
+
 def step_shares(qs: QuerySet[CoordinationRequest], period: Period, *, whole: bool = False) -> list[StepShare]:
     """Of the steps done in the period (their deadlines closed as done), how many by their deadline."""
     start, end = period.moments
     district = _district_answer()
     rows = (
-        Deadline.objects.filter(
-            _cases(qs, whole),
-            case_type=_request_type(),
-            status=Deadline.Status.DONE,
-            closed_at__gte=start,
-            closed_at__lt=end,
-        )
-        .order_by()
+        _steps_done(qs, start, end, whole)
         .values("step")
         .annotate(
             done=Count("pk"),
@@ -908,24 +914,12 @@ def trends(
     ).aggregate(**aggregates)
     for event in EVENTS:
         out.append(Series(event, labels[event], [counted[f"{event}_{i}"] or 0 for i in range(len(months))]))
-    done = (
-        Deadline.objects.filter(
-            _cases(qs, whole),
-            case_type=_request_type(),
-            status=Deadline.Status.DONE,
-            closed_at__gte=start,
-            closed_at__lt=end,
-        )
-        .order_by()
-        .aggregate(
-            **{
-                f"done_{i}": Count("pk", filter=_within("closed_at", month)) for i, month in enumerate(months)
-            },
-            **{
-                f"met_{i}": Count("pk", filter=_within("closed_at", month) & Q(closed_at__lte=F("due_at")))
-                for i, month in enumerate(months)
-            },
-        )
+    done = _steps_done(qs, start, end, whole).aggregate(
+        **{f"done_{i}": Count("pk", filter=_within("closed_at", month)) for i, month in enumerate(months)},
+        **{
+            f"met_{i}": Count("pk", filter=_within("closed_at", month) & Q(closed_at__lte=F("due_at")))
+            for i, month in enumerate(months)
+        },
     )
     shares = [[done[f"done_{i}"] or 0, done[f"met_{i}"] or 0] for i in range(len(months))]
     out.append(
