@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+import time_machine
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import reverse
@@ -27,6 +28,7 @@ from flows.coordination import CoordinationFlow
 from organisation.models import Province
 from tests.coordination import Org, clock, org  # noqa: F401  (fixtures)
 from workdays.calendar import BANGKOK, working_calendar
+from workdays.thai import thai_key
 
 JUNE = "2569-06"
 NOW = datetime.datetime(2026, 6, 8, 9, 0, tzinfo=BANGKOK)
@@ -541,3 +543,47 @@ def test_a_pages_figures_are_counted_once_for_everyone_for_a_few_minutes(world: 
     assert _sent_by_chiang_mai(second) == "6"  # the figures counted a moment ago, as the page shows them
     settings.MONITORING_FIGURES_SECONDS = 0
     assert _sent_by_chiang_mai(second) == "7"
+
+
+def _province_order(body: str) -> list[str]:
+    table = body.split('id="provinces-title"', 1)[1]
+    return re.findall(r'<th scope="row"><a href="[^"]*">([^<]+)</a>', table.split("</table>", 1)[0])
+
+
+def test_the_held_tables_follow_the_sort_the_language_and_the_count(
+    world: World, settings: Any, clock: time_machine.Traveller
+) -> None:
+    """The national page's province and unit tables are rendered once while the figures are held: one copy per
+    sort and language, and a new one as soon as the figures are counted again."""
+    from django.core.cache import cache
+
+    settings.MONITORING_FIGURES_SECONDS = 300
+    org = world.org
+    client = _client(org.central)
+    url = reverse("requests:monitor-national") + f"?period={JUNE}"
+    by_sent = _province_order(client.get(url + "&sort=sent").content.decode())
+    by_name = _province_order(client.get(url + "&sort=name").content.decode())
+    assert by_sent[0] == org.chiang_mai.name_th  # six requests sent: the most
+    assert by_name == sorted(by_name, key=thai_key) and by_name != by_sent
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    english = client.get(url + "&sort=name").content.decode()
+    client.post(reverse("set_language"), {"language": "th", "next": "/"})
+    assert "Received as target" in english and org.chiang_mai.name_en in _province_order(english)
+
+    _request(org, "R99", sent_at=at(10), status=RequestStatus.REVIEW)
+    assert _sent_in_table(client.get(url).content.decode(), org.chiang_mai.pk) == "6"  # still held
+    # The held figures are gone (expired, or evicted from a full cache) while a rendered table is still held:
+    # the next look counts them again, a moment later, and the tables follow the new count.
+    cache.delete(f"monitoring:national:{JUNE}:th")
+    clock.shift(datetime.timedelta(seconds=1))
+    assert _sent_in_table(client.get(url).content.decode(), org.chiang_mai.pk) == "7"
+
+
+def _sent_in_table(body: str, province_pk: int) -> str:
+    table = body.split('id="provinces-title"', 1)[1]
+    row = re.search(
+        rf'monitoring/province/{province_pk}/\?period=[^"]*">[^<]+</a></th>\s*<td[^>]*><a href="[^"]*">(\d+)',
+        table,
+    )
+    assert row is not None
+    return row.group(1)
