@@ -20,6 +20,7 @@ shared cache for MONITORING_FIGURES_SECONDS (five minutes; `held`). The page say
 from __future__ import annotations
 
 import datetime
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -101,10 +102,20 @@ def requests_in(
 T = TypeVar("T")
 
 
+# While one process counts a page's figures, the others who ask for them wait for its count, up to this long
+# (a national count takes one to two seconds), rather than all counting the same figures at once.
+COUNTING_WAIT_SECONDS = 10.0
+COUNTING_POLL_SECONDS = 0.05
+
+
 def held(key: str, build: Callable[[datetime.datetime], T]) -> tuple[T, datetime.datetime]:
     """What `build(now)` counts for the page `key` (its scope and period, e.g. "province:12:2569-Q1"), and
     when it was counted: counted at most once every MONITORING_FIGURES_SECONDS for everyone (labels inside are
-    in the language of the page: a copy per language). 0 seconds counts on every request."""
+    in the language of the page: a copy per language). 0 seconds counts on every request.
+
+    When the figures are not held, the first to ask counts them (it holds a "counting" mark in the cache
+    meanwhile) and the others who arrive during the count wait for its figures instead of counting too: ten
+    central staff opening the page together at nine cost one count, not ten at once."""
     seconds = settings.MONITORING_FIGURES_SECONDS
     if seconds <= 0:
         now = timezone.now()
@@ -113,9 +124,20 @@ def held(key: str, build: Callable[[datetime.datetime], T]) -> tuple[T, datetime
     found: tuple[T, datetime.datetime] | None = cache.get(name)
     if found is not None:
         return found
-    now = timezone.now()
-    value = (build(now), now)
-    cache.set(name, value, seconds)
+    counting = f"{name}:counting"
+    if not cache.add(counting, 1, timeout=int(COUNTING_WAIT_SECONDS) * 2):
+        waited_until = time.monotonic() + COUNTING_WAIT_SECONDS
+        while time.monotonic() < waited_until:
+            time.sleep(COUNTING_POLL_SECONDS)
+            found = cache.get(name)
+            if found is not None:
+                return found
+    try:
+        now = timezone.now()
+        value = (build(now), now)
+        cache.set(name, value, seconds)
+    finally:
+        cache.delete(counting)
     return value
 
 

@@ -10,6 +10,8 @@ import csv
 import datetime
 import io
 import re
+import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -543,6 +545,36 @@ def test_a_pages_figures_are_counted_once_for_everyone_for_a_few_minutes(world: 
     assert _sent_by_chiang_mai(second) == "6"  # the figures counted a moment ago, as the page shows them
     settings.MONITORING_FIGURES_SECONDS = 0
     assert _sent_by_chiang_mai(second) == "7"
+
+
+def test_those_who_arrive_while_the_figures_are_counted_wait_for_that_count(settings: Any) -> None:
+    """Ten people opening the national page together at a cold cache cost one count (1.3 s at national
+    scale), not ten at once: the first counts, the others wait for its figures."""
+    settings.MONITORING_FIGURES_SECONDS = 300
+    counting, done = threading.Event(), threading.Event()
+    counts: list[datetime.datetime] = []
+    seen: list[int] = []
+
+    def build(now: datetime.datetime) -> int:
+        counts.append(now)
+        counting.set()
+        done.wait(5)
+        return len(counts)
+
+    def look() -> None:
+        seen.append(m.held("test:arriving-together", build)[0])
+
+    first = threading.Thread(target=look)
+    first.start()
+    assert counting.wait(5)
+    others = [threading.Thread(target=look) for _ in range(3)]
+    for other in others:
+        other.start()
+    time.sleep(0.3)  # the others have asked and are waiting
+    done.set()
+    for thread in [first, *others]:
+        thread.join(5)
+    assert len(counts) == 1 and seen == [1, 1, 1, 1]
 
 
 def _province_order(body: str) -> list[str]:
