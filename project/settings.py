@@ -118,6 +118,14 @@ TEMPLATES = [
             "builtins": ["workdays.templatetags.thai_dates", "workdays.templatetags.rows"],
         },
     },
+    # The few hottest row templates (an app's jinja2/ folder), taken into Django pages by {% jinja %}
+    # (workdays/jinja_env.py). Second: a page's name is always looked up in the Django templates first.
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "workdays.jinja_env.environment"},
+    },
 ]
 
 # Widgets render with the project's templates, so that templates/django/forms/ can override Django's (a select's

@@ -431,3 +431,20 @@ def test_the_countrys_figures_count_and_take_the_median_by_province_and_by_targe
     assert (lamphun.open, lamphun.overdue, lamphun.answered, lamphun.median_days) == (1, 0, 0, None)
     html = client_for(org.central).get(reverse("requests:all")).content.decode()
     assert "2.0" in html
+
+
+def test_the_request_table_escapes_what_people_typed_and_speaks_thai(org: Org) -> None:
+    """The request table is a Jinja2 template (workdays/jinja_env.py): a subject typed as markup shows as text
+    on the officer's list and the director's queue, the labels come from the Thai catalogue, and the dates are
+    Buddhist Era."""
+    typed = '<img src=x onerror="alert(1)"> & "ขอหารือ"'
+    request = sent_request(org, subject=typed)
+    for user, name in ((org.officer, "requests:mine"), (org.director, "requests:queue")):
+        html = client_for(user).get(reverse(name)).content.decode()
+        assert (
+            "<img src=x" not in html
+            and "&lt;img src=x onerror=&#34;alert(1)&#34;&gt; &amp; &#34;ขอหารือ&#34;" in html
+        )
+        assert f'href="{reverse("requests:detail", args=[request.pk])}"' in html
+        assert "เลขที่" in html and "กำหนดเสร็จ" in html, name
+        assert re.search(r"25[67]\d", html.split("req-table", 1)[1]), name  # a BE year in the due column
