@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from organisation.cached import reference
 from organisation.models import (
@@ -409,6 +410,12 @@ class DistrictRow:
     @property
     def officer(self) -> Officer | None:
         return self.assignment.officer if self.assignment else None
+
+    @property
+    def holds_label(self) -> str:
+        """The badge of an officer who holds several districts of the province: "holds 3 districts"."""
+        count = self.officer_district_count
+        return ngettext("holds %(counter)s district", "holds %(counter)s districts", count) % {"counter": count}
 
 
 @dataclass

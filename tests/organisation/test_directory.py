@@ -301,6 +301,7 @@ def test_province_page_marks_an_officer_holding_several_districts(
     html = reader.get(reverse("province-detail", args=["50"])).content.decode()
 
     assert html.count('class="badge badge-warn"') == 2  # on both of สมหญิง's districts
+    assert html.count('<span class="badge badge-warn">รับผิดชอบ 2 อำเภอ</span>') == 2
 
 
 def test_province_page_of_bangkok_says_the_dla_has_no_provincial_office(reader: Client) -> None:
