@@ -415,7 +415,9 @@ class DistrictRow:
     def holds_label(self) -> str:
         """The badge of an officer who holds several districts of the province: "holds 3 districts"."""
         count = self.officer_district_count
-        return ngettext("holds %(counter)s district", "holds %(counter)s districts", count) % {"counter": count}
+        return ngettext("holds %(counter)s district", "holds %(counter)s districts", count) % {
+            "counter": count
+        }
 
 
 @dataclass
