@@ -9,11 +9,21 @@ class OrganisationConfig(AppConfig):
     verbose_name = _("Organisation")
 
     def ready(self) -> None:
+        from django.db.models import Model
         from django.db.models.signals import post_delete, post_save
 
         from organisation.cached import reference_forget
         from organisation.context_processors import centre_forget
-        from organisation.models import ActingDeputy, Officer, Province, RoleAssignment, Unit
+        from organisation.models import (
+            ActingDeputy,
+            District,
+            DistrictAssignment,
+            Officer,
+            Province,
+            RoleAssignment,
+            Unit,
+        )
+        from organisation.selectors.directory import directory_forget
         from organisation.selectors.roles import scopes_forget
 
         # Imported here: models exist only once the apps are ready. A person's cached scope (every page's
@@ -23,6 +33,21 @@ class OrganisationConfig(AppConfig):
             post_delete.connect(scopes_forget, sender=model, dispatch_uid=f"scope-{model.__name__}-delete")
         post_save.connect(centre_forget, sender=Unit, dispatch_uid="centre-save")
         post_delete.connect(centre_forget, sender=Unit, dispatch_uid="centre-delete")
+        # Every province's held directory (organisation/selectors/directory.py): its people, roles, districts.
+        held: tuple[type[Model], ...] = (
+            RoleAssignment,
+            ActingDeputy,
+            Officer,
+            Province,
+            Unit,
+            District,
+            DistrictAssignment,
+        )
+        for part in held:
+            post_save.connect(directory_forget, sender=part, dispatch_uid=f"directory-{part.__name__}-save")
+            post_delete.connect(
+                directory_forget, sender=part, dispatch_uid=f"directory-{part.__name__}-delete"
+            )
         # The directory's cached units and provinces (organisation/selectors/directory.py).
         for model in (Unit, Province):
             post_save.connect(reference_forget, sender=model, dispatch_uid=f"reference-{model.__name__}-save")

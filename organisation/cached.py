@@ -30,6 +30,11 @@ def _version() -> str:
     return version
 
 
+def version() -> str:
+    """The stamp of the reference data as it is now: part of the key of anything held that is made of it."""
+    return _version()
+
+
 def reference(name: str, build: Callable[[], T]) -> T:
     """The list `name`, as `build` makes it, held in this process until the reference data changes.
 

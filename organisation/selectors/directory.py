@@ -9,15 +9,19 @@ from __future__ import annotations
 import datetime
 import re
 import unicodedata
+import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import ngettext
 
 from organisation.cached import reference
+from organisation.cached import version as reference_version
 from organisation.models import (
     ActingDeputy,
     District,
@@ -474,9 +478,35 @@ def _district_row(district: District) -> DistrictRow:
     return DistrictRow(district=district, assignment=current[0] if current else None)
 
 
+# A province's directory is read on every group director's and provincial head's home page and on the province
+# page, and changes only when someone is appointed, assigned or edited: it is held in the shared cache under a
+# version that every such change stamps anew (directory_forget, connected in organisation/apps.py to the saves
+# and deletions of what it is made of; a reference data load stamps the reference version, part of the key too).
+# The expiry only bounds what a change made behind the signals' back can leave.
+DIRECTORY_CACHE_SECONDS = 300
+_DIRECTORY_VERSION = "organisation:directory-version"
+
+
 def province_directory(*, province: Province, on: datetime.date | None = None) -> ProvinceDirectory:
-    """The provincial office, its role holders (and acting deputies from today on) and every district."""
+    """The provincial office, its role holders (and acting deputies from today on) and every district: from the
+    shared cache when nothing of it changed since it was read (six queries otherwise)."""
     on = on or timezone.localdate()
+    version = cache.get_or_set(_DIRECTORY_VERSION, uuid.uuid4().hex, None)
+    key = f"organisation:directory:{version}:{reference_version()}:{province.pk}:{on.isoformat()}"
+    found: ProvinceDirectory | None = cache.get(key)
+    if found is None:
+        found = _province_directory(province, on)
+        cache.set(key, found, DIRECTORY_CACHE_SECONDS)
+    return found
+
+
+def directory_forget(**_signal: object) -> None:
+    """Someone was appointed, assigned or edited: every held directory is stale, now and once it commits."""
+    cache.set(_DIRECTORY_VERSION, uuid.uuid4().hex, None)
+    transaction.on_commit(lambda: cache.set(_DIRECTORY_VERSION, uuid.uuid4().hex, None))
+
+
+def _province_directory(province: Province, on: datetime.date) -> ProvinceDirectory:
     office = Unit.objects.filter(province=province, kind=Unit.Kind.PROVINCIAL_OFFICE).first()
     roles = list(
         RoleAssignment.objects.current(on)

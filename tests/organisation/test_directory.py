@@ -422,3 +422,24 @@ def test_anonymous_visitors_are_sent_to_sign_in(client: Client, url: str) -> Non
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login") + "?next=")
+
+
+def test_a_provinces_directory_is_read_once_until_someone_is_assigned_appointed_or_edited(
+    reader: Client, chiang_mai_people: dict[str, Officer], chiang_mai: Province
+) -> None:
+    """Every director's home page and the province page show the province's directory: it is held in the shared
+    cache, and any appointment, assignment or edit of the people in it shows at once."""
+    url = reverse("province-detail", args=["50"])
+    reader.get(url)
+    with CaptureQueriesContext(connection) as held:
+        reader.get(url)
+    assert not [q for q in held.captured_queries if "organisation_districtassignment" in q["sql"]]
+
+    chiang_dao = District.objects.get(province=chiang_mai, name_th="เชียงดาว")
+    assign(chiang_dao, officer(chiang_mai, "มานพ", "ใหม่มา"))
+    assert "มานพ ใหม่มา" in reader.get(url).content.decode()
+    chiang_mai_people["head"].phone = "053 999 999"
+    chiang_mai_people["head"].save()
+    assert "053 999 999" in reader.get(url).content.decode()
+    DistrictAssignment.objects.filter(district=chiang_dao).delete()
+    assert "มานพ ใหม่มา" not in reader.get(url).content.decode()
