@@ -448,3 +448,33 @@ def test_the_request_table_escapes_what_people_typed_and_speaks_thai(org: Org) -
         assert f'href="{reverse("requests:detail", args=[request.pk])}"' in html
         assert "เลขที่" in html and "กำหนดเสร็จ" in html, name
         assert re.search(r"25[67]\d", html.split("req-table", 1)[1]), name  # a BE year in the due column
+
+
+def test_the_countrys_figures_are_counted_once_a_few_minutes_for_each_filter(
+    org: Org, settings: Any, clock: Any
+) -> None:
+    """The figures by province and by target on the country's list read every request the filters leave: they
+    are counted once for all central staff asking for the same filters and held (MONITORING_FIGURES_SECONDS),
+    so the page's time does not grow with the rows; the page says when they were counted."""
+    import datetime
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.MONITORING_FIGURES_SECONDS = 300
+    sent_request(org)
+    url = reverse("requests:all")
+    first, second = client_for(org.central), client_for(org.central)
+    first.get(url)
+    with CaptureQueriesContext(connection) as looked:
+        page = second.get(url + "?page=1").content.decode()
+    assert not [q for q in looked.captured_queries if '"median"' in q["sql"] or "GROUP BY 1" in q["sql"]]
+    assert "ตัวเลข ณ" in page and "คำนวณใหม่ทุก 5 นาที" in page
+
+    sent_request(org, target=org.lamphun)
+    by_target = second.get(url + "?status=REVIEW").content.decode()  # other filters: counted for them
+    assert f"จังหวัด{org.lamphun.name_th}" in by_target.split('id="by-target-title"', 1)[1]
+    clock.shift(datetime.timedelta(seconds=301))  # five minutes later: counted again
+    assert (
+        f"จังหวัด{org.lamphun.name_th}" in second.get(url).content.decode().split('id="by-target-title"', 1)[1]
+    )
