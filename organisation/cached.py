@@ -6,6 +6,10 @@ They change rarely (central staff edit a unit, the reference data is loaded agai
 new version, and every process builds its copy again on its next read: the model signals for single saves
 (organisation/apps.py), an explicit call after a bulk write. The copies are shared between requests: read them,
 never change them.
+
+The version stamps themselves (`stamp`, `stamp_anew`) are the one mechanism of everything the organisation
+holds in the shared cache: the reference data here, each person's scope (selectors/roles.py), each province's
+directory (selectors/directory.py).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.core.cache import cache
+from django.db import transaction
 
 VERSION_KEY = "organisation:reference-version"
 T = TypeVar("T")
@@ -22,17 +27,21 @@ T = TypeVar("T")
 _held: dict[str, tuple[str, Any]] = {}
 
 
-def _version() -> str:
-    version: str | None = cache.get(VERSION_KEY)
-    if version is None:  # first read, or the cache was emptied: a stamp that no held copy carries
-        cache.add(VERSION_KEY, uuid.uuid4().hex, None)
-        version = cache.get(VERSION_KEY) or ""
-    return version
+def stamp(name: str) -> str:
+    """The version stamp `name` as it is now (one made when there is none: first read, or the cache emptied).
+    Part of the key of anything held that is made of what the stamp covers."""
+    found: str | None = cache.get(name)
+    if found is None:
+        cache.add(name, uuid.uuid4().hex, None)
+        found = cache.get(name) or ""
+    return found
 
 
-def version() -> str:
-    """The stamp of the reference data as it is now: part of the key of anything held that is made of it."""
-    return _version()
+def stamp_anew(name: str) -> None:
+    """What the stamp `name` covers changed: a new stamp now, and again once the change commits (a reader in
+    between would otherwise hold the old state under the new stamp). Not the clock: tests and demos stop it."""
+    cache.set(name, uuid.uuid4().hex, None)
+    transaction.on_commit(lambda: cache.set(name, uuid.uuid4().hex, None))
 
 
 def reference(name: str, build: Callable[[], T]) -> T:
@@ -40,12 +49,12 @@ def reference(name: str, build: Callable[[], T]) -> T:
 
     A change stamped while it is being built leaves it held under the older stamp: the next read builds it
     again."""
-    version = _version()
+    version_now = stamp(VERSION_KEY)
     held = _held.get(name)
-    if held is not None and held[0] == version:
+    if held is not None and held[0] == version_now:
         return held[1]
     value = build()
-    _held[name] = (version, value)
+    _held[name] = (version_now, value)
     return value
 
 

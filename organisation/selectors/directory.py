@@ -9,19 +9,16 @@ from __future__ import annotations
 import datetime
 import re
 import unicodedata
-import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import ngettext
 
-from organisation.cached import reference
-from organisation.cached import version as reference_version
+from organisation.cached import VERSION_KEY, reference, stamp, stamp_anew
 from organisation.models import (
     ActingDeputy,
     District,
@@ -491,8 +488,7 @@ def province_directory(*, province: Province, on: datetime.date | None = None) -
     """The provincial office, its role holders (and acting deputies from today on) and every district: from the
     shared cache when nothing of it changed since it was read (six queries otherwise)."""
     on = on or timezone.localdate()
-    version = cache.get_or_set(_DIRECTORY_VERSION, uuid.uuid4().hex, None)
-    key = f"organisation:directory:{version}:{reference_version()}:{province.pk}:{on.isoformat()}"
+    key = f"organisation:directory:{stamp(_DIRECTORY_VERSION)}:{stamp(VERSION_KEY)}:{province.pk}:{on.isoformat()}"
     found: ProvinceDirectory | None = cache.get(key)
     if found is None:
         found = _province_directory(province, on)
@@ -502,8 +498,7 @@ def province_directory(*, province: Province, on: datetime.date | None = None) -
 
 def directory_forget(**_signal: object) -> None:
     """Someone was appointed, assigned or edited: every held directory is stale, now and once it commits."""
-    cache.set(_DIRECTORY_VERSION, uuid.uuid4().hex, None)
-    transaction.on_commit(lambda: cache.set(_DIRECTORY_VERSION, uuid.uuid4().hex, None))
+    stamp_anew(_DIRECTORY_VERSION)
 
 
 def _province_directory(province: Province, on: datetime.date) -> ProvinceDirectory:

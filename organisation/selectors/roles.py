@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import datetime
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.cache import cache
-from django.db import transaction
 from django.utils import timezone
 
+from organisation.cached import stamp, stamp_anew
 from organisation.models import (
     ActingDeputy,
     DistrictAssignment,
@@ -109,8 +108,7 @@ def user_scope_cached(user: User | AnonymousUser) -> UserScope:
     if not user.is_authenticated:
         return UserScope(officer=None)
     on = timezone.localdate()
-    version = cache.get_or_set(_SCOPE_VERSION, uuid.uuid4().hex, None)
-    key = f"organisation:scope:{version}:{user.pk}:{on.isoformat()}"
+    key = f"organisation:scope:{stamp(_SCOPE_VERSION)}:{user.pk}:{on.isoformat()}"
     scope = cache.get(key)
     if scope is None:
         scope = user_scope(user, on)
@@ -120,8 +118,7 @@ def user_scope_cached(user: User | AnonymousUser) -> UserScope:
 
 def scopes_forget(**_signal: object) -> None:
     """Roles, deputies or officers changed: every cached scope is stale, now and once the change commits."""
-    cache.set(_SCOPE_VERSION, uuid.uuid4().hex, None)  # not the clock: tests and demos stop it
-    transaction.on_commit(lambda: cache.set(_SCOPE_VERSION, uuid.uuid4().hex, None))
+    stamp_anew(_SCOPE_VERSION)
 
 
 # Who holds a role, or acts for the group director, on a given day. When several rows cover the day (a new
