@@ -15,23 +15,18 @@ them exactly (linear interpolation, as PostgreSQL's percentile_cont), on Postgre
 
 At national scale a page's figures take a second or two to count, and every central staff member asks for the
 same ones: a page's figures are counted once for everyone who sees the same scope and period, and held in the
-shared cache for MONITORING_FIGURES_SECONDS (five minutes; `held`). The page says when they were counted."""
+shared cache for MONITORING_FIGURES_SECONDS (five minutes; cases/selectors/held.py). The page says when they were counted."""
 
 from __future__ import annotations
 
 import datetime
-import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.cache import cache
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import TruncDate, TruncMonth
-from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from cases.models import Category, CoordinationRequest, RequestStatus
@@ -95,50 +90,6 @@ def requests_in(
         | Q(target_province_id__in=ms.provinces)
         | Q(target_unit_id__in=ms.units)
     )
-
-
-# Figures held for everyone who sees them -------------------------------------------------------------
-
-T = TypeVar("T")
-
-
-# While one process counts a page's figures, the others who ask for them wait for its count, up to this long
-# (a national count takes one to two seconds), rather than all counting the same figures at once.
-COUNTING_WAIT_SECONDS = 10.0
-COUNTING_POLL_SECONDS = 0.05
-
-
-def held(key: str, build: Callable[[datetime.datetime], T]) -> tuple[T, datetime.datetime]:
-    """What `build(now)` counts for the page `key` (its scope and period, e.g. "province:12:2569-Q1"), and
-    when it was counted: counted at most once every MONITORING_FIGURES_SECONDS for everyone (labels inside are
-    in the language of the page: a copy per language). 0 seconds counts on every request.
-
-    When the figures are not held, the first to ask counts them (it holds a "counting" mark in the cache
-    meanwhile) and the others who arrive during the count wait for its figures instead of counting too: ten
-    central staff opening the page together at nine cost one count, not ten at once."""
-    seconds = settings.MONITORING_FIGURES_SECONDS
-    if seconds <= 0:
-        now = timezone.now()
-        return build(now), now
-    name = f"monitoring:{key}:{get_language() or 'th'}"
-    found: tuple[T, datetime.datetime] | None = cache.get(name)
-    if found is not None:
-        return found
-    counting = f"{name}:counting"
-    if not cache.add(counting, 1, timeout=int(COUNTING_WAIT_SECONDS) * 2):
-        waited_until = time.monotonic() + COUNTING_WAIT_SECONDS
-        while time.monotonic() < waited_until:
-            time.sleep(COUNTING_POLL_SECONDS)
-            found = cache.get(name)
-            if found is not None:
-                return found
-    try:
-        now = timezone.now()
-        value = (build(now), now)
-        cache.set(name, value, seconds)
-    finally:
-        cache.delete(counting)
-    return value
 
 
 # Periods ----------------------------------------------------------------------------------------------

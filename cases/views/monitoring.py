@@ -26,12 +26,14 @@ from django.views.decorators.http import require_GET
 
 from cases.models import CoordinationRequest
 from cases.selectors import monitoring as m
+from cases.selectors.held import held, held_minutes
 from cases.selectors.requests import pool_units
 from organisation.models import Province, Unit
 from organisation.scope import scope_of
 from organisation.selectors.roles import UserScope
 from workdays.calendar import working_calendar
 from workdays.exports import FORMATS, Table, export_response
+from workdays.fast import row_url
 from workdays.templatetags.thai_dates import thai_datetime
 from workdays.thai import thai_key
 
@@ -55,7 +57,7 @@ def _period(request: HttpRequest) -> m.Period:
     return found
 
 
-# A row's key in a link made once for every row (`_row_links`, `_row_url`): digits, which no encoding changes.
+# A row's key in a list link made once for every row (`_row_links`): digits, which no encoding changes.
 _STAND_IN = "987654321"
 
 
@@ -171,12 +173,12 @@ def _base_context(request: HttpRequest, period: m.Period, counted_at: datetime.d
         "picker": _picker(timezone.localdate()),
         "now": timezone.now(),
         "counted_at": counted_at,
-        "counted_every": (settings.MONITORING_FIGURES_SECONDS + 59) // 60,
+        "counted_every": held_minutes(),
         "sort_query": urlencode({"period": period.key}),
     }
 
 
-# The figures of each page, counted once for everyone who sees the same scope and period (m.held): the
+# The figures of each page, counted once for everyone who sees the same scope and period (cases/selectors/held.py): the
 # page and its downloads show the same figures, counted at the same moment.
 
 
@@ -195,7 +197,7 @@ def _national_figures(period: m.Period) -> tuple[dict[str, Any], datetime.dateti
             ),
         }
 
-    return m.held(f"national:{period.key}", build)
+    return held(f"national:{period.key}", build)
 
 
 def _province_figures(place: Province, period: m.Period) -> tuple[dict[str, Any], datetime.datetime]:
@@ -207,7 +209,7 @@ def _province_figures(place: Province, period: m.Period) -> tuple[dict[str, Any]
             "districts": m.district_rows(qs, place, period, now=now),
         }
 
-    return m.held(f"province:{place.pk}:{period.key}", build)
+    return held(f"province:{place.pk}:{period.key}", build)
 
 
 def _unit_figures(place: Unit, period: m.Period) -> tuple[dict[str, Any], datetime.datetime]:
@@ -219,13 +221,13 @@ def _unit_figures(place: Unit, period: m.Period) -> tuple[dict[str, Any], dateti
             "people": m.unit_people(place, qs, period, now),
         }
 
-    return m.held(f"unit:{place.pk}:{period.key}", build)
+    return held(f"unit:{place.pk}:{period.key}", build)
 
 
 def _trend_figures(
     qs: QuerySet[CoordinationRequest], query: str, months: list[m.Period]
 ) -> tuple[list[m.Series], datetime.datetime]:
-    return m.held(
+    return held(
         f"trends:{query or 'all'}:{months[-1].key}",
         lambda _now: m.trends(qs, months, calendar=working_calendar(), whole=not query),
     )
@@ -310,8 +312,7 @@ def national(request: HttpRequest) -> HttpResponse:
 
 
 def _row_url(name: str, period: m.Period) -> Callable[[int], str]:
-    pattern = reverse(name, args=[_STAND_IN])
-    return lambda pk: pattern.replace(_STAND_IN, str(pk)) + f"?period={period.key}"
+    return lambda pk: f"{row_url(name, pk)}?period={period.key}"
 
 
 @login_required

@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
@@ -29,7 +28,8 @@ from django.views.decorators.http import require_GET, require_POST
 from cases.forms import FilterForm, RequestForm, initial_from, parse_target, target_choices
 from cases.models import CoordinationRequest, RequestStatus
 from cases.selectors import requests as selectors
-from cases.selectors.monitoring import age_labels, age_sent_range, event_labels, held, step_labels
+from cases.selectors.held import held, held_minutes
+from cases.selectors.monitoring import age_labels, age_sent_range, event_labels, step_labels
 from cases.services import requests as services
 from deadlines.timeline_text import describe, step_detail
 from flows.task_life import TaskUnavailable
@@ -282,7 +282,7 @@ def all_list(request: HttpRequest) -> HttpResponse:
             totals=selectors.totals(qs, now),
             figures=figures,
             counted_at=counted_at,
-            counted_every=(settings.MONITORING_FIGURES_SECONDS + 59) // 60,
+            counted_every=held_minutes(),
         ),
     )
 

@@ -25,6 +25,7 @@ from viewflow.workflow.status import PROCESS, STATUS
 
 from cases.models import Category, CoordinationRequest, RequestStatus
 from cases.selectors import monitoring as m
+from cases.selectors.held import held
 from deadlines.models import Deadline, DeadlineRule, ScheduledAction
 from flows.coordination import CoordinationFlow
 from organisation.models import Province
@@ -562,7 +563,7 @@ def test_those_who_arrive_while_the_figures_are_counted_wait_for_that_count(sett
         return len(counts)
 
     def look() -> None:
-        seen.append(m.held("test:arriving-together", build)[0])
+        seen.append(held("test:arriving-together", build)[0])
 
     first = threading.Thread(target=look)
     first.start()
