@@ -478,3 +478,12 @@ def test_the_countrys_figures_are_counted_once_a_few_minutes_for_each_filter(
     assert (
         f"จังหวัด{org.lamphun.name_th}" in second.get(url).content.decode().split('id="by-target-title"', 1)[1]
     )
+
+
+def test_the_countrys_figures_name_each_number_on_a_phone(org: Org) -> None:
+    """On a phone a table's rows stack as cards; each figure carries its column's name (data-label)."""
+    sent_request(org)
+    html = client_for(org.central).get(reverse("requests:all")).content.decode()
+    figures = html.split('id="by-province-title"', 1)[1]
+    for label in ("เปิด", "เกินกำหนด", "ตอบแล้ว"):
+        assert f'data-label="{label}"' in figures, label
