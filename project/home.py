@@ -22,20 +22,21 @@ from organisation.selectors.directory import (
     officer_districts,
     province_contacts,
     province_directory,
+    provinces_in_thai_order,
     unit_members,
 )
 from organisation.selectors.roles import UserScope
 from reporting.selectors.progress import current_cycle, progress
 from reporting.selectors.reports import my_reports_of, waiting_review
 from reporting.services.reports import may_edit
-from workdays.thai import thai_order
 
 
 def _provinces(scope: UserScope, *roles: str) -> list[Province]:
+    """The provinces where the person holds any of `roles`, in Thai order (from the list held in the process)."""
     ids: set[int] = set()
     for role in roles:
         ids |= scope.provinces_by_role.get(role, frozenset())
-    return list(Province.objects.filter(pk__in=ids).order_by(thai_order("name_th"))) if ids else []
+    return [p for p in provinces_in_thai_order() if p.pk in ids] if ids else []
 
 
 def home_sections(scope: UserScope, managed: list[Province]) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from cases.models import CoordinationRequest, RequestStatus
-from cases.selectors.requests import waiting_for
+from cases.selectors.requests import waiting_for_first
 from organisation.models import Role, Unit
 from organisation.scope import scope_of
 from organisation.selectors.roles import UserScope
@@ -44,7 +44,7 @@ def requests_home(context: template.Context) -> dict[str, Any]:
         if desk_units or scope.is_central
         else 0
     )
-    rows = list(waiting_for(user)[:5]) if counts["mine"] else []
+    rows = waiting_for_first(user) if counts["mine"] else []
     is_requester = scope.has_role(Role.DISTRICT_OFFICER)
     return {
         "show": bool(counts["mine"] or counts["pool"] or is_requester or scope.is_central or scope.roles),

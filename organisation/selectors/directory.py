@@ -10,8 +10,9 @@ import datetime
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from django.core.cache import cache
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
@@ -35,6 +36,8 @@ from organisation.models import (
 from organisation.models.people import CivilServiceLevel
 from organisation.services.geography import GEOTHAI_SOURCE
 from workdays.thai import thai_key, thai_order
+
+T = TypeVar("T")
 
 # Words people type before a place name that the stored names do not carry ("อำเภอแม่ริม" → "แม่ริม").
 _PLACE_PREFIXES = ("จังหวัด", "อำเภอ", "ตำบล", "จ.", "อ.", "ต.")
@@ -476,7 +479,9 @@ def _district_row(district: District) -> DistrictRow:
 
 
 # A province's directory is read on every group director's and provincial head's home page and on the province
-# page, and changes only when someone is appointed, assigned or edited: it is held in the shared cache under a
+# page, an officer's districts and their province's contacts on every officer's home page, the country's coverage
+# on central staff's, a unit's members on its desk's. They change only when someone is appointed, assigned or
+# edited: each is held in the shared cache under a
 # version that every such change stamps anew (directory_forget, connected in organisation/apps.py to the saves
 # and deletions of what it is made of; a reference data load stamps the reference version, part of the key too).
 # The expiry only bounds what a change made behind the signals' back can leave.
@@ -484,16 +489,23 @@ DIRECTORY_CACHE_SECONDS = 300
 _DIRECTORY_VERSION = "organisation:directory-version"
 
 
+def directory_held(part: str, on: datetime.date, build: Callable[[], T]) -> T:
+    """`build()`, a part of the directory as it is on the day `on` (a province's directory, a person's districts,
+    the country's coverage...), from the shared cache when nothing the directory is made of changed since it was
+    read. `part` names it and whatever it is read for ("contacts:12,40")."""
+    key = f"organisation:directory:{stamp(_DIRECTORY_VERSION)}:{stamp(VERSION_KEY)}:{part}:{on.isoformat()}"
+    found: T | None = cache.get(key)
+    if found is None:
+        found = build()
+        cache.set(key, found, DIRECTORY_CACHE_SECONDS)
+    return found
+
+
 def province_directory(*, province: Province, on: datetime.date | None = None) -> ProvinceDirectory:
     """The provincial office, its role holders (and acting deputies from today on) and every district: from the
     shared cache when nothing of it changed since it was read (six queries otherwise)."""
-    on = on or timezone.localdate()
-    key = f"organisation:directory:{stamp(_DIRECTORY_VERSION)}:{stamp(VERSION_KEY)}:{province.pk}:{on.isoformat()}"
-    found: ProvinceDirectory | None = cache.get(key)
-    if found is None:
-        found = _province_directory(province, on)
-        cache.set(key, found, DIRECTORY_CACHE_SECONDS)
-    return found
+    day = on or timezone.localdate()
+    return directory_held(f"province:{province.pk}", day, lambda: _province_directory(province, day))
 
 
 def directory_forget(**_signal: object) -> None:
@@ -594,8 +606,14 @@ class ProvinceContacts:
 def province_contacts(
     *, provinces: list[Province], on: datetime.date | None = None
 ) -> list[ProvinceContacts]:
-    """Group director (and the acting deputy of the day) and provincial head of each province: 2 queries."""
-    on = on or timezone.localdate()
+    """Group director (and the acting deputy of the day) and provincial head of each province: 2 queries, or
+    none while the directory is held unchanged."""
+    day = on or timezone.localdate()
+    ids = ",".join(str(p.pk) for p in provinces)
+    return directory_held(f"contacts:{ids}", day, lambda: _province_contacts(provinces, day))
+
+
+def _province_contacts(provinces: list[Province], on: datetime.date) -> list[ProvinceContacts]:
     holders: dict[tuple[int, str], Officer] = {}
     for assignment in (
         RoleAssignment.objects.current(on)
@@ -623,12 +641,17 @@ def province_contacts(
 
 
 def officer_districts(*, officer: Officer, on: datetime.date | None = None) -> list[DistrictAssignment]:
-    on = on or timezone.localdate()
-    return list(
-        DistrictAssignment.objects.current(on)
-        .filter(officer=officer)
-        .select_related("district__province")
-        .order_by(thai_order("district__province__name_th"), thai_order("district__name_th"))
+    """The districts the officer is responsible for on the day, in Thai order (held with the directory)."""
+    day = on or timezone.localdate()
+    return directory_held(
+        f"officer-districts:{officer.pk}",
+        day,
+        lambda: list(
+            DistrictAssignment.objects.current(day)
+            .filter(officer=officer)
+            .select_related("district__province")
+            .order_by(thai_order("district__province__name_th"), thai_order("district__name_th"))
+        ),
     )
 
 
@@ -658,8 +681,13 @@ class NationalCoverage:
 
 
 def national_coverage(*, on: datetime.date | None = None) -> NationalCoverage:
-    """Provinces with a group director and districts with a responsible officer, outside Bangkok: 3 queries."""
-    on = on or timezone.localdate()
+    """Provinces with a group director and districts with a responsible officer, outside Bangkok: 2 queries, or
+    none while the directory is held unchanged."""
+    day = on or timezone.localdate()
+    return directory_held("coverage", day, lambda: _national_coverage(day))
+
+
+def _national_coverage(on: datetime.date) -> NationalCoverage:
     director = RoleAssignment.objects.current(on).filter(province=OuterRef("pk"), role=Role.GROUP_DIRECTOR)
     provinces = list(
         Province.objects.outside_bangkok()
@@ -683,8 +711,13 @@ def national_coverage(*, on: datetime.date | None = None) -> NationalCoverage:
 
 
 def unit_members(*, units: list[int], on: datetime.date | None = None) -> list[tuple[Unit, list[OfficerRow]]]:
-    """Each unit with the officers who hold a current role in it or belong to it."""
-    on = on or timezone.localdate()
+    """Each unit with the officers who hold a current role in it or belong to it (held with the directory)."""
+    day = on or timezone.localdate()
+    ids = ",".join(str(pk) for pk in units)
+    return directory_held(f"units:{ids}", day, lambda: _unit_members(units, day))
+
+
+def _unit_members(units: list[int], on: datetime.date) -> list[tuple[Unit, list[OfficerRow]]]:
     unit_list = list(Unit.objects.filter(pk__in=units).order_by(thai_order("name_th")))
     in_unit = RoleAssignment.objects.current(on).filter(officer=OuterRef("pk"), unit__in=units)
     officers = list(
