@@ -14,8 +14,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from organisation.models import District, DistrictAssignment, Province
@@ -26,6 +28,7 @@ from reporting.charts import (
     area_chart,
     compare_chart,
     completion_chart,
+    figures_key,
     letters_chart,
     progress_cells,
     ranking_chart,
@@ -51,6 +54,9 @@ from workdays.templatetags.thai_dates import thai_date
 from workdays.thai import thai_key
 
 COMPARE_MAX = 8  # cycles side by side: more would not read
+# The provinces' chart and table of the national page are held rendered this long at most (a digest of their
+# figures is part of the key: a changed figure renders them again at once).
+FIGURES_RENDERED_SECONDS = 600
 _HOLE = 987654321  # stands for the varying pk in a reversed URL
 
 
@@ -143,16 +149,20 @@ def national(request: HttpRequest, cycle_pk: int) -> HttpResponse:
         sort = "progress"
     rows = national_rows(cycle)
     total = sum_progress(rows)
-    ranked = sort_provinces(rows, "progress")
     province_url = _urls("reporting:province", cycle.pk, _HOLE)
     context: dict[str, Any] = {
         "cycle": cycle,
         "cycles": _switcher(cycles_for_switcher(), _urls("reporting:national", _HOLE), current=cycle.pk),
         "progress": total,
-        "rows": table_rows(sort_provinces(rows, sort), province_url),
+        # The provinces' chart and table (76 lines of figures) are rendered once per sort and language for as
+        # long as no figure changes (national.html's {% cache %}, under a digest of the figures); made here
+        # only when they are rendered.
+        "figures_key": f"{cycle.pk}:{figures_key(rows)}:{sort}:{get_language()}",
+        "figures_seconds": FIGURES_RENDERED_SECONDS,
+        "rows": SimpleLazyObject(lambda: table_rows(sort_provinces(rows, sort), province_url)),
         "total_cells": progress_cells(total),
         "sort": sort,
-        "chart": ranking_chart(ranked, province_url),
+        "chart": SimpleLazyObject(lambda: ranking_chart(sort_provinces(rows, "progress"), province_url)),
         "districts_total": cycle.districts_total or total.total,
         "now": timezone.now(),
     }

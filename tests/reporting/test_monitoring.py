@@ -19,6 +19,7 @@ The clock then stands on Monday 29 June 2026 10:00, after the deadline (Friday 2
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 
 import pytest
@@ -36,6 +37,7 @@ from reporting.services.reports import (
     report_submit,
     reports_extend,
 )
+from reporting.views import monitoring as monitoring_views
 from tests.factories import OfficerFactory, UserFactory, give_role
 from tests.reporting.conftest import DUE, full_input, open_for, report_of
 from workdays.calendar import BANGKOK
@@ -247,6 +249,34 @@ def test_national_page_sorts_by_progress_name_and_overdue(org, known):
     assert names.index("เชียงใหม่") < names.index("ตาก") < names.index("แพร่")
     html = client.get(url + "?sort=overdue").content.decode()
     assert 'aria-sort="descending"><a href="?sort=overdue">' in html
+
+
+def _lamphun_line(html: str, cycle: ReportingCycle, lamphun: Province) -> list[str]:
+    line = html.split(f'href="{reverse("reporting:province", args=[cycle.pk, lamphun.pk])}">', 2)[2]
+    return re.findall(r'<td class="num[^"]*">(.*?)</td>', line.split("</tr>", 1)[0])
+
+
+def test_national_page_renders_its_tables_once_until_a_figure_changes(org, known, monkeypatch):
+    """The provinces' chart and table are held rendered under a digest of their figures: a second look renders
+    nothing again, and a report that changes shows at once."""
+    client = client_for(org.central)
+    url = reverse("reporting:national", args=[known.cycle.pk])
+    first = _lamphun_line(client.get(url).content.decode(), known.cycle, org.lamphun)
+    assert first[:5] == ["8", '<strong>1</strong> <span class="muted">(12.5%)</span>', "0", "0", "1"]
+
+    made = []
+    real_table_rows = monitoring_views.table_rows
+    monkeypatch.setattr(monitoring_views, "table_rows", lambda *a: made.append(1) or real_table_rows(*a))
+    assert _lamphun_line(client.get(url).content.decode(), known.cycle, org.lamphun) == first
+    assert made == []  # held: not made again
+
+    report = DistrictReport.objects.filter(
+        cycle=known.cycle, province=org.lamphun, status=ReportStatus.NOT_STARTED
+    ).first()
+    DistrictReport.objects.filter(pk=report.pk).update(status=ReportStatus.RETURNED)  # behind every signal
+    after = _lamphun_line(client.get(url).content.decode(), known.cycle, org.lamphun)
+    assert after[4:6] == ["2", "5"]  # returned 1 -> 2, not started 6 -> 5
+    assert made == [1]
 
 
 def test_national_page_only_for_central_staff(org, known):
