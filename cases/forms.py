@@ -181,6 +181,11 @@ class FilterForm(forms.Form):
 
     def __init__(self, *args: Any, province_ids: set[int] | frozenset[int] | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # What the choices offered depend on, besides the reference data and the language: the provinces whose
+        # districts are offered (the list's filters/_fields.html is rendered once per such key while unbound).
+        self.choices_key = (
+            "country" if province_ids is None else ",".join(str(pk) for pk in sorted(province_ids))
+        )
         if province_ids is None:  # the whole country: the districts of the province chosen, not all 878
             self.fields["district"].queryset = self._districts_of_chosen_province()  # type: ignore[attr-defined]
         elif not province_ids:  # a requester's own list: no province or district to choose

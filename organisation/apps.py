@@ -48,9 +48,13 @@ class OrganisationConfig(AppConfig):
             post_delete.connect(
                 directory_forget, sender=part, dispatch_uid=f"directory-{part.__name__}-delete"
             )
-        # The directory's cached units and provinces (organisation/selectors/directory.py).
-        for model in (Unit, Province):
-            post_save.connect(reference_forget, sender=model, dispatch_uid=f"reference-{model.__name__}-save")
+        # The reference data held in each process (organisation/cached.py): the directory's units and provinces,
+        # the districts, units and provinces a request list names.
+        reference_data: tuple[type[Model], ...] = (Unit, Province, District)
+        for held_model in reference_data:
+            post_save.connect(
+                reference_forget, sender=held_model, dispatch_uid=f"reference-{held_model.__name__}-save"
+            )
             post_delete.connect(
-                reference_forget, sender=model, dispatch_uid=f"reference-{model.__name__}-delete"
+                reference_forget, sender=held_model, dispatch_uid=f"reference-{held_model.__name__}-delete"
             )

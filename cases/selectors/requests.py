@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,9 +24,10 @@ from django.utils.translation import gettext
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from cases.models import CoordinationRequest, RequestStatus
+from cases.models import Category, CoordinationRequest, RequestStatus
 from cases.selectors import monitoring
 from deadlines.models import TimelineEntry
+from organisation.cached import reference
 from organisation.models import District, DistrictAssignment, Officer, Province, Role, RoleAssignment, Unit
 from organisation.selectors.roles import UserScope, desk_members
 from workdays.aggregates import Median, has_median, median_of
@@ -45,6 +47,45 @@ def with_list_data(qs: QuerySet[CoordinationRequest]) -> QuerySet[CoordinationRe
     return qs.select_related(*_LIST_RELATED).prefetch_related(
         *_LIST_PREFETCH, Prefetch("district", queryset=District.objects.select_related("province"))
     )
+
+
+def _by_pk(rows: Iterable[Any]) -> dict[int, Any]:
+    return {row.pk: row for row in rows}
+
+
+def list_references() -> tuple[
+    dict[int, Category], dict[int, District], dict[int, Unit], dict[int, Province]
+]:
+    """The categories, districts (with their province), units and provinces a list row names, held in the
+    process under the reference data's version stamp (organisation/cached.py): stamped anew whenever one of
+    them is saved or deleted. Shared between requests: read them, never change them."""
+    return (
+        reference("request-categories", lambda: _by_pk(Category.objects.all())),
+        reference("districts", lambda: _by_pk(District.objects.select_related("province"))),
+        reference("units-all", lambda: _by_pk(Unit.objects.all())),
+        reference("provinces-by-pk", lambda: _by_pk(Province.objects.all())),
+    )
+
+
+def with_references(rows: Iterable[CoordinationRequest]) -> list[CoordinationRequest]:
+    """The rows, each with what a list shows of the small reference tables (category, district and its
+    province, target unit or province, the unit holding it) taken from the copies held in the process: a page of
+    a list in one query instead of with_list_data's five more. A row whose reference is not held (made since the
+    stamp was read) reads it as usual."""
+    categories, districts, units, provinces = list_references()
+    found = list(rows)
+    for row in found:
+        for name, held in (
+            ("category", categories),
+            ("district", districts),
+            ("target_unit", units),
+            ("holder_unit", units),
+            ("target_province", provinces),
+        ):
+            pk = getattr(row, f"{name}_id")
+            if pk is not None and pk in held:
+                setattr(row, name, held[pk])
+    return found
 
 
 def pool_units(scope: UserScope) -> frozenset[int]:

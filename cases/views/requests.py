@@ -21,8 +21,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from cases.forms import FilterForm, RequestForm, initial_from, parse_target, target_choices
@@ -33,6 +33,7 @@ from cases.selectors.monitoring import age_labels, age_sent_range, event_labels,
 from cases.services import requests as services
 from deadlines.timeline_text import describe, step_detail
 from flows.task_life import TaskUnavailable
+from organisation.cached import VERSION_KEY, stamp
 from organisation.models import Officer, Province, Role, Unit
 from organisation.scope import scope_of
 from organisation.selectors.roles import UserScope
@@ -76,7 +77,11 @@ def _error_text(error: ValidationError) -> str:
 
 
 def _page(request: HttpRequest, qs: QuerySet[CoordinationRequest], per_page: int = PAGE_SIZE) -> Any:
-    return Paginator(qs, per_page).get_page(request.GET.get("page"))
+    """The page asked for, its rows read in one query: what they name of the reference tables comes from the
+    copies held in the process (selectors.with_references), not from with_list_data's prefetches."""
+    page = Paginator(qs.prefetch_related(None), per_page).get_page(request.GET.get("page"))
+    page.object_list = selectors.with_references(page.object_list)
+    return page
 
 
 def _filtered(
@@ -150,10 +155,27 @@ def _monitor_note(form: FilterForm) -> str:
     return ", ".join(parts)
 
 
+# An unbound filter form (most looks at a list) renders the same fields for everyone with the same choices: held
+# rendered this long at most, under the reference data's version stamp (categories, provinces, districts).
+FILTER_RENDERED_SECONDS = 600
+
+
 def _list_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
     form = extra.get("form")
     note = _monitor_note(form) if isinstance(form, FilterForm) else ""
-    return {"now": timezone.now(), "querystring": request.GET.urlencode(), "monitor_note": note, **extra}
+    filter_key = (
+        f"{form.choices_key}:{stamp(VERSION_KEY)}:{get_language()}"
+        if isinstance(form, FilterForm) and not form.is_bound
+        else ""
+    )
+    return {
+        "now": timezone.now(),
+        "querystring": request.GET.urlencode(),
+        "monitor_note": note,
+        "filter_key": filter_key,
+        "filter_seconds": FILTER_RENDERED_SECONDS,
+        **extra,
+    }
 
 
 @login_required

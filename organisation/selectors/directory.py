@@ -17,7 +17,7 @@ from typing import TypeVar
 from django.core.cache import cache
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 
 from organisation.cached import VERSION_KEY, reference, stamp, stamp_anew
 from organisation.models import (
@@ -35,6 +35,7 @@ from organisation.models import (
 )
 from organisation.models.people import CivilServiceLevel
 from organisation.services.geography import GEOTHAI_SOURCE
+from workdays.templatetags.thai_dates import thai_date
 from workdays.thai import thai_key, thai_order
 
 T = TypeVar("T")
@@ -158,6 +159,25 @@ class OfficerRow:
     @property
     def role_labels(self) -> list[tuple[RoleAssignment, str]]:
         return [(role, str(_ROLE_LABELS.get(role.role, role.role))) for role in self.roles]
+
+    @property
+    def acting_labels(self) -> list[str]:
+        """ "Acting group director · Chiang Mai until 31 Dec 2569" for each acting duty."""
+        return [
+            gettext("Acting group director · %(province)s until %(end)s")
+            % {"province": acting.province.name, "end": thai_date(acting.end_date)}
+            for acting in self.acting
+        ]
+
+    @property
+    def place_label(self) -> str:
+        """Where an officer without a role belongs: their province, else their unit ("" with a role)."""
+        officer = self.officer
+        if self.roles:
+            return ""
+        if officer.province is not None:
+            return gettext("%(name)s province") % {"name": officer.province.name}
+        return officer.unit.name if officer.unit is not None else ""
 
 
 _LEVEL_LABELS: dict[str, str] = dict(CivilServiceLevel.choices)

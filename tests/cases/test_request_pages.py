@@ -299,6 +299,27 @@ def test_list_pages_stay_within_a_query_budget(org: Org, django_assert_max_num_q
         assert director.get(reverse("requests:detail", args=[request.pk])).status_code == 200
 
 
+def test_a_list_names_the_reference_data_as_it_is_now(org: Org) -> None:
+    """A list's rows take their category, district and target from copies held in the process, and its unbound
+    filter form is rendered once: a category or a district renamed shows on the next look, in both."""
+    sent_request(org)
+    officer = client_for(org.officer)
+    url = reverse("requests:mine")
+    html = officer.get(url).content.decode()
+    assert f">{org.category.name_th} · " in html  # the row: category · requester
+    assert f">{org.category.name_th}</option>" in html  # the filter's option
+    officer.get(url)  # held now
+
+    org.category.name_th = "หมวดที่เปลี่ยนชื่อ"
+    org.category.save()
+    org.district.name_th = "อำเภอที่เปลี่ยนชื่อ"
+    org.district.save()
+    html = officer.get(url).content.decode()
+    assert ">หมวดที่เปลี่ยนชื่อ · " in html
+    assert ">หมวดที่เปลี่ยนชื่อ</option>" in html
+    assert "อำเภออำเภอที่เปลี่ยนชื่อ" in html
+
+
 def test_the_home_page_shows_what_waits_for_each_person(org: Org) -> None:
     request = sent_request(org)
     html = client_for(org.director).get(reverse("home")).content.decode()

@@ -266,7 +266,12 @@ def test_national_page_renders_its_tables_once_until_a_figure_changes(org, known
 
     made = []
     real_table_rows = monitoring_views.table_rows
-    monkeypatch.setattr(monitoring_views, "table_rows", lambda *a: made.append(1) or real_table_rows(*a))
+
+    def counted_table_rows(*args):
+        made.append(1)
+        return real_table_rows(*args)
+
+    monkeypatch.setattr(monitoring_views, "table_rows", counted_table_rows)
     assert _lamphun_line(client.get(url).content.decode(), known.cycle, org.lamphun) == first
     assert made == []  # held: not made again
 
