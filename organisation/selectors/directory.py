@@ -7,6 +7,7 @@ and district assignments are prefetched with filtered ``Prefetch`` objects.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import re
 import unicodedata
 from collections import defaultdict
@@ -319,9 +320,22 @@ def directory_search(
     names match, so that the centre, a bureau or a district with nobody assigned is found too.
 
     Seven queries, whatever the number of results (the units are held in the process). The subqueries are uncorrelated (``pk IN (...)``): the
-    database evaluates each once, not once per officer.
+    database evaluates each once, not once per officer. Held with the directory: the same search again (the
+    same words, province and day) reads the result from the shared cache until someone is appointed, assigned
+    or edited.
     """
-    on = on or timezone.localdate()
+    day = on or timezone.localdate()
+    asked = hashlib.sha256(f"{query}\x00{province.pk if province else ''}\x00{limit}".encode()).hexdigest()
+    return directory_held(
+        f"search:{asked[:32]}",
+        day,
+        lambda: _directory_search(query=query, province=province, limit=limit, on=day),
+    )
+
+
+def _directory_search(
+    *, query: str, province: Province | None, limit: int, on: datetime.date
+) -> SearchResult:
     parsed = parse_query(query)
     terms = parsed.terms
     if not terms and province is None:

@@ -27,7 +27,7 @@ from organisation.models import (
     Province,
     Role,
 )
-from organisation.selectors.directory import directory_search, normalise_query
+from organisation.selectors.directory import directory_forget, directory_search, normalise_query
 from organisation.views.directory import RESULT_LIMIT
 from tests.factories import OfficerFactory, UserFactory, give_role
 
@@ -241,6 +241,7 @@ def _add_district_officers(province: Province, names: range) -> None:
 
 
 def _queries_of(client: Client, **params: str) -> tuple[int, str]:
+    directory_forget()  # a search not held yet: its own queries counted
     with CaptureQueriesContext(connection) as queries:
         html = search(client, **params)
     return len(queries), html
@@ -258,6 +259,24 @@ def test_search_runs_the_same_number_of_queries_for_5_results_or_a_full_page(rea
     assert html_five.count('class="officer-row"') == 5
     assert html_fifty.count('class="officer-row"') == RESULT_LIMIT
     assert five == fifty
+
+
+def test_a_search_asked_again_is_held_until_the_directory_changes(chiang_mai: Province) -> None:
+    """The same search again reads nothing from the database; an officer renamed or newly assigned shows in
+    the next search at once."""
+    who = officer(chiang_mai, "ทดลองถือ")
+    first = directory_search(query="ทดลองถือ")
+    assert [row.officer.pk for row in first.rows] == [who.pk]
+    with CaptureQueriesContext(connection) as again:
+        assert [row.officer.pk for row in directory_search(query="ทดลองถือ").rows] == [who.pk]
+    assert len(again) == 0
+
+    who.last_name_th = "เปลี่ยนนามสกุล"
+    who.save()
+    assert directory_search(query="ทดลองถือ").rows[0].officer.last_name_th == "เปลี่ยนนามสกุล"
+    district = District.objects.filter(province=chiang_mai).order_by("code").first()
+    assign(district, who)
+    assert directory_search(query="ทดลองถือ").rows[0].districts == [district]
 
 
 def test_search_stays_within_its_query_budget(
