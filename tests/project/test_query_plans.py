@@ -134,3 +134,21 @@ def test_the_plan_check_sees_a_count_with_no_index() -> None:
     assert whole_table_reads('SELECT COUNT(*) FROM "notifications_delivery" WHERE "attempts" = %s', [3]) == [
         "Seq Scan on notifications_delivery"
     ]
+
+
+def _indexes_used(sql: str, params: Any) -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
+        raw = cursor.fetchone()[0]
+    plan = (json.loads(raw) if isinstance(raw, str) else raw)[0]["Plan"]
+    return {node["Index Name"] for node in _nodes(plan) if "Index Name" in node}
+
+
+def test_a_persons_open_tasks_are_read_through_their_own_index(org: Org, data: ReportingCycle) -> None:  # noqa: F811
+    """The review queue's "waiting for me" finds the person's open tasks through task_owner_open, not by
+    intersecting all their tasks with every open task of the country."""
+    from reporting.selectors.reports import waiting_review
+
+    sql, params = waiting_review(org.director, {org.chiang_mai.pk}).query.sql_with_params()
+    assert "task_owner_open" in _indexes_used(sql, params)
