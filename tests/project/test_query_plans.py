@@ -76,16 +76,20 @@ def _nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
         yield from _nodes(child)
 
 
-def whole_table_reads(sql: str, params: Any) -> list[str]:
-    """The growing tables this query reads from end to end, by the plan PostgreSQL picks for it."""
+def _plan_nodes(sql: str, params: Any) -> list[dict[str, Any]]:
+    """Every node of the plan PostgreSQL picks for this query, with sequential scans priced out."""
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
         raw = cursor.fetchone()[0]
-    plan = (json.loads(raw) if isinstance(raw, str) else raw)[0]["Plan"]
+    return list(_nodes((json.loads(raw) if isinstance(raw, str) else raw)[0]["Plan"]))
+
+
+def whole_table_reads(sql: str, params: Any) -> list[str]:
+    """The growing tables this query reads from end to end, by the plan PostgreSQL picks for it."""
     return [
         f"Seq Scan on {node['Relation Name']}"
-        for node in _nodes(plan)
+        for node in _plan_nodes(sql, params)
         if node["Node Type"] == "Seq Scan" and node.get("Relation Name") in GROWING
     ]
 
@@ -137,12 +141,7 @@ def test_the_plan_check_sees_a_count_with_no_index() -> None:
 
 
 def _indexes_used(sql: str, params: Any) -> set[str]:
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
-        raw = cursor.fetchone()[0]
-    plan = (json.loads(raw) if isinstance(raw, str) else raw)[0]["Plan"]
-    return {node["Index Name"] for node in _nodes(plan) if "Index Name" in node}
+    return {node["Index Name"] for node in _plan_nodes(sql, params) if "Index Name" in node}
 
 
 def test_a_persons_open_tasks_are_read_through_their_own_index(org: Org, data: ReportingCycle) -> None:  # noqa: F811
