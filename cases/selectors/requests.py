@@ -29,6 +29,7 @@ from cases.selectors import monitoring
 from deadlines.models import TimelineEntry
 from organisation.cached import reference
 from organisation.models import District, DistrictAssignment, Officer, Province, Role, RoleAssignment, Unit
+from organisation.selectors.directory import provinces_in_thai_order
 from organisation.selectors.roles import UserScope, desk_members
 from workdays.aggregates import Median, has_median, median_of
 from workdays.calendar import BANGKOK
@@ -63,7 +64,7 @@ def list_references() -> tuple[
         reference("request-categories", lambda: _by_pk(Category.objects.all())),
         reference("districts", lambda: _by_pk(District.objects.select_related("province"))),
         reference("units-all", lambda: _by_pk(Unit.objects.all())),
-        reference("provinces-by-pk", lambda: _by_pk(Province.objects.all())),
+        reference("provinces-by-pk", lambda: _by_pk(provinces_in_thai_order())),
     )
 
 
@@ -169,11 +170,8 @@ def waiting_for(user: User) -> QuerySet[CoordinationRequest]:
 def waiting_for_first(user: User, count: int = 5) -> list[CoordinationRequest]:
     """The first `count` of `waiting_for`, with only what the home page lists of each (number, subject, status,
     deadline): one query, nothing joined or prefetched."""
-    return list(
-        CoordinationRequest.objects.filter(holder=user, status__in=RequestStatus.open_states())
-        .only("pk", "number", "subject", "status", "due_at")
-        .order_by("due_at", "pk")[:count]
-    )
+    rows = waiting_for(user).select_related(None).prefetch_related(None)
+    return list(rows.only("pk", "number", "subject", "status", "due_at")[:count])
 
 
 def pool(units: frozenset[int]) -> QuerySet[CoordinationRequest]:
