@@ -115,14 +115,14 @@ TEMPLATES = [
                 "notifications.context_processors.bell",
                 "organisation.context_processors.centre",
             ],
-            "builtins": ["workdays.templatetags.thai_dates", "workdays.templatetags.rows"],
+            "builtins": ["workdays.templatetags.thai_dates", "workdays.templatetags.rows", "project.layout"],
         },
     },
     # The few hottest row templates (an app's jinja2/ folder), taken into Django pages by {% jinja %}
     # (workdays/jinja_env.py). Second: a page's name is always looked up in the Django templates first.
     {
         "BACKEND": "django.template.backends.jinja2.Jinja2",
-        "DIRS": [],
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],  # the layout's header (project/layout.py)
         "APP_DIRS": True,
         "OPTIONS": {"environment": "workdays.jinja_env.environment"},
     },

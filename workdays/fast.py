@@ -50,6 +50,18 @@ def row_url(viewname: str, *args: Any) -> str:
     return f"{parts[0]}{text}{parts[1]}"
 
 
+@functools.lru_cache(maxsize=256)
+def _fixed(urlconf: str, script_prefix: str, viewname: str) -> str:
+    return reverse(viewname, urlconf=urlconf)
+
+
+def fixed_url(viewname: str) -> str:
+    """``reverse(viewname)`` for a URL without arguments (the menu's), reversed once per URL configuration and
+    script prefix."""
+    return _fixed(get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(), viewname)
+
+
 def forget_urls(**kwargs: Any) -> None:
     """When the URLs change (a test's override of ROOT_URLCONF, clear_url_caches)."""
     _split.cache_clear()
+    _fixed.cache_clear()

@@ -19,7 +19,7 @@ from django.template.defaultfilters import truncatechars
 from django.utils.translation import gettext, ngettext
 from jinja2 import Environment
 
-from workdays.fast import choice_label, row_url
+from workdays.fast import choice_label, fixed_url, row_url
 from workdays.templatetags.thai_dates import thai_date, thai_datetime
 
 
@@ -27,5 +27,5 @@ def environment(**options: Any) -> Environment:
     env = Environment(**{"extensions": ["jinja2.ext.i18n"], **options})
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(thai_date=thai_date, thai_datetime=thai_datetime, truncatechars=truncatechars)
-    env.globals.update(row_url=row_url, choice_label=choice_label)
+    env.globals.update(row_url=row_url, choice_label=choice_label, url=fixed_url)
     return env

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Iterator
 from typing import Any, cast
 
@@ -12,6 +13,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from organisation.models import (
     ActingDeputy,
@@ -257,6 +260,51 @@ def test_header_names_the_person_and_their_role_and_offers_only_existing_pages(
     assert 'href="/admin/"' not in html
     assert f'action="{reverse("set_language")}"' in html
     assert f'action="{reverse("logout")}"' in html
+
+
+def _menu(html: str) -> list[tuple[str, str, bool]]:
+    """(address, label, marked as the page shown) of each item of the main menu."""
+    nav = re.search(r'<nav class="site-nav".*?</nav>', html, re.S)
+    assert nav is not None
+    return [
+        (href, re.sub(r"<.*?>", "", label).strip(), bool(current))
+        for href, current, label in re.findall(
+            r'<a [^>]*?href="([^"]+)"( aria-current="page")?>(.*?)</a>', nav[0]
+        )
+    ]
+
+
+def test_the_menu_holds_the_pages_of_the_persons_roles_in_thai_and_marks_the_one_shown(
+    client: Client, chiang_mai_office: dict[str, Officer]
+) -> None:
+    client.force_login(cast(Any, chiang_mai_office["director"].user))
+    html = client.get(reverse("reporting:queue")).content.decode()
+
+    with translation.override("th"):
+        expected = [
+            (reverse("home"), gettext("Home"), False),
+            (reverse("requests:mine"), gettext("Coordination requests"), False),
+            (reverse("reporting:queue"), gettext("Workload reports"), True),
+            (reverse("requests:monitor"), gettext("Coordination monitoring"), False),
+            (reverse("directory"), gettext("Directory"), False),
+            (reverse("notifications:inbox"), gettext("Notifications"), False),
+            (reverse("about"), gettext("Help"), False),
+        ]
+    assert _menu(html) == expected
+    assert all(not re.search("[A-Za-z]", label) for _href, label, _current in expected)
+    assert '<span class="role-tag">ผอ.กง.ทอ.</span>' in html
+    assert '<span class="user-province">จังหวัดเชียงใหม่</span>' in html
+
+    officer_menu = _menu(home_of(client, chiang_mai_office["somying"]))
+    assert [href for href, _label, _current in officer_menu] == [
+        reverse("home"),
+        reverse("requests:mine"),
+        reverse("reporting:mine"),
+        reverse("directory"),
+        reverse("notifications:inbox"),
+        reverse("about"),
+    ]
+    assert officer_menu[0][2] is True
 
 
 def test_staff_see_the_administration_link(client: Client) -> None:
