@@ -487,10 +487,17 @@ def unread_count(user: User) -> int:
     return int(count)
 
 
+def inbox_version_key(user_id: int) -> str:
+    """The version stamp of a person's notifications (organisation/cached.py): their inbox is held rendered
+    under it (notifications/views.py)."""
+    return f"notifications:inbox-version:{user_id}"
+
+
 def unread_count_forget(user_ids: Iterable[int]) -> None:
-    """The bell changes for these people: now, and again when the transaction commits (a page read in
-    between would otherwise keep the old number)."""
-    keys = [_unread_key(pk) for pk in set(user_ids)]
+    """The bell and the inbox change for these people (a notification arrived or was read): now, and again
+    when the transaction commits (a page read in between would otherwise keep the old number)."""
+    ids = set(user_ids)
+    keys = [_unread_key(pk) for pk in ids] + [inbox_version_key(pk) for pk in ids]
     if keys:
         cache.delete_many(keys)
         transaction.on_commit(lambda: cache.delete_many(keys))

@@ -1,19 +1,25 @@
 from __future__ import annotations
 
+import functools
+import hashlib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from notifications import selectors, services, texts
 from notifications.forms import PreferencesForm
 from notifications.models import PERSON_CHANNELS, URGENT_KINDS, Channel, Kind, Notification
+from organisation.cached import PERSON_HELD_SECONDS, versions
 from organisation.models import Officer
 from organisation.selectors.roles import scopes_forget
 
@@ -28,9 +34,35 @@ def _user(request: HttpRequest) -> User:
 
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.notifications_for(_user(request)), PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [{"notification": n, "title": texts.title(n)} for n in page.object_list]
-    return render(request, "notifications/inbox.html", {"page": page, "rows": rows})
+    """The person's notifications, newest first: held rendered (inbox.html's {% cache %}) until one arrives or
+    is read, and read from the database only when they are rendered."""
+    user = _user(request)
+    number = request.GET.get("page")
+
+    @functools.cache
+    def page() -> Page[Notification]:
+        return Paginator(selectors.notifications_for(user), PAGE_SIZE).get_page(number)
+
+    held_key = ":".join(
+        (
+            str(user.pk),
+            get_language() or "th",
+            versions(services.inbox_version_key(user.pk)),
+            str(number)[:20],
+        )
+    )
+    return render(
+        request,
+        "notifications/inbox.html",
+        {
+            "page": SimpleLazyObject(page),
+            "rows": SimpleLazyObject(
+                lambda: [{"notification": n, "title": texts.title(n)} for n in page().object_list]
+            ),
+            "held_key": hashlib.sha256(held_key.encode()).hexdigest(),
+            "held_seconds": PERSON_HELD_SECONDS,
+        },
+    )
 
 
 @login_required

@@ -9,10 +9,11 @@ class OrganisationConfig(AppConfig):
     verbose_name = _("Organisation")
 
     def ready(self) -> None:
+        from django.db.backends.signals import connection_created
         from django.db.models import Model
         from django.db.models.signals import post_delete, post_save
 
-        from organisation.cached import reference_forget
+        from organisation.cached import reference_forget, watch_work_writes
         from organisation.context_processors import centre_forget
         from organisation.models import (
             ActingDeputy,
@@ -26,6 +27,8 @@ class OrganisationConfig(AppConfig):
         from organisation.selectors.directory import directory_forget
         from organisation.selectors.roles import scopes_forget
 
+        # Every write to the requests, the reports and their tasks renews the work's stamp (organisation/cached.py).
+        connection_created.connect(watch_work_writes, dispatch_uid="work-writes")
         # Imported here: models exist only once the apps are ready. A person's cached scope (every page's
         # menu and rights) is forgotten when what it is made of changes.
         for model in (RoleAssignment, ActingDeputy, Officer, Province, Unit):

@@ -7,21 +7,32 @@ new version, and every process builds its copy again on its next read: the model
 (organisation/apps.py), an explicit call after a bulk write. The copies are shared between requests: read them,
 never change them.
 
-The version stamps themselves (`stamp`, `stamp_anew`) are the one mechanism of everything the organisation
-holds in the shared cache: the reference data here, each person's scope (selectors/roles.py), each province's
-directory (selectors/directory.py).
+The version stamps themselves (`stamp`, `stamp_anew`) are the one mechanism of everything held in the shared
+cache: the reference data here, each person's scope (selectors/roles.py), each province's directory
+(selectors/directory.py), and the work: the requests, reports and their tasks, whose stamp every statement that
+writes to their tables renews when it commits (`WorkWrites`), whatever wrote it (a view, a worker, an update() of
+many rows). What a page shows of a person's work is held rendered under all four (`person_held_key`).
 """
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.cache import cache
 from django.db import transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.utils import timezone
+from django.utils.translation import get_language
 
 VERSION_KEY = "organisation:reference-version"
+SCOPE_VERSION_KEY = "organisation:scope-version"
+DIRECTORY_VERSION_KEY = "organisation:directory-version"
+WORK_VERSION_KEY = "work:version"
 T = TypeVar("T")
 
 _held: dict[str, tuple[str, Any]] = {}
@@ -61,3 +72,63 @@ def reference(name: str, build: Callable[[], T]) -> T:
 def reference_forget(**_signal: object) -> None:
     """Every process's copies are out of date (a unit or a province saved, or the reference data loaded)."""
     cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+
+
+def versions(*names: str) -> str:
+    """The version stamps `names` as they are now, joined (one round trip to the shared cache when they exist)."""
+    found: dict[str, str] = cache.get_many(names)
+    return ":".join(found.get(name) or stamp(name) for name in names)
+
+
+# What a page holds of a person's work (the home page's sections, a list's rows) is held at most this long: the
+# stamps make it new at once when anything it is made of is written; the expiry bounds what only time changes
+# (a deadline passing makes a request overdue).
+PERSON_HELD_SECONDS = 60
+
+
+def person_held_key(user: AbstractBaseUser | AnonymousUser, *parts: str) -> str:
+    """The key of something rendered for this person (their id, the language, today) that stays right until
+    their roles, the directory, the reference data or the work change: part of a {% cache %} fragment's key."""
+    stamps = versions(SCOPE_VERSION_KEY, DIRECTORY_VERSION_KEY, VERSION_KEY, WORK_VERSION_KEY)
+    return ":".join((str(user.pk), get_language() or "th", timezone.localdate().isoformat(), stamps, *parts))
+
+
+def work_held_key(*parts: str) -> str:
+    """The key of something rendered the same for everyone who may see it (the language, today) that stays right
+    until the reference data or the work change: a national page's figures."""
+    stamps = versions(VERSION_KEY, WORK_VERSION_KEY)
+    return ":".join((get_language() or "th", timezone.localdate().isoformat(), stamps, *parts))
+
+
+def work_forget() -> None:
+    cache.set(WORK_VERSION_KEY, uuid.uuid4().hex, None)
+
+
+_WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"([a-z_]+)"', re.IGNORECASE)
+
+
+class WorkWrites:
+    """A database execute wrapper: a statement that writes to a table of the work (settings.WORK_TABLES, by the
+    prefix of its name) renews the work's stamp at once and again when its transaction commits, as stamp_anew
+    does (a page read in between would hold the old rows under the new stamp). Installed on every connection
+    (organisation/apps.py)."""
+
+    def __call__(
+        self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]
+    ) -> Any:
+        result = execute(sql, params, many, context)
+        found = _WRITE.match(sql)
+        if found is not None and found[1].startswith(settings.WORK_TABLES):
+            work_forget()
+            connection: BaseDatabaseWrapper = context["connection"]
+            if connection.in_atomic_block and not any(
+                entry[1] is work_forget for entry in connection.run_on_commit
+            ):
+                transaction.on_commit(work_forget, using=connection.alias)
+        return result
+
+
+def watch_work_writes(connection: BaseDatabaseWrapper, **_signal: object) -> None:
+    """On each new database connection (connection_created): its writes to the work renew the work's stamp."""
+    if not any(isinstance(wrapper, WorkWrites) for wrapper in connection.execute_wrappers):
+        connection.execute_wrappers.append(WorkWrites())

@@ -13,8 +13,10 @@ from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 
 from health.selectors import background_problems
+from organisation.cached import PERSON_HELD_SECONDS, person_held_key
 from organisation.models import Province, Role
 from organisation.scope import scope_of
 from organisation.selectors.directory import (
@@ -103,16 +105,23 @@ def reporting_sections(scope: UserScope, user: User, managed: list[Province]) ->
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """The sections of the person's work (what waits for them, their reports, their province's districts) are
+    held rendered for them (templates/home/home.html, organisation/cached.py's person_held_key): while nothing
+    they are made of changes, the page reads them from the shared cache and counts nothing."""
     scope: UserScope = scope_of(request)
-    assert isinstance(request.user, User)
+    user = request.user
+    assert isinstance(user, User)
     managed = _provinces(scope, Role.GROUP_DIRECTOR, Role.PROVINCIAL_HEAD)
-    reporting = reporting_sections(scope, request.user, managed)
     return render(
         request,
         "home/home.html",
         {
             **home_sections(scope, managed),
-            "reporting": reporting,
+            # Counted only when the held sections are not (SimpleLazyObject).
+            "reporting": SimpleLazyObject(lambda: reporting_sections(scope, user, managed)),
+            "reporting_shown": bool(managed or scope.is_central or scope.has_role(Role.DISTRICT_OFFICER)),
             "today": timezone.localdate(),
+            "held_key": person_held_key(user),
+            "held_seconds": PERSON_HELD_SECONDS,
         },
     )

@@ -94,6 +94,10 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "project.urls"
 
+# The tables of the work (by the prefix of their names): the requests, the reports and viewflow's processes and
+# tasks. A write to any of them renews the stamp of what pages hold of a person's work (organisation/cached.py).
+WORK_TABLES = ("cases_", "reporting_", "viewflow_")
+
 # The audit log of changes (audit/models.py): django-auditlog with a log entry of our own.
 AUDITLOG_LOGENTRY_MODEL = "audit.AuditEntry"
 # auditlog's own migrations create its default log table even when the model is swapped: an unused table

@@ -4,9 +4,8 @@ HTML text (labels and numbers stay readable on a phone and the colour is never t
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Sequence
-from dataclasses import astuple, dataclass, field
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.utils.safestring import SafeString, mark_safe
@@ -155,13 +154,6 @@ def progress_cells(p: Progress) -> list[tuple[str, SafeString]]:
 
 def table_rows(rows: Sequence[ProvinceProgress], url: Callable[[int], str]) -> list[TableRow]:
     return [TableRow(row, progress_cells(row.progress), url(row.province.pk)) for row in rows]
-
-
-def figures_key(rows: Sequence[ProvinceProgress]) -> str:
-    """A digest of all that the provinces' chart and table draw (each province's names and figures): the pages
-    render them once under it, and again only when a figure or a name changes (never stale, never a count)."""
-    drawn = [(r.province.pk, r.province.name_th, r.province.name_en, astuple(r.progress)) for r in rows]
-    return hashlib.sha256(repr(drawn).encode()).hexdigest()
 
 
 @dataclass

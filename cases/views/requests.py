@@ -20,7 +20,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import Promise
+from django.utils.functional import Promise, SimpleLazyObject
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -33,7 +33,7 @@ from cases.selectors.monitoring import age_labels, age_sent_range, event_labels,
 from cases.services import requests as services
 from deadlines.timeline_text import describe, step_detail
 from flows.task_life import TaskUnavailable
-from organisation.cached import VERSION_KEY, stamp
+from organisation.cached import PERSON_HELD_SECONDS, VERSION_KEY, person_held_key, stamp
 from organisation.models import Officer, Province, Role, Unit
 from organisation.scope import scope_of
 from organisation.selectors.roles import UserScope
@@ -78,10 +78,15 @@ def _error_text(error: ValidationError) -> str:
 
 def _page(request: HttpRequest, qs: QuerySet[CoordinationRequest], per_page: int = PAGE_SIZE) -> Any:
     """The page asked for, its rows read in one query: what they name of the reference tables comes from the
-    copies held in the process (selectors.with_references), not from with_list_data's prefetches."""
-    page = Paginator(qs.prefetch_related(None), per_page).get_page(request.GET.get("page"))
-    page.object_list = selectors.with_references(page.object_list)
-    return page
+    copies held in the process (selectors.with_references), not from with_list_data's prefetches. Read only when
+    the list is rendered: a list held rendered for the person (`held_key`, list.html) is not counted again."""
+
+    def read() -> Any:
+        page = Paginator(qs.prefetch_related(None), per_page).get_page(request.GET.get("page"))
+        page.object_list = selectors.with_references(page.object_list)
+        return page
+
+    return SimpleLazyObject(read)
 
 
 def _filtered(
@@ -168,9 +173,15 @@ def _list_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
         if isinstance(form, FilterForm) and not form.is_bound
         else ""
     )
+    querystring = request.GET.urlencode()
     return {
         "now": timezone.now(),
-        "querystring": request.GET.urlencode(),
+        "querystring": querystring,
+        # The list as rendered for this person and these filters and page, held until their work changes.
+        "held_key": person_held_key(
+            request.user, extra.get("list_name", ""), hashlib.sha256(querystring.encode()).hexdigest()[:32]
+        ),
+        "held_seconds": PERSON_HELD_SECONDS,
         "monitor_note": note,
         "filter_key": filter_key,
         "filter_seconds": FILTER_RENDERED_SECONDS,
@@ -210,7 +221,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             title=_("Waiting for me"),
             list_name="queue",
             page=_page(request, selectors.waiting_for(_user(request)), per_page=QUEUE_PAGE_SIZE),
-            pool_count=selectors.pool(units).count() if units else None,
+            pool_count=SimpleLazyObject(lambda: selectors.pool(units).count()) if units else None,
         ),
     )
 

@@ -20,7 +20,7 @@ from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefet
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
-from organisation.cached import VERSION_KEY, reference, stamp, stamp_anew
+from organisation.cached import DIRECTORY_VERSION_KEY, VERSION_KEY, reference, stamp, stamp_anew
 from organisation.models import (
     ActingDeputy,
     District,
@@ -520,14 +520,15 @@ def _district_row(district: District) -> DistrictRow:
 # and deletions of what it is made of; a reference data load stamps the reference version, part of the key too).
 # The expiry only bounds what a change made behind the signals' back can leave.
 DIRECTORY_CACHE_SECONDS = 300
-_DIRECTORY_VERSION = "organisation:directory-version"
 
 
 def directory_held(part: str, on: datetime.date, build: Callable[[], T]) -> T:
     """`build()`, a part of the directory as it is on the day `on` (a province's directory, a person's districts,
     the country's coverage...), from the shared cache when nothing the directory is made of changed since it was
     read. `part` names it and whatever it is read for ("contacts:12,40")."""
-    key = f"organisation:directory:{stamp(_DIRECTORY_VERSION)}:{stamp(VERSION_KEY)}:{part}:{on.isoformat()}"
+    key = (
+        f"organisation:directory:{stamp(DIRECTORY_VERSION_KEY)}:{stamp(VERSION_KEY)}:{part}:{on.isoformat()}"
+    )
     found: T | None = cache.get(key)
     if found is None:
         found = build()
@@ -544,7 +545,7 @@ def province_directory(*, province: Province, on: datetime.date | None = None) -
 
 def directory_forget(**_signal: object) -> None:
     """Someone was appointed, assigned or edited: every held directory is stale, now and once it commits."""
-    stamp_anew(_DIRECTORY_VERSION)
+    stamp_anew(DIRECTORY_VERSION_KEY)
 
 
 def _province_directory(province: Province, on: datetime.date) -> ProvinceDirectory:

@@ -10,7 +10,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.core.cache import cache
 from django.utils import timezone
 
-from organisation.cached import stamp, stamp_anew
+from organisation.cached import SCOPE_VERSION_KEY, stamp, stamp_anew
 from organisation.models import (
     ActingDeputy,
     DistrictAssignment,
@@ -99,7 +99,6 @@ def user_scope(user: User | AnonymousUser, on: datetime.date | None = None) -> U
 # roles, deputies, officers, provinces or units replaces (organisation/apps.py connects the signals; a bulk
 # write calls scopes_forget itself). The expiry only bounds what a change made behind our back can leave.
 SCOPE_CACHE_SECONDS = 300
-_SCOPE_VERSION = "organisation:scope-version"
 
 
 def user_scope_cached(user: User | AnonymousUser) -> UserScope:
@@ -108,7 +107,7 @@ def user_scope_cached(user: User | AnonymousUser) -> UserScope:
     if not user.is_authenticated:
         return UserScope(officer=None)
     on = timezone.localdate()
-    key = f"organisation:scope:{stamp(_SCOPE_VERSION)}:{user.pk}:{on.isoformat()}"
+    key = f"organisation:scope:{stamp(SCOPE_VERSION_KEY)}:{user.pk}:{on.isoformat()}"
     scope = cache.get(key)
     if scope is None:
         scope = user_scope(user, on)
@@ -118,7 +117,7 @@ def user_scope_cached(user: User | AnonymousUser) -> UserScope:
 
 def scopes_forget(**_signal: object) -> None:
     """Roles, deputies or officers changed: every cached scope is stale, now and once the change commits."""
-    stamp_anew(_SCOPE_VERSION)
+    stamp_anew(SCOPE_VERSION_KEY)
 
 
 # Who holds a role, or acts for the group director, on a given day. When several rows cover the day (a new

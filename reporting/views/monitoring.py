@@ -6,6 +6,7 @@ Every page looks its objects up within the user's scope: anything outside it ans
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -17,9 +18,9 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
-from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
+from organisation.cached import PERSON_HELD_SECONDS, work_held_key
 from organisation.models import District, DistrictAssignment, Province
 from organisation.scope import scope_of
 from organisation.selectors.roles import UserScope
@@ -28,7 +29,6 @@ from reporting.charts import (
     area_chart,
     compare_chart,
     completion_chart,
-    figures_key,
     letters_chart,
     progress_cells,
     ranking_chart,
@@ -48,15 +48,12 @@ from reporting.selectors.monitoring import (
     sort_provinces,
     sum_progress,
 )
-from reporting.selectors.progress import legend
+from reporting.selectors.progress import Progress, ProvinceProgress, legend
 from workdays.exports import FORMATS
 from workdays.templatetags.thai_dates import thai_date
 from workdays.thai import thai_key
 
 COMPARE_MAX = 8  # cycles side by side: more would not read
-# The provinces' chart and table of the national page are held rendered this long at most (a digest of their
-# figures is part of the key: a changed figure renders them again at once).
-FIGURES_RENDERED_SECONDS = 600
 _HOLE = 987654321  # stands for the varying pk in a reversed URL
 
 
@@ -147,23 +144,30 @@ def national(request: HttpRequest, cycle_pk: int) -> HttpResponse:
     sort = request.GET.get("sort", "progress")
     if sort not in SORTS:
         sort = "progress"
-    rows = national_rows(cycle)
-    total = sum_progress(rows)
     province_url = _urls("reporting:province", cycle.pk, _HOLE)
+
+    # The page's figures are the same for all central staff: held rendered (national.html's {% cache %}) until a
+    # report, a cycle or the reference data changes; counted here only when they are rendered.
+    @functools.cache
+    def counted() -> tuple[list[ProvinceProgress], Progress]:
+        rows = national_rows(cycle)
+        return rows, sum_progress(rows)
+
     context: dict[str, Any] = {
         "cycle": cycle,
-        "cycles": _switcher(cycles_for_switcher(), _urls("reporting:national", _HOLE), current=cycle.pk),
-        "progress": total,
-        # The provinces' chart and table (76 lines of figures) are rendered once per sort and language for as
-        # long as no figure changes (national.html's {% cache %}, under a digest of the figures); made here
-        # only when they are rendered.
-        "figures_key": f"{cycle.pk}:{figures_key(rows)}:{sort}:{get_language()}",
-        "figures_seconds": FIGURES_RENDERED_SECONDS,
-        "rows": SimpleLazyObject(lambda: table_rows(sort_provinces(rows, sort), province_url)),
-        "total_cells": progress_cells(total),
+        "held_key": work_held_key(str(cycle.pk), sort),
+        "held_seconds": PERSON_HELD_SECONDS,
+        "cycles": SimpleLazyObject(
+            lambda: _switcher(cycles_for_switcher(), _urls("reporting:national", _HOLE), current=cycle.pk)
+        ),
+        "progress": SimpleLazyObject(lambda: counted()[1]),
+        "rows": SimpleLazyObject(lambda: table_rows(sort_provinces(counted()[0], sort), province_url)),
+        "total_cells": SimpleLazyObject(lambda: progress_cells(counted()[1])),
         "sort": sort,
-        "chart": SimpleLazyObject(lambda: ranking_chart(sort_provinces(rows, "progress"), province_url)),
-        "districts_total": cycle.districts_total or total.total,
+        "chart": SimpleLazyObject(
+            lambda: ranking_chart(sort_provinces(counted()[0], "progress"), province_url)
+        ),
+        "districts_total": SimpleLazyObject(lambda: cycle.districts_total or counted()[1].total),
         "now": timezone.now(),
     }
     return _render(request, "national.html", context)

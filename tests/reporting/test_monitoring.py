@@ -257,8 +257,8 @@ def _lamphun_line(html: str, cycle: ReportingCycle, lamphun: Province) -> list[s
 
 
 def test_national_page_renders_its_tables_once_until_a_figure_changes(org, known, monkeypatch):
-    """The provinces' chart and table are held rendered under a digest of their figures: a second look renders
-    nothing again, and a report that changes shows at once."""
+    """The page's figures are held rendered under the work's stamp (organisation/cached.py): a second look
+    renders nothing again, and a report that changes, even behind every signal, shows at once."""
     client = client_for(org.central)
     url = reverse("reporting:national", args=[known.cycle.pk])
     first = _lamphun_line(client.get(url).content.decode(), known.cycle, org.lamphun)
