@@ -20,7 +20,7 @@ from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefet
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
-from organisation.cached import DIRECTORY_VERSION_KEY, VERSION_KEY, reference, stamp, stamp_anew
+from organisation.cached import DIRECTORY_VERSION_KEY, VERSION_KEY, reference, stamp_anew, versions
 from organisation.models import (
     ActingDeputy,
     District,
@@ -325,12 +325,17 @@ def directory_search(
     or edited.
     """
     day = on or timezone.localdate()
-    asked = hashlib.sha256(f"{query}\x00{province.pk if province else ''}\x00{limit}".encode()).hexdigest()
     return directory_held(
-        f"search:{asked[:32]}",
+        search_part(query=query, province=province, limit=limit),
         day,
         lambda: _directory_search(query=query, province=province, limit=limit, on=day),
     )
+
+
+def search_part(*, query: str, province: Province | None, limit: int) -> str:
+    """What names a search among the directory's held parts (its words, province and limit)."""
+    asked = hashlib.sha256(f"{query}\x00{province.pk if province else ''}\x00{limit}".encode()).hexdigest()
+    return f"search:{asked[:32]}"
 
 
 def _directory_search(
@@ -522,13 +527,17 @@ def _district_row(district: District) -> DistrictRow:
 DIRECTORY_CACHE_SECONDS = 300
 
 
+def directory_held_key(part: str, on: datetime.date) -> str:
+    """The key of a part of the directory as it is on the day `on`, under the directory's and the reference
+    data's version stamps: also part of the key of a page that holds such a part rendered."""
+    return f"organisation:directory:{versions(DIRECTORY_VERSION_KEY, VERSION_KEY)}:{part}:{on.isoformat()}"
+
+
 def directory_held(part: str, on: datetime.date, build: Callable[[], T]) -> T:
     """`build()`, a part of the directory as it is on the day `on` (a province's directory, a person's districts,
     the country's coverage...), from the shared cache when nothing the directory is made of changed since it was
     read. `part` names it and whatever it is read for ("contacts:12,40")."""
-    key = (
-        f"organisation:directory:{stamp(DIRECTORY_VERSION_KEY)}:{stamp(VERSION_KEY)}:{part}:{on.isoformat()}"
-    )
+    key = directory_held_key(part, on)
     found: T | None = cache.get(key)
     if found is None:
         found = build()

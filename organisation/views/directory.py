@@ -6,17 +6,23 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from organisation.models import District, Province, Unit
 from organisation.selectors.directory import (
+    DIRECTORY_CACHE_SECONDS,
     central_units,
+    directory_held_key,
     directory_search,
     district_directory,
     province_directory,
     provinces_for_filter,
     provinces_in_thai_order,
     reference_data_version,
+    search_part,
 )
 
 # A page of results that reads (and renders) quickly on a phone; more than this asks the person to narrow.
@@ -54,11 +60,18 @@ class DirectorySearchForm(forms.Form):
 def search(request: HttpRequest) -> HttpResponse:
     form = DirectorySearchForm(request.GET or None)
     result = None
+    held_key = ""
     if form.is_bound and form.is_valid():
         query = form.cleaned_data["q"]
         province = form.cleaned_data["province"]
         if query.strip() or province is not None:
-            result = directory_search(query=query, province=province, limit=RESULT_LIMIT)
+            # The results are held rendered (search.html's {% cache %}) with the directory: read and drawn
+            # only when they are not.
+            result = SimpleLazyObject(
+                lambda: directory_search(query=query, province=province, limit=RESULT_LIMIT)
+            )
+            part = search_part(query=query, province=province, limit=RESULT_LIMIT)
+            held_key = directory_held_key(f"{part}:{get_language()}", timezone.localdate())
     # The first page: the centre first, then the provinces, then the bureaus and divisions.
     units = central_units() if result is None else []
     # The province select is written out in the template: Django's widget renders each of the 77 options
@@ -71,6 +84,8 @@ def search(request: HttpRequest) -> HttpResponse:
             "provinces": provinces_in_thai_order(),
             "selected_province": form.data.get("province", ""),
             "result": result,
+            "held_key": held_key,
+            "held_seconds": DIRECTORY_CACHE_SECONDS,
             "centre": next((u for u in units if u.kind == Unit.Kind.COORDINATION_CENTRE), None),
             "central": [u for u in units if u.kind != Unit.Kind.COORDINATION_CENTRE],
             "data_version": reference_data_version(),

@@ -28,6 +28,7 @@ from organisation.models import (
     Role,
 )
 from organisation.selectors.directory import directory_forget, directory_search, normalise_query
+from organisation.views import directory as directory_views
 from organisation.views.directory import RESULT_LIMIT
 from tests.factories import OfficerFactory, UserFactory, give_role
 
@@ -277,6 +278,30 @@ def test_a_search_asked_again_is_held_until_the_directory_changes(chiang_mai: Pr
     district = District.objects.filter(province=chiang_mai).order_by("code").first()
     assign(district, who)
     assert directory_search(query="ทดลองถือ").rows[0].districts == [district]
+
+
+def test_a_search_page_holds_its_results_rendered_until_the_directory_changes(
+    reader: Client, chiang_mai: Province, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The results of the same search are drawn once (organisation/views/directory.py): a second look neither
+    searches nor draws them again; a renamed officer shows on the next look."""
+    searched: list[str] = []
+
+    def counted_search(**asked: Any) -> Any:
+        searched.append(asked["query"])
+        return directory_search(**asked)
+
+    monkeypatch.setattr(directory_views, "directory_search", counted_search)
+    who = officer(chiang_mai, "ทดลองแสดง")
+    assert "ทดลองแสดง ใจดี" in search(reader, q="ทดลองแสดง")
+    assert "ทดลองแสดง ใจดี" in search(reader, q="ทดลองแสดง")
+    assert searched == ["ทดลองแสดง"]
+
+    who.last_name_th = "เปลี่ยนนามสกุล"
+    who.save()
+    html = search(reader, q="ทดลองแสดง")
+    assert "ทดลองแสดง เปลี่ยนนามสกุล" in html and "ใจดี" not in html
+    assert searched == ["ทดลองแสดง", "ทดลองแสดง"]
 
 
 def test_search_stays_within_its_query_budget(
