@@ -129,3 +129,19 @@ def site_header(context: template.Context) -> SafeString:
             bell_label=ngettext("%(n)s unread", "%(n)s unread", unread) % {"n": unread},
         )
     return mark_safe(engines["jinja2"].get_template("layout/header.html").render(values))  # Jinja2 escaped it
+
+
+@register.simple_tag(takes_context=True)
+def site_footer_centre(context: template.Context) -> SafeString:
+    """The coordination centre's name, phone and e-mail in the footer of every page (Jinja2, as the header)."""
+    centre = context.get("coordination_centre")
+    run_by = ""
+    if centre and centre.parent:
+        run_by = gettext("Run by the %(group)s (%(abbreviation)s), Department of Local Administration") % {
+            "group": centre.parent.name,
+            "abbreviation": centre.parent.abbreviation,
+        }
+    values = {"centre": centre, "run_by": run_by}
+    return mark_safe(
+        engines["jinja2"].get_template("layout/footer_centre.html").render(values)
+    )  # escaped there

@@ -20,6 +20,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -290,10 +291,15 @@ def national(request: HttpRequest) -> HttpResponse:
         **_base_context(request, period, counted_at),
         **_summary(counted["figures"], links),
         "heading": _("The whole country"),
-        "provinces": _row_links(provinces, links, "province"),
-        "province_chart": _bars((r.name, r.sent, r.url) for r in sorted(provinces, key=lambda r: -r.sent)),
-        "units": _row_links(units, links, "unit"),
-        "unit_chart": _bars((r.name, r.received, r.url) for r in sorted(units, key=lambda r: -r.received)),
+        # Made only when the charts and tables are rendered, not when they are held (rows_key below).
+        "provinces": SimpleLazyObject(lambda: _row_links(provinces, links, "province")),
+        "province_chart": SimpleLazyObject(
+            lambda: _bars((r.name, r.sent, r.url) for r in sorted(provinces, key=lambda r: -r.sent))
+        ),
+        "units": SimpleLazyObject(lambda: _row_links(units, links, "unit")),
+        "unit_chart": SimpleLazyObject(
+            lambda: _bars((r.name, r.received, r.url) for r in sorted(units, key=lambda r: -r.received))
+        ),
         "sort": sort,
         "usort": unit_sort,
         # The charts and tables of the provinces and units, rendered once per sort for as long as the figures
