@@ -9,13 +9,14 @@ never change them.
 
 The version stamps themselves (`stamp`, `stamp_anew`) are the one mechanism of everything held in the shared
 cache: the reference data here, each person's scope (selectors/roles.py), each province's directory
-(selectors/directory.py), and the work: the requests, reports and their tasks, whose stamp every statement that
-writes to their tables renews when it commits (`WorkWrites`), whatever wrote it (a view, a worker, an update() of
-many rows). What a page shows of a person's work is held rendered under all four (`person_held_key`).
+(selectors/directory.py), and the work: the requests and the reports, each with its tasks, whose stamps every
+statement that writes to their tables renews (`WorkWrites`), whatever wrote it (a view, a worker, an update() of
+many rows). What a page shows of a person's work is held rendered under these stamps (`person_held_key`).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 from collections.abc import Callable
@@ -32,7 +33,6 @@ from django.utils.translation import get_language
 VERSION_KEY = "organisation:reference-version"
 SCOPE_VERSION_KEY = "organisation:scope-version"
 DIRECTORY_VERSION_KEY = "organisation:directory-version"
-WORK_VERSION_KEY = "work:version"
 T = TypeVar("T")
 
 _held: dict[str, tuple[str, Any]] = {}
@@ -86,45 +86,76 @@ def versions(*names: str) -> str:
 PERSON_HELD_SECONDS = 60
 
 
-def person_held_key(user: AbstractBaseUser | AnonymousUser, *parts: str) -> str:
+Work = tuple[str, ...]
+REQUESTS: Work = ("requests",)
+REPORTS: Work = ("reports",)
+
+
+def work_stamp_key(work: str) -> str:
+    """The name of the stamp of one kind of work ("requests", "reports": settings.WORK_TABLES)."""
+    return f"work:{work}"
+
+
+def person_held_key(
+    user: AbstractBaseUser | AnonymousUser, *parts: str, work: Work = REQUESTS + REPORTS
+) -> str:
     """The key of something rendered for this person (their id, the language, today) that stays right until
-    their roles, the directory, the reference data or the work change: part of a {% cache %} fragment's key."""
-    stamps = versions(SCOPE_VERSION_KEY, DIRECTORY_VERSION_KEY, VERSION_KEY, WORK_VERSION_KEY)
+    their roles, the directory, the reference data or the `work` it shows change: part of a {% cache %}
+    fragment's key."""
+    stamps = versions(
+        SCOPE_VERSION_KEY, DIRECTORY_VERSION_KEY, VERSION_KEY, *(work_stamp_key(name) for name in work)
+    )
     return ":".join((str(user.pk), get_language() or "th", timezone.localdate().isoformat(), stamps, *parts))
 
 
-def work_held_key(*parts: str) -> str:
+def work_held_key(*parts: str, work: Work) -> str:
     """The key of something rendered the same for everyone who may see it (the language, today) that stays right
-    until the reference data or the work change: a national page's figures."""
-    stamps = versions(VERSION_KEY, WORK_VERSION_KEY)
+    until the reference data or the `work` it shows change: a national page's figures."""
+    stamps = versions(VERSION_KEY, *(work_stamp_key(name) for name in work))
     return ":".join((get_language() or "th", timezone.localdate().isoformat(), stamps, *parts))
 
 
-def work_forget() -> None:
-    cache.set(WORK_VERSION_KEY, uuid.uuid4().hex, None)
+def work_forget(work: str) -> None:
+    cache.set(work_stamp_key(work), uuid.uuid4().hex, None)
+
+
+# One callable per kind of work, so that a transaction registers each at most once to run when it commits.
+_forget_on_commit: dict[str, Callable[[], None]] = {}
+
+
+def _on_commit_forget(work: str) -> Callable[[], None]:
+    if work not in _forget_on_commit:
+        _forget_on_commit[work] = functools.partial(work_forget, work)
+    return _forget_on_commit[work]
 
 
 _WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"([a-z_]+)"', re.IGNORECASE)
 
 
 class WorkWrites:
-    """A database execute wrapper: a statement that writes to a table of the work (settings.WORK_TABLES, by the
-    prefix of its name) renews the work's stamp at once and again when its transaction commits, as stamp_anew
-    does (a page read in between would hold the old rows under the new stamp). Installed on every connection
-    (organisation/apps.py)."""
+    """A database execute wrapper: a statement that writes to a table of the work (settings.WORK_TABLES: by the
+    prefix of its name, the kinds of work it belongs to) renews their stamps at once and again when its
+    transaction commits, as stamp_anew does (a page read in between would hold the old rows under the new
+    stamp). Installed on every connection (organisation/apps.py)."""
 
     def __call__(
         self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]
     ) -> Any:
         result = execute(sql, params, many, context)
         found = _WRITE.match(sql)
-        if found is not None and found[1].startswith(settings.WORK_TABLES):
-            work_forget()
-            connection: BaseDatabaseWrapper = context["connection"]
-            if connection.in_atomic_block and not any(
-                entry[1] is work_forget for entry in connection.run_on_commit
-            ):
-                transaction.on_commit(work_forget, using=connection.alias)
+        if found is None:
+            return result
+        connection: BaseDatabaseWrapper = context["connection"]
+        for prefix, kinds in settings.WORK_TABLES.items():
+            if not found[1].startswith(prefix):
+                continue
+            for work in kinds:
+                work_forget(work)
+                forget = _on_commit_forget(work)
+                if connection.in_atomic_block and not any(
+                    entry[1] is forget for entry in connection.run_on_commit
+                ):
+                    transaction.on_commit(forget, using=connection.alias)
         return result
 
 

@@ -94,9 +94,14 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "project.urls"
 
-# The tables of the work (by the prefix of their names): the requests, the reports and viewflow's processes and
-# tasks. A write to any of them renews the stamp of what pages hold of a person's work (organisation/cached.py).
-WORK_TABLES = ("cases_", "reporting_", "viewflow_")
+# The tables of the work, by the prefix of their names, and the kinds of work each belongs to: a write renews
+# their stamps, and the pages held rendered under them are drawn again (organisation/cached.py). Viewflow's
+# processes and tasks belong to both workflows; a report's draft saved does not draw the request lists again.
+WORK_TABLES = {
+    "cases_": ("requests",),
+    "reporting_": ("reports",),
+    "viewflow_": ("requests", "reports"),
+}
 
 # The audit log of changes (audit/models.py): django-auditlog with a log entry of our own.
 AUDITLOG_LOGENTRY_MODEL = "audit.AuditEntry"

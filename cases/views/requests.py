@@ -33,7 +33,7 @@ from cases.selectors.monitoring import age_labels, age_sent_range, event_labels,
 from cases.services import requests as services
 from deadlines.timeline_text import describe, step_detail
 from flows.task_life import TaskUnavailable
-from organisation.cached import PERSON_HELD_SECONDS, VERSION_KEY, person_held_key, stamp
+from organisation.cached import PERSON_HELD_SECONDS, REQUESTS, VERSION_KEY, person_held_key, stamp
 from organisation.models import Officer, Province, Role, Unit
 from organisation.scope import scope_of
 from organisation.selectors.roles import UserScope
@@ -179,7 +179,10 @@ def _list_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
         "querystring": querystring,
         # The list as rendered for this person and these filters and page, held until their work changes.
         "held_key": person_held_key(
-            request.user, extra.get("list_name", ""), hashlib.sha256(querystring.encode()).hexdigest()[:32]
+            request.user,
+            extra.get("list_name", ""),
+            hashlib.sha256(querystring.encode()).hexdigest()[:32],
+            work=REQUESTS,
         ),
         "held_seconds": PERSON_HELD_SECONDS,
         "monitor_note": note,

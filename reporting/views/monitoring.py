@@ -20,7 +20,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET
 
-from organisation.cached import PERSON_HELD_SECONDS, work_held_key
+from organisation.cached import PERSON_HELD_SECONDS, REPORTS, work_held_key
 from organisation.models import District, DistrictAssignment, Province
 from organisation.scope import scope_of
 from organisation.selectors.roles import UserScope
@@ -155,7 +155,7 @@ def national(request: HttpRequest, cycle_pk: int) -> HttpResponse:
 
     context: dict[str, Any] = {
         "cycle": cycle,
-        "held_key": work_held_key(str(cycle.pk), sort),
+        "held_key": work_held_key(str(cycle.pk), sort, work=REPORTS),
         "held_seconds": PERSON_HELD_SECONDS,
         "cycles": SimpleLazyObject(
             lambda: _switcher(cycles_for_switcher(), _urls("reporting:national", _HOLE), current=cycle.pk)

@@ -13,8 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from viewflow.workflow.models import Task
 
 from cases.models import CoordinationRequest
-from organisation.cached import WORK_VERSION_KEY, stamp, work_forget
+from organisation.cached import stamp, work_stamp_key
 from organisation.models import Officer
+from reporting.models import DistrictReport
 from tests.coordination import Org, sent_request
 
 pytestmark = pytest.mark.django_db
@@ -37,19 +38,28 @@ def _look(client: Client, url: str) -> tuple[str, list[str]]:
     ]
 
 
-def test_a_write_to_the_work_renews_its_stamp_and_nothing_else_does(org: Org) -> None:
-    before = stamp(WORK_VERSION_KEY)
+def _stamps() -> tuple[str, str]:
+    return stamp(work_stamp_key("requests")), stamp(work_stamp_key("reports"))
+
+
+def test_a_write_renews_the_stamp_of_the_work_it_belongs_to_and_nothing_else_does(org: Org) -> None:
+    requests, reports = _stamps()
     list(CoordinationRequest.objects.all())
     Officer.objects.filter(pk=org.officer.officer.pk).update(
         phone="053 000 111"
     )  # the directory's, not the work's
-    assert stamp(WORK_VERSION_KEY) == before
+    assert _stamps() == (requests, reports)
 
-    Task.objects.filter(pk=0).update(
-        owner=None
-    )  # no row matched: the statement still wrote to the work's table
-    renewed = stamp(WORK_VERSION_KEY)
-    assert renewed != before
+    CoordinationRequest.objects.filter(pk=0).update(subject="ก")  # no row matched: the statement still wrote
+    assert _stamps()[0] != requests and _stamps()[1] == reports
+    requests = _stamps()[0]
+
+    DistrictReport.objects.filter(pk=0).update(late=False)  # a report's draft saved: not the request lists
+    assert _stamps()[0] == requests and _stamps()[1] != reports
+    reports = _stamps()[1]
+
+    Task.objects.filter(pk=0).update(owner=None)  # viewflow's tasks belong to both workflows
+    assert _stamps()[0] != requests and _stamps()[1] != reports
 
 
 def test_a_transaction_that_writes_the_work_renews_its_stamp_again_once_it_commits(
@@ -58,7 +68,11 @@ def test_a_transaction_that_writes_the_work_renews_its_stamp_again_once_it_commi
     with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
         CoordinationRequest.objects.filter(pk=0).update(subject="ก")
         CoordinationRequest.objects.filter(pk=0).update(subject="ข")
-    assert callbacks.count(work_forget) == 1
+    assert len(callbacks) == 1  # once, however many statements wrote
+
+    before = _stamps()
+    callbacks[0]()
+    assert _stamps()[0] != before[0] and _stamps()[1] == before[1]
 
 
 def test_the_directors_home_is_held_until_a_request_comes_and_shows_a_change_made_behind_every_signal(
