@@ -8,6 +8,7 @@ province or unit up within the user's scope (cases.selectors.monitoring.monitor_
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -125,6 +126,13 @@ def _bars(items: Iterable[tuple[str, int, str]]) -> list[dict[str, Any]]:
     ]
 
 
+# What _summary gives, and the country page's charts and tables: the names its template reads.
+_DRAWN = (
+    *("f", "events", "open_url", "overdue_url", "step_bars", "age_bars", "shares", "escalations"),
+    *("routing_url", "answer_url", "category_bars", "provinces", "province_chart", "units", "unit_chart"),
+)
+
+
 def _summary(figures: m.Figures, links: Links) -> dict[str, Any]:
     labels = m.event_labels()
     return {
@@ -153,12 +161,15 @@ def _summary(figures: m.Figures, links: Links) -> dict[str, Any]:
     }
 
 
+def _sort_asked(request: HttpRequest, default: str = "sent", param: str = "sort") -> str:
+    sort = request.GET.get(param, default)
+    return sort if sort in m.SORTABLE else default
+
+
 def _sorted(
     request: HttpRequest, rows: list[m.Row], default: str = "sent", param: str = "sort"
 ) -> tuple[list[m.Row], str]:
-    sort = request.GET.get(param, default)
-    if sort not in m.SORTABLE:
-        sort = default
+    sort = _sort_asked(request, default, param)
     return m.sort_rows(rows, sort), sort
 
 
@@ -171,7 +182,7 @@ def _base_context(request: HttpRequest, period: m.Period, counted_at: datetime.d
     return {
         "period": period,
         "period_label": period.label(_english()),
-        "picker": _picker(timezone.localdate()),
+        "picker": SimpleLazyObject(lambda: _picker(timezone.localdate())),  # not when the page holds it drawn
         "now": timezone.now(),
         "counted_at": counted_at,
         "counted_every": held_minutes(),
@@ -285,27 +296,40 @@ def national(request: HttpRequest) -> HttpResponse:
     period = _period(request)
     links = _links(scope, period)
     counted, counted_at = _national_figures(period)
-    provinces, sort = _sorted(request, counted["provinces"])
-    units, unit_sort = _sorted(request, counted["units"], default="received", param="usort")
+    sort, unit_sort = _sort_asked(request), _sort_asked(request, default="received", param="usort")
+
+    @functools.cache
+    def drawn() -> dict[str, Any]:
+        """What the summary, charts and tables draw: made only when they are rendered, not when they are held
+        (rows_key below)."""
+        provinces = m.sort_rows(counted["provinces"], sort)
+        units = m.sort_rows(counted["units"], unit_sort)
+        made = {
+            **_summary(counted["figures"], links),
+            "provinces": _row_links(provinces, links, "province"),
+            "province_chart": _bars(
+                (r.name, r.sent, r.url) for r in sorted(provinces, key=lambda r: -r.sent)
+            ),
+            "units": _row_links(units, links, "unit"),
+            "unit_chart": _bars(
+                (r.name, r.received, r.url) for r in sorted(units, key=lambda r: -r.received)
+            ),
+        }
+        assert made.keys() == set(_DRAWN), made.keys() ^ set(_DRAWN)  # the template reads each, lazily
+        return made
+
     context = {
         **_base_context(request, period, counted_at),
-        **_summary(counted["figures"], links),
+        **{name: SimpleLazyObject(functools.partial(lambda n: drawn()[n], name)) for name in _DRAWN},
         "heading": _("The whole country"),
-        # Made only when the charts and tables are rendered, not when they are held (rows_key below).
-        "provinces": SimpleLazyObject(lambda: _row_links(provinces, links, "province")),
-        "province_chart": SimpleLazyObject(
-            lambda: _bars((r.name, r.sent, r.url) for r in sorted(provinces, key=lambda r: -r.sent))
-        ),
-        "units": SimpleLazyObject(lambda: _row_links(units, links, "unit")),
-        "unit_chart": SimpleLazyObject(
-            lambda: _bars((r.name, r.received, r.url) for r in sorted(units, key=lambda r: -r.received))
-        ),
         "sort": sort,
         "usort": unit_sort,
         # The charts and tables of the provinces and units, rendered once per sort for as long as the figures
         # are held: the same for every central staff member (a hundred rows, eight links and numbers each).
         "rows_seconds": settings.MONITORING_FIGURES_SECONDS,
-        "rows_key": f"{period.key}:{counted_at.timestamp()}:{links.base}:{get_language()}",
+        "rows_key": (
+            f"{period.key}:{counted_at.timestamp()}:{links.base}:{get_language()}:{timezone.localdate().isoformat()}"
+        ),
         "export_scope": "",
         "exports": [
             ("figures", _("Figures of the period")),
