@@ -37,6 +37,10 @@ METRICS_DIR = Path(
     )
 )
 
+# The master loads the service once and each worker starts as a copy of it: a worker recycled by
+# --max-requests answers at once, instead of spending a second and a half of a core importing everything again
+# while the others serve (measured: the page being served at the time lost a quarter of its throughput).
+preload_app = os.environ.get("GUNICORN_PRELOAD", "1") == "1"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))
@@ -64,6 +68,13 @@ def on_starting(server: Any) -> None:
     """Before the first worker: an empty metrics directory (a previous run's files would add up)."""
     shutil.rmtree(METRICS_DIR, ignore_errors=True)
     METRICS_DIR.mkdir(parents=True)
+
+
+def pre_fork(server: Any, worker: Any) -> None:
+    """No connection opened while loading the service is shared with a worker (each opens its own)."""
+    from django.db import connections
+
+    connections.close_all()
 
 
 def post_worker_init(worker: Any) -> None:

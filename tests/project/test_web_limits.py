@@ -80,3 +80,16 @@ def test_a_query_longer_than_the_statement_timeout_is_cancelled() -> None:
     )
 
     assert "cancelled: QueryCanceled" in result.stdout, result.stderr[-2000:]
+
+
+@pytest.mark.django_db
+def test_workers_start_as_copies_of_the_loaded_service_without_its_database_connection() -> None:
+    """preload_app: a worker recycled by --max-requests starts at once rather than importing everything again;
+    a connection the master opened while loading is closed before the fork, never shared with a worker."""
+    conf = runpy.run_path(str(BASE_DIR / "gunicorn.conf.py"))
+    assert conf["preload_app"] is True
+
+    connection.ensure_connection()
+    assert connection.connection is not None
+    conf["pre_fork"](server=None, worker=None)
+    assert connection.connection is None or connection.connection.closed  # closed (a test's atomic keeps it)
