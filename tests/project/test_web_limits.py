@@ -83,9 +83,12 @@ def test_a_query_longer_than_the_statement_timeout_is_cancelled() -> None:
 
 
 @pytest.mark.django_db
-def test_workers_start_as_copies_of_the_loaded_service_without_its_database_connection() -> None:
+def test_workers_start_as_copies_of_the_loaded_service_without_its_database_connection(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     """preload_app: a worker recycled by --max-requests starts at once rather than importing everything again;
     a connection the master opened while loading is closed before the fork, never shared with a worker."""
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))  # gunicorn.conf.py sets it otherwise, for good
     conf = runpy.run_path(str(BASE_DIR / "gunicorn.conf.py"))
     assert conf["preload_app"] is True
 
