@@ -88,7 +88,9 @@ def test_workers_start_as_copies_of_the_loaded_service_without_its_database_conn
 ) -> None:
     """preload_app: a worker recycled by --max-requests starts at once rather than importing everything again;
     a connection the master opened while loading is closed before the fork, never shared with a worker."""
-    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))  # gunicorn.conf.py sets it otherwise, for good
+    monkeypatch.setenv(
+        "PROMETHEUS_MULTIPROC_DIR", str(tmp_path)
+    )  # gunicorn.conf.py sets it otherwise, for good
     conf = runpy.run_path(str(BASE_DIR / "gunicorn.conf.py"))
     assert conf["preload_app"] is True
 
