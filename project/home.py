@@ -6,6 +6,7 @@ the view only gathers what the sections render.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -66,12 +67,27 @@ def home_sections(scope: UserScope, managed: list[Province]) -> dict[str, Any]:
         context["sso_provinces"] = sso
     if scope.is_central:
         context["national"] = national_coverage()
-        context["problems"] = background_problems()
     units = sorted(scope.units_by_role.get(Role.BUREAU_DESK, frozenset()))
     if units:
         context["unit_sections"] = unit_members(units=units)
-    context["has_sections"] = bool(context)
+    assert bool(context) == has_sections(scope), "has_sections() and home_sections() disagree"
     return context
+
+
+# The sections home_sections() makes: each read by the page's template only when it draws them.
+SECTIONS = ("officer_section", "province_sections", "sso_provinces", "national", "unit_sections")
+
+
+def has_sections(scope: UserScope) -> bool:
+    """Whether the person has any section of home_sections() (without making them)."""
+    return bool(
+        (scope.officer is not None and scope.has_role(Role.DISTRICT_OFFICER))
+        or scope.provinces_by_role.get(Role.GROUP_DIRECTOR)
+        or scope.provinces_by_role.get(Role.PROVINCIAL_HEAD)
+        or scope.provinces_by_role.get(Role.SSO_ADMIN)
+        or scope.is_central
+        or scope.units_by_role.get(Role.BUREAU_DESK)
+    )
 
 
 def reporting_sections(scope: UserScope, user: User, managed: list[Province]) -> dict[str, Any]:
@@ -107,19 +123,35 @@ def reporting_sections(scope: UserScope, user: User, managed: list[Province]) ->
 def home(request: HttpRequest) -> HttpResponse:
     """The sections of the person's work (what waits for them, their reports, their province's districts) are
     held rendered for them (templates/home/home.html, organisation/cached.py's person_held_key): while nothing
-    they are made of changes, the page reads them from the shared cache and counts nothing."""
+    they are made of changes, the page reads them from the shared cache and neither counts nor reads anything."""
     scope: UserScope = scope_of(request)
     user = request.user
     assert isinstance(user, User)
-    managed = _provinces(scope, Role.GROUP_DIRECTOR, Role.PROVINCIAL_HEAD)
+
+    @functools.cache
+    def managed() -> list[Province]:
+        return _provinces(scope, Role.GROUP_DIRECTOR, Role.PROVINCIAL_HEAD)
+
+    @functools.cache
+    def sections() -> dict[str, Any]:
+        return home_sections(scope, managed())
+
+    def section(name: str) -> Any:
+        return sections().get(name, [] if name.endswith("s") else None)
+
+    manages = bool(
+        scope.provinces_by_role.get(Role.GROUP_DIRECTOR) or scope.provinces_by_role.get(Role.PROVINCIAL_HEAD)
+    )
     return render(
         request,
         "home/home.html",
         {
-            **home_sections(scope, managed),
-            # Counted only when the held sections are not (SimpleLazyObject).
-            "reporting": SimpleLazyObject(lambda: reporting_sections(scope, user, managed)),
-            "reporting_shown": bool(managed or scope.is_central or scope.has_role(Role.DISTRICT_OFFICER)),
+            # Made only when the held sections are not (SimpleLazyObject).
+            **{name: SimpleLazyObject(functools.partial(section, name)) for name in SECTIONS},
+            "has_sections": has_sections(scope),
+            "problems": background_problems() if scope.is_central else None,
+            "reporting": SimpleLazyObject(lambda: reporting_sections(scope, user, managed())),
+            "reporting_shown": bool(manages or scope.is_central or scope.has_role(Role.DISTRICT_OFFICER)),
             "today": timezone.localdate(),
             "held_key": person_held_key(user),
             "held_seconds": PERSON_HELD_SECONDS,
