@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -71,7 +73,10 @@ def search(request: HttpRequest) -> HttpResponse:
                 lambda: directory_search(query=query, province=province, limit=RESULT_LIMIT)
             )
             part = search_part(query=query, province=province, limit=RESULT_LIMIT)
-            held_key = directory_held_key(f"{part}:{get_language()}", timezone.localdate())
+            typed = hashlib.sha256(str(form.data.get("q", "")).encode()).hexdigest()[
+                :16
+            ]  # as the form shows it
+            held_key = directory_held_key(f"{part}:{typed}:{get_language()}", timezone.localdate())
     # The first page: the centre first, then the provinces, then the bureaus and divisions.
     units = central_units() if result is None else []
     # The province select is written out in the template: Django's widget renders each of the 77 options
