@@ -12,14 +12,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from notifications import selectors, services, texts
 from notifications.forms import PreferencesForm
 from notifications.models import PERSON_CHANNELS, URGENT_KINDS, Channel, Kind, Notification
-from organisation.cached import PERSON_HELD_SECONDS, versions
+from organisation.cached import PERSON_HELD_SECONDS, person_held_key
 from organisation.models import Officer
 from organisation.selectors.roles import scopes_forget
 
@@ -43,14 +42,6 @@ def inbox(request: HttpRequest) -> HttpResponse:
     def page() -> Page[Notification]:
         return Paginator(selectors.notifications_for(user), PAGE_SIZE).get_page(number)
 
-    held_key = ":".join(
-        (
-            str(user.pk),
-            get_language() or "th",
-            versions(services.inbox_version_key(user.pk)),
-            str(number)[:20],
-        )
-    )
     return render(
         request,
         "notifications/inbox.html",
@@ -59,7 +50,11 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "rows": SimpleLazyObject(
                 lambda: [{"notification": n, "title": texts.title(n)} for n in page().object_list]
             ),
-            "held_key": hashlib.sha256(held_key.encode()).hexdigest(),
+            "held_key": person_held_key(
+                user,
+                hashlib.sha256(str(number).encode()).hexdigest()[:16],
+                covers=(services.inbox_version_key(user.pk),),
+            ),
             "held_seconds": PERSON_HELD_SECONDS,
         },
     )

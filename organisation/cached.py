@@ -28,6 +28,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 
 VERSION_KEY = "organisation:reference-version"
@@ -86,47 +87,54 @@ def versions(*names: str) -> str:
 PERSON_HELD_SECONDS = 60
 
 
-Work = tuple[str, ...]
-REQUESTS: Work = ("requests",)
-REPORTS: Work = ("reports",)
-
-
 def work_stamp_key(work: str) -> str:
     """The name of the stamp of one kind of work ("requests", "reports": settings.WORK_TABLES)."""
     return f"work:{work}"
 
 
+# The stamps a held page's key names, by what it shows: the requests' work, the reports', or both.
+REQUESTS = (work_stamp_key("requests"),)
+REPORTS = (work_stamp_key("reports"),)
+
+
 def person_held_key(
-    user: AbstractBaseUser | AnonymousUser, *parts: str, work: Work = REQUESTS + REPORTS
+    user: AbstractBaseUser | AnonymousUser, *parts: str, covers: tuple[str, ...] = REQUESTS + REPORTS
 ) -> str:
     """The key of something rendered for this person (their id, the language, today) that stays right until
-    their roles, the directory, the reference data or the `work` it shows change: part of a {% cache %}
-    fragment's key."""
-    stamps = versions(
-        SCOPE_VERSION_KEY, DIRECTORY_VERSION_KEY, VERSION_KEY, *(work_stamp_key(name) for name in work)
-    )
+    their roles, the directory, the reference data or what the stamps `covers` name change: part of a
+    {% cache %} fragment's key."""
+    stamps = versions(SCOPE_VERSION_KEY, DIRECTORY_VERSION_KEY, VERSION_KEY, *covers)
     return ":".join((str(user.pk), get_language() or "th", timezone.localdate().isoformat(), stamps, *parts))
 
 
-def work_held_key(*parts: str, work: Work) -> str:
+def work_held_key(*parts: str, covers: tuple[str, ...]) -> str:
     """The key of something rendered the same for everyone who may see it (the language, today) that stays right
-    until the reference data or the `work` it shows change: a national page's figures."""
-    stamps = versions(VERSION_KEY, *(work_stamp_key(name) for name in work))
+    until the reference data or what the stamps `covers` name change: a national page's figures."""
+    stamps = versions(VERSION_KEY, *covers)
     return ":".join((get_language() or "th", timezone.localdate().isoformat(), stamps, *parts))
+
+
+def made_when_drawn(build: Callable[[], dict[str, Any]], names: tuple[str, ...]) -> dict[str, Any]:
+    """A template's values `names`, all made by one call of `build` and only if the template reads one: what a
+    held fragment draws is not made while the fragment is held."""
+    once = functools.cache(build)
+
+    def made() -> dict[str, Any]:
+        values = once()
+        assert values.keys() == set(names), values.keys() ^ set(names)  # the template reads each, lazily
+        return values
+
+    return {name: SimpleLazyObject(functools.partial(lambda n: made()[n], name)) for name in names}
 
 
 def work_forget(work: str) -> None:
     cache.set(work_stamp_key(work), uuid.uuid4().hex, None)
 
 
-# One callable per kind of work, so that a transaction registers each at most once to run when it commits.
-_forget_on_commit: dict[str, Callable[[], None]] = {}
-
-
+@functools.cache
 def _on_commit_forget(work: str) -> Callable[[], None]:
-    if work not in _forget_on_commit:
-        _forget_on_commit[work] = functools.partial(work_forget, work)
-    return _forget_on_commit[work]
+    """One callable per kind of work, so that a transaction registers each at most once to run when it commits."""
+    return functools.partial(work_forget, work)
 
 
 _WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"([a-z_]+)"', re.IGNORECASE)

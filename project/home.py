@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
 from health.selectors import background_problems
-from organisation.cached import PERSON_HELD_SECONDS, person_held_key
+from organisation.cached import PERSON_HELD_SECONDS, made_when_drawn, person_held_key
 from organisation.models import Province, Role
 from organisation.scope import scope_of
 from organisation.selectors.directory import (
@@ -30,22 +30,26 @@ from organisation.selectors.directory import (
 )
 from organisation.selectors.roles import UserScope
 from reporting.selectors.progress import current_cycle, progress
-from reporting.selectors.reports import my_reports_of, waiting_review
+from reporting.selectors.reports import my_reports_of, provinces_with, waiting_review
 from reporting.services.reports import may_edit
 
 
 def _provinces(scope: UserScope, *roles: str) -> list[Province]:
     """The provinces where the person holds any of `roles`, in Thai order (from the list held in the process)."""
-    ids: set[int] = set()
-    for role in roles:
-        ids |= scope.provinces_by_role.get(role, frozenset())
+    ids = provinces_with(scope, *roles)
     return [p for p in provinces_in_thai_order() if p.pk in ids] if ids else []
 
 
 def home_sections(scope: UserScope, managed: list[Province]) -> dict[str, Any]:
     """What each section of the home page needs, for the roles in scope (`managed`: the provinces the person
     directs or heads, read once for both kinds of section)."""
-    context: dict[str, Any] = {}
+    context: dict[str, Any] = {
+        "officer_section": None,
+        "province_sections": [],
+        "sso_provinces": [],
+        "national": None,
+        "unit_sections": [],
+    }
     officer = scope.officer
     if officer is not None and scope.has_role(Role.DISTRICT_OFFICER):
         provinces = _provinces(scope, Role.DISTRICT_OFFICER)
@@ -70,7 +74,7 @@ def home_sections(scope: UserScope, managed: list[Province]) -> dict[str, Any]:
     units = sorted(scope.units_by_role.get(Role.BUREAU_DESK, frozenset()))
     if units:
         context["unit_sections"] = unit_members(units=units)
-    assert bool(context) == has_sections(scope), "has_sections() and home_sections() disagree"
+    assert any(context.values()) == has_sections(scope), "has_sections() and home_sections() disagree"
     return context
 
 
@@ -82,9 +86,7 @@ def has_sections(scope: UserScope) -> bool:
     """Whether the person has any section of home_sections() (without making them)."""
     return bool(
         (scope.officer is not None and scope.has_role(Role.DISTRICT_OFFICER))
-        or scope.provinces_by_role.get(Role.GROUP_DIRECTOR)
-        or scope.provinces_by_role.get(Role.PROVINCIAL_HEAD)
-        or scope.provinces_by_role.get(Role.SSO_ADMIN)
+        or provinces_with(scope, Role.GROUP_DIRECTOR, Role.PROVINCIAL_HEAD, Role.SSO_ADMIN)
         or scope.is_central
         or scope.units_by_role.get(Role.BUREAU_DESK)
     )
@@ -132,22 +134,13 @@ def home(request: HttpRequest) -> HttpResponse:
     def managed() -> list[Province]:
         return _provinces(scope, Role.GROUP_DIRECTOR, Role.PROVINCIAL_HEAD)
 
-    @functools.cache
-    def sections() -> dict[str, Any]:
-        return home_sections(scope, managed())
-
-    def section(name: str) -> Any:
-        return sections().get(name, [] if name.endswith("s") else None)
-
-    manages = bool(
-        scope.provinces_by_role.get(Role.GROUP_DIRECTOR) or scope.provinces_by_role.get(Role.PROVINCIAL_HEAD)
-    )
+    manages = bool(provinces_with(scope, Role.GROUP_DIRECTOR, Role.PROVINCIAL_HEAD))
     return render(
         request,
         "home/home.html",
         {
-            # Made only when the held sections are not (SimpleLazyObject).
-            **{name: SimpleLazyObject(functools.partial(section, name)) for name in SECTIONS},
+            # Made only when the held sections are not.
+            **made_when_drawn(lambda: home_sections(scope, managed()), SECTIONS),
             "has_sections": has_sections(scope),
             "problems": background_problems() if scope.is_central else None,
             "reporting": SimpleLazyObject(lambda: reporting_sections(scope, user, managed())),

@@ -182,7 +182,7 @@ def _list_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
             request.user,
             extra.get("list_name", ""),
             hashlib.sha256(querystring.encode()).hexdigest()[:32],
-            work=REQUESTS,
+            covers=REQUESTS,
         ),
         "held_seconds": PERSON_HELD_SECONDS,
         "monitor_note": note,

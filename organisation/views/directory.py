@@ -73,9 +73,8 @@ def search(request: HttpRequest) -> HttpResponse:
                 lambda: directory_search(query=query, province=province, limit=RESULT_LIMIT)
             )
             part = search_part(query=query, province=province, limit=RESULT_LIMIT)
-            typed = hashlib.sha256(str(form.data.get("q", "")).encode()).hexdigest()[
-                :16
-            ]  # as the form shows it
+            # The words as typed (the form shows them so), not only as searched.
+            typed = hashlib.sha256(str(form.data.get("q", "")).encode()).hexdigest()[:16]
             held_key = directory_held_key(f"{part}:{typed}:{get_language()}", timezone.localdate())
     # The first page: the centre first, then the provinces, then the bureaus and divisions.
     units = central_units() if result is None else []

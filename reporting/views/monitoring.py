@@ -156,7 +156,7 @@ def national(request: HttpRequest, cycle_pk: int) -> HttpResponse:
     context: dict[str, Any] = {
         "cycle": cycle,
         # The reporting menu above them is drawn for the person's roles: they are part of the key.
-        "held_key": work_held_key(str(cycle.pk), sort, ",".join(sorted(scope.roles)), work=REPORTS),
+        "held_key": work_held_key(str(cycle.pk), sort, ",".join(sorted(scope.roles)), covers=REPORTS),
         "held_seconds": PERSON_HELD_SECONDS,
         "cycles": SimpleLazyObject(
             lambda: _switcher(cycles_for_switcher(), _urls("reporting:national", _HOLE), current=cycle.pk)
