@@ -24,10 +24,11 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
+from django.utils.connection import ConnectionProxy
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 
@@ -37,6 +38,11 @@ DIRECTORY_VERSION_KEY = "organisation:directory-version"
 T = TypeVar("T")
 
 _held: dict[str, tuple[str, Any]] = {}
+
+# What is held made by the code (a province's directory, a person's scope, counted figures: Python objects) is the
+# running release's own: a cache under the release's key prefix (settings.CACHES["held"], project/release.py), as
+# the pages {% cache %} holds rendered are. The stamps stay in the default cache, shared by every release.
+held_cache: Any = ConnectionProxy(caches, "held")
 
 
 def stamp(name: str) -> str:

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
+from organisation.cached import held_cache
 from organisation.selectors.directory import coordination_centre
 
 CENTRE_CACHE_KEY = "organisation:centre"
 
 
 def _centre() -> Any:
-    return cache.get_or_set(CENTRE_CACHE_KEY, coordination_centre, 300)
+    return held_cache.get_or_set(CENTRE_CACHE_KEY, coordination_centre, 300)
 
 
 def centre(request: HttpRequest) -> dict[str, Any]:
@@ -24,4 +24,4 @@ def centre(request: HttpRequest) -> dict[str, Any]:
 
 
 def centre_forget(**_signal: object) -> None:
-    cache.delete(CENTRE_CACHE_KEY)
+    held_cache.delete(CENTRE_CACHE_KEY)

@@ -13,6 +13,8 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from project.release import held_cache_settings, release_name
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -275,6 +277,11 @@ else:
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# What is held made by the code (pages held rendered by {% cache %}, figures and directories held as objects) is
+# the release's own (project/release.py): RELEASE names it, else a digest of the code. The sessions and the
+# version stamps in the default cache outlive a release: nobody is signed out by a deploy.
+RELEASE = release_name(env.str("RELEASE", default=""), BASE_DIR)
+CACHES["held"] = CACHES["template_fragments"] = held_cache_settings(CACHES["default"], RELEASE)
 
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
@@ -437,7 +444,7 @@ if SENTRY_DSN:
     sentry_start(
         dsn=SENTRY_DSN,
         environment=env.str("SENTRY_ENVIRONMENT", default="production"),
-        release=env.str("SENTRY_RELEASE", default=""),
+        release=RELEASE,
         traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
     )
 

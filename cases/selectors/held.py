@@ -12,9 +12,10 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import get_language
+
+from organisation.cached import held_cache
 
 T = TypeVar("T")
 
@@ -38,23 +39,23 @@ def held(key: str, build: Callable[[datetime.datetime], T]) -> tuple[T, datetime
         now = timezone.now()
         return build(now), now
     name = f"monitoring:{key}:{get_language() or 'th'}"
-    found: tuple[T, datetime.datetime] | None = cache.get(name)
+    found: tuple[T, datetime.datetime] | None = held_cache.get(name)
     if found is not None:
         return found
     counting = f"{name}:counting"
-    if not cache.add(counting, 1, timeout=int(COUNTING_WAIT_SECONDS) * 2):
+    if not held_cache.add(counting, 1, timeout=int(COUNTING_WAIT_SECONDS) * 2):
         waited_until = time.monotonic() + COUNTING_WAIT_SECONDS
         while time.monotonic() < waited_until:
             time.sleep(COUNTING_POLL_SECONDS)
-            found = cache.get(name)
+            found = held_cache.get(name)
             if found is not None:
                 return found
     try:
         now = timezone.now()
         value = (build(now), now)
-        cache.set(name, value, seconds)
+        held_cache.set(name, value, seconds)
     finally:
-        cache.delete(counting)
+        held_cache.delete(counting)
     return value
 
 

@@ -15,12 +15,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from django.core.cache import cache
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
-from organisation.cached import DIRECTORY_VERSION_KEY, VERSION_KEY, reference, stamp_anew, versions
+from organisation.cached import (
+    DIRECTORY_VERSION_KEY,
+    VERSION_KEY,
+    held_cache,
+    reference,
+    stamp_anew,
+    versions,
+)
 from organisation.models import (
     ActingDeputy,
     District,
@@ -538,10 +544,10 @@ def directory_held(part: str, on: datetime.date, build: Callable[[], T]) -> T:
     the country's coverage...), from the shared cache when nothing the directory is made of changed since it was
     read. `part` names it and whatever it is read for ("contacts:12,40")."""
     key = directory_held_key(part, on)
-    found: T | None = cache.get(key)
+    found: T | None = held_cache.get(key)
     if found is None:
         found = build()
-        cache.set(key, found, DIRECTORY_CACHE_SECONDS)
+        held_cache.set(key, found, DIRECTORY_CACHE_SECONDS)
     return found
 
 

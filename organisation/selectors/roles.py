@@ -7,10 +7,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.core.cache import cache
 from django.utils import timezone
 
-from organisation.cached import SCOPE_VERSION_KEY, stamp, stamp_anew
+from organisation.cached import SCOPE_VERSION_KEY, held_cache, stamp, stamp_anew
 from organisation.models import (
     ActingDeputy,
     DistrictAssignment,
@@ -108,10 +107,10 @@ def user_scope_cached(user: User | AnonymousUser) -> UserScope:
         return UserScope(officer=None)
     on = timezone.localdate()
     key = f"organisation:scope:{stamp(SCOPE_VERSION_KEY)}:{user.pk}:{on.isoformat()}"
-    scope = cache.get(key)
+    scope = held_cache.get(key)
     if scope is None:
         scope = user_scope(user, on)
-        cache.set(key, scope, SCOPE_CACHE_SECONDS)
+        held_cache.set(key, scope, SCOPE_CACHE_SECONDS)
     return scope
 
 
