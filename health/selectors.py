@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import Any
 
+from django.db.models import Count, QuerySet, Value
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
@@ -23,9 +25,20 @@ class Problems:
 
 
 def background_problems() -> Problems:
-    return Problems(
-        failed_actions=ScheduledAction.objects.filter(status=ScheduledAction.Status.FAILED).count(),
-        failed_deliveries=Delivery.objects.filter(status=Delivery.Status.FAILED).count(),
-        # A workflow's background node that raised stays in ERROR (notes/viewflow.md): never silently.
-        failed_flow_tasks=Task.objects.filter(status=STATUS.ERROR).count(),
+    """The three counts in one query (on every look at central staff's home page)."""
+
+    def failed(queryset: QuerySet[Any], kind: str) -> QuerySet[Any]:
+        # A constant is not grouped by: one row per kind, its count 0 when nothing failed.
+        return queryset.order_by().annotate(problem=Value(kind)).values("problem").annotate(n=Count("*"))
+
+    counts = dict(
+        failed(ScheduledAction.objects.filter(status=ScheduledAction.Status.FAILED), "failed_actions")
+        .union(
+            failed(Delivery.objects.filter(status=Delivery.Status.FAILED), "failed_deliveries"),
+            # A workflow's background node that raised stays in ERROR (notes/viewflow.md): never silently.
+            failed(Task.objects.filter(status=STATUS.ERROR), "failed_flow_tasks"),
+            all=True,
+        )
+        .values_list("problem", "n")
     )
+    return Problems(**{field.name: counts.get(field.name, 0) for field in fields(Problems)})
