@@ -14,7 +14,6 @@ class OrganisationConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from organisation.cached import reference_forget, watch_work_writes
-        from organisation.context_processors import centre_forget
         from organisation.models import (
             ActingDeputy,
             District,
@@ -34,8 +33,6 @@ class OrganisationConfig(AppConfig):
         for model in (RoleAssignment, ActingDeputy, Officer, Province, Unit):
             post_save.connect(scopes_forget, sender=model, dispatch_uid=f"scope-{model.__name__}-save")
             post_delete.connect(scopes_forget, sender=model, dispatch_uid=f"scope-{model.__name__}-delete")
-        post_save.connect(centre_forget, sender=Unit, dispatch_uid="centre-save")
-        post_delete.connect(centre_forget, sender=Unit, dispatch_uid="centre-delete")
         # Every province's held directory (organisation/selectors/directory.py): its people, roles, districts.
         held: tuple[type[Model], ...] = (
             RoleAssignment,

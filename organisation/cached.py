@@ -16,10 +16,12 @@ many rows). What a page shows of a person's work is held rendered under these st
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from django.conf import settings
@@ -45,21 +47,64 @@ _held: dict[str, tuple[str, Any]] = {}
 held_cache: Any = ConnectionProxy(caches, "held")
 
 
-def stamp(name: str) -> str:
-    """The version stamp `name` as it is now (one made when there is none: first read, or the cache emptied).
-    Part of the key of anything held that is made of what the stamp covers."""
-    found: str | None = cache.get(name)
-    if found is None:
-        cache.add(name, uuid.uuid4().hex, None)
-        found = cache.get(name) or ""
+# A request reads the stamps once, all together (one round trip to the shared cache, where each page would
+# otherwise read them three times over: the person's scope, the reference data, what a held fragment covers), and
+# again only after it writes one itself (stamps_read_once: the scope middleware wraps every request in it).
+_read_in_this_request: ContextVar[dict[str, str] | None] = ContextVar("stamps_read", default=None)
+
+
+@contextlib.contextmanager
+def stamps_read_once() -> Iterator[None]:
+    token = _read_in_this_request.set({})
+    try:
+        yield
+    finally:
+        _read_in_this_request.reset(token)
+
+
+def _read(names: Sequence[str]) -> dict[str, str]:
+    """The stamps `names` from the shared cache (one made where there is none: first read, or the cache
+    emptied)."""
+    found: dict[str, str] = cache.get_many(names)
+    for name in names:
+        if not found.get(name):
+            cache.add(name, uuid.uuid4().hex, None)
+            found[name] = cache.get(name) or ""
     return found
+
+
+def _renew(name: str) -> None:
+    cache.set(name, uuid.uuid4().hex, None)
+    read = _read_in_this_request.get()
+    if read is not None:
+        read.clear()
+
+
+def versions(*names: str) -> str:
+    """The version stamps `names` as they are now, joined: part of the key of anything held that is made of
+    what they cover."""
+    read = _read_in_this_request.get()
+    if read is None:
+        found = _read(names)
+    else:
+        if not read:
+            read.update(_read(EVERY_STAMP))
+        if any(name not in read for name in names):
+            read.update(_read(names))
+        found = read
+    return ":".join(found[name] for name in names)
+
+
+def stamp(name: str) -> str:
+    """The version stamp `name` as it is now."""
+    return versions(name)
 
 
 def stamp_anew(name: str) -> None:
     """What the stamp `name` covers changed: a new stamp now, and again once the change commits (a reader in
     between would otherwise hold the old state under the new stamp). Not the clock: tests and demos stop it."""
-    cache.set(name, uuid.uuid4().hex, None)
-    transaction.on_commit(lambda: cache.set(name, uuid.uuid4().hex, None))
+    _renew(name)
+    transaction.on_commit(lambda: _renew(name))
 
 
 def reference(name: str, build: Callable[[], T]) -> T:
@@ -78,13 +123,7 @@ def reference(name: str, build: Callable[[], T]) -> T:
 
 def reference_forget(**_signal: object) -> None:
     """Every process's copies are out of date (a unit or a province saved, or the reference data loaded)."""
-    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
-
-
-def versions(*names: str) -> str:
-    """The version stamps `names` as they are now, joined (one round trip to the shared cache when they exist)."""
-    found: dict[str, str] = cache.get_many(names)
-    return ":".join(found.get(name) or stamp(name) for name in names)
+    _renew(VERSION_KEY)
 
 
 # What a page holds of a person's work (the home page's sections, a list's rows) is held at most this long: the
@@ -101,6 +140,7 @@ def work_stamp_key(work: str) -> str:
 # The stamps a held page's key names, by what it shows: the requests' work, the reports', or both.
 REQUESTS = (work_stamp_key("requests"),)
 REPORTS = (work_stamp_key("reports"),)
+EVERY_STAMP = (VERSION_KEY, SCOPE_VERSION_KEY, DIRECTORY_VERSION_KEY, *REQUESTS, *REPORTS)
 
 
 def person_held_key(
@@ -134,7 +174,7 @@ def made_when_drawn(build: Callable[[], dict[str, Any]], names: tuple[str, ...])
 
 
 def work_forget(work: str) -> None:
-    cache.set(work_stamp_key(work), uuid.uuid4().hex, None)
+    _renew(work_stamp_key(work))
 
 
 @functools.cache

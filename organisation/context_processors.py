@@ -7,21 +7,13 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from organisation.cached import held_cache
+from organisation.cached import reference
 from organisation.selectors.directory import coordination_centre
-
-CENTRE_CACHE_KEY = "organisation:centre"
-
-
-def _centre() -> Any:
-    return held_cache.get_or_set(CENTRE_CACHE_KEY, coordination_centre, 300)
 
 
 def centre(request: HttpRequest) -> dict[str, Any]:
-    """The centre, from the cache (a page's layout stays within two queries); forgotten whenever a unit is
-    saved, so central staff's edits show at once (organisation/apps.py)."""
-    return {"coordination_centre": SimpleLazyObject(_centre)}
-
-
-def centre_forget(**_signal: object) -> None:
-    held_cache.delete(CENTRE_CACHE_KEY)
+    """The centre, held in each process with the reference data (organisation/cached.py): the layout reads
+    nothing for it, and a unit saved (its name, its contacts) shows on the next page."""
+    return {
+        "coordination_centre": SimpleLazyObject(lambda: reference("coordination-centre", coordination_centre))
+    }

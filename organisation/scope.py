@@ -9,6 +9,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import SimpleLazyObject
 
+from organisation.cached import stamps_read_once
 from organisation.selectors.roles import UserScope, user_scope_cached
 
 
@@ -18,7 +19,8 @@ class ScopeMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.scope = SimpleLazyObject(lambda: user_scope_cached(request.user))  # type: ignore[attr-defined]
-        return self.get_response(request)
+        with stamps_read_once():
+            return self.get_response(request)
 
 
 def scope_of(request: HttpRequest) -> UserScope:

@@ -43,6 +43,20 @@ def test_every_page_names_the_centre_its_number_and_the_group_that_runs_it(clien
         assert 'class="footer-centre"' in html and PHONE in html and "(กพร.)" in html, url
 
 
+def test_the_footer_shows_the_centre_as_it_was_last_saved(client: Client) -> None:
+    """The centre is held in each process with the reference data: a unit saved shows on the next page."""
+    signed_in(client)
+    assert PHONE in client.get(reverse("about")).content.decode()
+    centre = Unit.objects.get(kind=Unit.Kind.COORDINATION_CENTRE)
+    centre.phone = "02 241 9999"
+    centre.save()
+    html = client.get(reverse("about")).content.decode()
+    assert "02 241 9999" in html and PHONE not in html
+    centre.parent.abbreviation = "กพร.ใหม่"  # type: ignore[union-attr]
+    centre.parent.save()  # type: ignore[union-attr]
+    assert "(กพร.ใหม่)" in client.get(reverse("about")).content.decode()
+
+
 def test_the_directory_opens_with_the_centre_and_the_central_units_with_their_contacts(
     client: Client,
 ) -> None:
