@@ -70,7 +70,7 @@ schema-check: $(VENV)/.synced
 
 # Each benchmark prints its figures. The engine and request benchmarks need PostgreSQL and Redis
 # (DATABASE_URL, REDIS_URL) and say so when they are missing.
-BENCHES := tests.bench tests.bench_engine tests.bench_email $(if $(wildcard tests/bench_requests.py),tests.bench_requests) tests.bench_request_monitoring tests.bench_reporting tests.bench_reporting_open tests.bench_pages tests.bench_load
+BENCHES := tests.bench tests.bench_engine tests.bench_email $(if $(wildcard tests/bench_requests.py),tests.bench_requests) tests.bench_request_monitoring tests.bench_reporting tests.bench_reporting_open tests.bench_pages tests.bench_load tests.bench_growth
 
 bench: install
 	@for bench in $(BENCHES); do \

@@ -15,15 +15,17 @@
 2. The web command of docker-compose.yml (gunicorn with gunicorn.conf.py, WEB_CONCURRENCY workers) on a free
    port: DEBUG off, a random SECRET_KEY, ALLOWED_HOSTS, sessions and cache in Redis (REDIS_URL, under a key
    prefix of this run's own), DJANGO_SETTINGS_MODULE=tests.load_settings (the production settings and URLs
-   plus the hello view). Before it, the same command with tests.load_settings_bare (no middleware at all)
-   serves the reference: the bare Django hello view every page is quoted against, as issue 12 quotes it. The
-   hello view through the service's middleware (request id and log line, metrics, sessions, CSP...) is
-   printed beside it: the floor of any page.
+   plus the hello view). Beside it, the same command with tests.load_settings_bare (no middleware at all)
+   serves the reference: the bare Django hello view every page is quoted against, as issue 12 quotes it,
+   measured again just before each page (the machine's load drifts during a run). The hello view through the
+   service's middleware (request id and log line, metrics, sessions, CSP...) is printed too: the floor of any
+   page.
 3. BENCH_LOAD_SESSIONS sessions per person (default 2: each sign-in costs a production password hash),
    signed in through the sign-in form (the CSRF token read from the form). Then, per page, after a short
    warm-up, a closed loop of 10 clients for BENCH_LOAD_SECONDS (default 6), the person's sessions shared among
    them (as tabs of one browser); and of 50 clients for a third of that, to count errors under overload. Any
-   answer but a 200 is an error.
+   answer but a 200 is an error. Meanwhile the requests' work is written once a second (BENCH_LOAD_WRITES; 0:
+   never), as workers and other officers write it: every write draws the held pages again on their next look.
 
 Printed per page: requests/s, p50/p95/p99 (ms, as the client sees them), errors, the share of the bare hello
 view's requests/s, and the database queries per request (the server's own count, from /metrics). Targets
@@ -52,7 +54,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -68,6 +70,11 @@ OVERLOAD_CLIENTS = 50
 # Signing in costs a production password hash (PBKDF2, about 0.3-1 s of a core): two sessions a person,
 # shared by the clients of a page (a person with several tabs open).
 SESSIONS_PER_PERSON = int(os.environ.get("BENCH_LOAD_SESSIONS", "2"))
+# Meanwhile the requests' work is written this many times a second (0: nothing is written). Each write renews the
+# stamp every held request list, queue and home page is kept under, nationally: the next look at each is drawn
+# in full. One a second is about ten times the national
+# average of a working day (some 3,000 writes to the requests in eight hours) and above its morning peak.
+WRITES_PER_SECOND = float(os.environ.get("BENCH_LOAD_WRITES", "1"))
 TARGET_SHARE = 0.10
 TARGET_P95_MS = 100.0
 PASSWORD = "bench-load-only-password"  # a throw-away database's accounts
@@ -653,8 +660,56 @@ class Run:
         return statistics.quantiles(self.latencies, n=100)[q - 1]
 
 
-async def closed_loop(port: int, path: str, cookies: Sequence[str], clients: int, seconds: float) -> Run:
-    """`clients` clients, each sending its next request when its last is answered, for `seconds`."""
+@dataclass
+class Writer:
+    """Writes to the requests' work while the pages are read, as a Celery worker's deadline firing or another
+    officer's step does: an UPDATE of one request every 1/WRITES_PER_SECOND seconds, from this process, through
+    the ORM and the service's own execute wrapper (organisation/cached.py's WorkWrites), which renews the work's
+    stamp in the server's cache. The row is left as it was (its subject set to itself)."""
+
+    request_pk: int
+    writes: int = 0
+
+    async def write(self, stop: float) -> None:
+        from django.db.models import F
+
+        from cases.models import CoordinationRequest
+
+        def one() -> None:
+            CoordinationRequest.objects.filter(pk=self.request_pk).update(subject=F("subject"))
+
+        while WRITES_PER_SECOND > 0 and time.perf_counter() < stop:
+            began = time.perf_counter()
+            await asyncio.to_thread(one)
+            self.writes += 1
+            await asyncio.sleep(max(0.0, 1 / WRITES_PER_SECOND - (time.perf_counter() - began)))
+
+
+@contextlib.contextmanager
+def server_cache(server: Server) -> Iterator[None]:
+    """This process's cache is the server's (its Redis, its key prefix), so that the writer's writes renew the
+    stamps the server's pages are held under."""
+    from django.test.utils import override_settings
+
+    from project.release import held_cache_settings
+
+    default = {
+        "BACKEND": "project.cache.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": server.cache_prefix,
+    }
+    held_settings = held_cache_settings(default, "bench-writer")  # the writer holds nothing
+    with override_settings(
+        CACHES={"default": default, "held": held_settings, "template_fragments": held_settings}
+    ):
+        yield
+
+
+async def closed_loop(
+    port: int, path: str, cookies: Sequence[str], clients: int, seconds: float, writer: Writer | None = None
+) -> Run:
+    """`clients` clients, each sending its next request when its last is answered, for `seconds`; and the
+    writer's comments meanwhile, if there is one."""
     run = Run()
     stop = time.perf_counter() + seconds
 
@@ -672,7 +727,7 @@ async def closed_loop(port: int, path: str, cookies: Sequence[str], clients: int
                 run.errors += 1
 
     began = time.perf_counter()
-    await asyncio.gather(*(client(n) for n in range(clients)))
+    await asyncio.gather(*(client(n) for n in range(clients)), *([writer.write(stop)] if writer else []))
     run.seconds = time.perf_counter() - began
     return run
 
@@ -690,14 +745,16 @@ def scrape_queries(port: int) -> dict[str, tuple[float, float]]:
     return {view: (s, c) for view, (s, c) in found.items()}
 
 
-def measure(server: Server, page: Page, cookies: Sequence[str]) -> tuple[Run, Run, float | None]:
-    """A warm-up, CLIENTS clients for SECONDS, then OVERLOAD_CLIENTS for a third of that; and the queries
-    per request the server counted (None when it does not count: the bare reference)."""
-    asyncio.run(closed_loop(server.port, page.path, cookies, CLIENTS, min(1.5, SECONDS / 4)))
+def measure(
+    server: Server, page: Page, cookies: Sequence[str], writer: Writer | None = None
+) -> tuple[Run, Run, float | None]:
+    """A warm-up, CLIENTS clients for SECONDS, then OVERLOAD_CLIENTS for a third of that, while the writer
+    writes; and the queries per request the server counted (None when it does not count: the bare reference)."""
+    asyncio.run(closed_loop(server.port, page.path, cookies, CLIENTS, min(1.5, SECONDS / 4), writer))
     before = scrape_queries(server.port).get(page.view, (0.0, 0.0))
-    ten = asyncio.run(closed_loop(server.port, page.path, cookies, CLIENTS, SECONDS))
+    ten = asyncio.run(closed_loop(server.port, page.path, cookies, CLIENTS, SECONDS, writer))
     after = scrape_queries(server.port).get(page.view, (0.0, 0.0))
-    fifty = asyncio.run(closed_loop(server.port, page.path, cookies, OVERLOAD_CLIENTS, SECONDS / 3))
+    fifty = asyncio.run(closed_loop(server.port, page.path, cookies, OVERLOAD_CLIENTS, SECONDS / 3, writer))
     queries = (after[0] - before[0]) / (after[1] - before[1]) if after[1] > before[1] else None
     return ten, fifty, queries
 
@@ -763,14 +820,19 @@ def main() -> int:
     from django.db import connections
 
     connections.close_all()
-    # The reference first, on a server of its own: the hello view with no middleware (tests/load_settings_bare).
+    # The reference, on a server of its own that stays up beside the service's: the hello view with no middleware
+    # (tests/load_settings_bare), measured first and again just before each page, and each page is quoted against
+    # the measurement beside it: the load of this shared machine drifts during a run (the reference has moved by
+    # a factor of two between runs), and a page compared with a reference measured minutes earlier would carry
+    # that drift. The idle server costs nothing while the other is measured.
     bare = Page("hello view, bare Django", "", "/bench-hello/", "bench-hello")
     reference = server_start(url, "tests.load_settings_bare")
     try:
         bare_results = measure(reference, bare, [])
-    finally:
+        server = server_start(url)
+    except BaseException:
         server_stop(reference)
-    server = server_start(url)
+        raise
     failures: list[str] = []
     warnings: list[str] = []
     try:
@@ -792,25 +854,37 @@ def main() -> int:
             }
 
         sessions = asyncio.run(sign_everyone_in())
+        from cases.models import CoordinationRequest
+
+        writer = Writer(CoordinationRequest.objects.order_by("pk").values_list("pk", flat=True)[0])
         print(
             f"signed in {len(people) * SESSIONS_PER_PERSON} sessions through the form in "
-            f"{time.perf_counter() - started:.1f} s ({len(people)} people)"
+            f"{time.perf_counter() - started:.1f} s ({len(people)} people); meanwhile the requests' work is written "
+            f"{WRITES_PER_SECOND:g} times a second (BENCH_LOAD_WRITES)"
         )
         hello = Page("hello view, service's middleware", "", "/bench-hello/", "bench-hello")
         results: list[tuple[Page, Run, Run, float | None]] = [(bare, *bare_results)]
-        for page in [hello, *listed]:
-            results.append((page, *measure(server, page, sessions.get(page.person, []))))
-        base = results[0][1].rate
+        beside: dict[str, float] = {
+            bare.label: bare_results[0].rate
+        }  # the reference's req/s next to each page
+        with server_cache(server):
+            for page in [hello, *listed]:
+                beside[page.label] = asyncio.run(
+                    closed_loop(reference.port, bare.path, [], CLIENTS, SECONDS / 2)
+                ).rate
+                results.append((page, *measure(server, page, sessions.get(page.person, []), writer)))
         print(
             f"\n{'page':<34}{'queries':>8}{'req/s':>8}{'p50':>7}{'p95':>7}{'p99':>7}{'errors':>8}"
-            f"{'share':>7}{'req/s@50':>10}{'err@50':>8}"
+            f"{'hello':>7}{'share':>7}{'req/s@50':>10}{'err@50':>8}"
         )
         for page, ten, fifty, queries in results:
+            base = beside[page.label]
             share = ten.rate / base if base else 0.0
             q = f"{queries:.1f}" if queries is not None else "-"
             print(
                 f"{page.label:<34}{q:>8}{ten.rate:>8.0f}{ten.quantile(50):>7.0f}{ten.quantile(95):>7.0f}"
-                f"{ten.quantile(99):>7.0f}{ten.errors:>8}{share:>7.3f}{fifty.rate:>10.0f}{fifty.errors:>8}"
+                f"{ten.quantile(99):>7.0f}{ten.errors:>8}{base:>7.0f}{share:>7.3f}{fifty.rate:>10.0f}"
+                f"{fifty.errors:>8}"
             )
             if ten.errors:
                 failures.append(f"{page.label}: {ten.errors} errors at {CLIENTS} clients ({ten.statuses})")
@@ -827,10 +901,13 @@ def main() -> int:
                     f"{page.label}: p95 {ten.quantile(95):.0f} ms (target < {TARGET_P95_MS:.0f} ms)"
                 )
         print(
-            f"(ms as the clients see them; share: of the bare hello view's req/s at {CLIENTS} clients; "
+            f"(ms as the clients see them; hello: the bare hello view's req/s at {CLIENTS} clients, measured just "
+            f"before the page; share: the page's req/s over it; all hello measurements: "
+            f"{', '.join(f'{rate:.0f}' for rate in beside.values())}; "
             f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; gunicorn workers' memory: "
             f"{workers_memory(server)})"
         )
+        print(f"written meanwhile: {writer.writes:,} writes to the requests ({WRITES_PER_SECOND:g} a second)")
         for warning in warnings:
             print(f"WARN: {warning}")
         for failure in failures:
@@ -838,6 +915,7 @@ def main() -> int:
         return 1 if failures else 0
     finally:
         server_stop(server)
+        server_stop(reference)
         with contextlib.suppress(OSError):
             server.log.unlink()
         if os.environ.get("BENCH_LOAD_DROP") == "1":
