@@ -537,6 +537,14 @@ REQUEST_ATTACHMENTS_PER_REQUEST = env.int("REQUEST_ATTACHMENTS_PER_REQUEST", def
 # The coordination monitoring pages count a scope's figures once for everyone, and hold them this long in the
 # shared cache (at 100,000 requests the country's figures take about two seconds to count); 0: every request.
 MONITORING_FIGURES_SECONDS = env.int("MONITORING_FIGURES_SECONDS", default=300)
+# The national page's figures for the fiscal year so far are counted ahead of time, a minute before the held ones
+# expire (a count of the whole country takes a second or more): no look waits for it.
+if MONITORING_FIGURES_SECONDS > 0:
+    CELERY_BEAT_SCHEDULE["count-national-figures"] = {
+        "task": "cases.tasks.count_national_figures",
+        "schedule": float(max(MONITORING_FIGURES_SECONDS - 60, 30)),
+        "options": {"expires": max(MONITORING_FIGURES_SECONDS - 60, 30) - 5},
+    }
 
 # The API for the Department's other systems (api/): bearer tokens (personal or a service account's), the
 # session for the reference page, one error shape, cursors, a rate limit per token (API_RATE_LIMIT, in the

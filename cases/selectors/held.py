@@ -38,7 +38,7 @@ def held(key: str, build: Callable[[datetime.datetime], T]) -> tuple[T, datetime
     if seconds <= 0:
         now = timezone.now()
         return build(now), now
-    name = f"monitoring:{key}:{get_language() or 'th'}"
+    name = _name(key)
     found: tuple[T, datetime.datetime] | None = held_cache.get(name)
     if found is not None:
         return found
@@ -57,6 +57,17 @@ def held(key: str, build: Callable[[datetime.datetime], T]) -> tuple[T, datetime
     finally:
         held_cache.delete(counting)
     return value
+
+
+def hold_anew(key: str, build: Callable[[datetime.datetime], T]) -> None:
+    """Count the figures of `key` now and hold them for everyone, whether held or not: beat counts the figures
+    most asked for ahead of time (cases/tasks.py), so that no look waits for their count."""
+    now = timezone.now()
+    held_cache.set(_name(key), (build(now), now), max(settings.MONITORING_FIGURES_SECONDS, 1))
+
+
+def _name(key: str) -> str:
+    return f"monitoring:{key}:{get_language() or 'th'}"
 
 
 def held_minutes() -> int:

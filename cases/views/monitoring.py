@@ -8,7 +8,7 @@ province or unit up within the user's scope (cases.selectors.monitoring.monitor_
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -28,6 +28,7 @@ from django.views.decorators.http import require_GET
 from cases.models import CoordinationRequest
 from cases.selectors import monitoring as m
 from cases.selectors.held import held, held_minutes
+from cases.selectors.national import national_figures
 from cases.selectors.requests import pool_units
 from organisation.cached import made_when_drawn
 from organisation.models import Province, Unit
@@ -35,7 +36,6 @@ from organisation.scope import scope_of
 from organisation.selectors.roles import UserScope
 from workdays.calendar import working_calendar
 from workdays.exports import FORMATS, Table, export_response
-from workdays.fast import row_url
 from workdays.templatetags.thai_dates import thai_datetime
 from workdays.thai import thai_key
 
@@ -194,24 +194,6 @@ def _base_context(request: HttpRequest, period: m.Period, counted_at: datetime.d
 # page and its downloads show the same figures, counted at the same moment.
 
 
-def _national_figures(period: m.Period) -> tuple[dict[str, Any], datetime.datetime]:
-    qs = m.requests_in(m.MonitorScope(everything=True))
-
-    def build(now: datetime.datetime) -> dict[str, Any]:
-        calendar = working_calendar()
-        return {
-            "figures": m.figures(qs, period, now=now, calendar=calendar, whole=True),
-            "provinces": m.province_rows(
-                qs, period, now=now, calendar=calendar, url=_row_url("requests:monitor-province", period)
-            ),
-            "units": m.unit_rows(
-                qs, period, now=now, calendar=calendar, url=_row_url("requests:monitor-unit", period)
-            ),
-        }
-
-    return held(f"national:{period.key}", build)
-
-
 def _province_figures(place: Province, period: m.Period) -> tuple[dict[str, Any], datetime.datetime]:
     qs = m.requests_in(m.MonitorScope(), province=place.pk)
 
@@ -295,7 +277,7 @@ def national(request: HttpRequest) -> HttpResponse:
         raise Http404
     period = _period(request)
     links = _links(scope, period)
-    counted, counted_at = _national_figures(period)
+    counted, counted_at = national_figures(period)
     sort, unit_sort = _sort_asked(request), _sort_asked(request, default="received", param="usort")
 
     def drawn() -> dict[str, Any]:
@@ -336,10 +318,6 @@ def national(request: HttpRequest) -> HttpResponse:
         "trends_url": reverse("requests:monitor-trends") + f"?period={period.key}",
     }
     return render(request, "requests/monitoring/national.html", context)
-
-
-def _row_url(name: str, period: m.Period) -> Callable[[int], str]:
-    return lambda pk: f"{row_url(name, pk)}?period={period.key}"
 
 
 @login_required
@@ -542,7 +520,7 @@ def _place_figures(chosen: Chosen, period: m.Period) -> tuple[dict[str, Any], da
         return _province_figures(chosen.province, period)
     if chosen.unit is not None:
         return _unit_figures(chosen.unit, period)
-    return _national_figures(period)
+    return national_figures(period)
 
 
 @login_required

@@ -620,3 +620,38 @@ def _sent_in_table(body: str, province_pk: int) -> str:
     )
     assert row is not None
     return row.group(1)
+
+
+def test_beat_counts_the_figures_the_national_page_opens_with_before_anyone_looks(
+    world: World, settings: Any, clock: Any
+) -> None:
+    """The fiscal year so far, the whole country: a second or more to count at national scale. Beat counts it
+    a minute before the held figures expire, in both languages, and the page itself never counts it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cases.tasks import count_national_figures
+
+    settings.MONITORING_FIGURES_SECONDS = 300
+    entry = settings.CELERY_BEAT_SCHEDULE["count-national-figures"]
+    assert entry["task"] == count_national_figures.name and entry["schedule"] == 240
+    assert count_national_figures.apply().get() == "2569"  # the fiscal year of 8 June 2026
+
+    org = world.org
+    url = reverse("requests:monitor-national")
+    thai, english = _client(org.central), _client(org.central)
+    english.post(reverse("set_language"), {"language": "en", "next": "/"})
+    for client, words in ((thai, "ตัวเลข ณ"), (english, "Figures as of")):
+        with CaptureQueriesContext(connection) as look:
+            page = client.get(url)
+        assert page.status_code == 200 and words in page.content.decode()
+        assert [q for q in look.captured_queries if "cases_coordinationrequest" in q["sql"]] == []
+    sent = _sent_in_table(thai.get(url).content.decode(), org.chiang_mai.pk)
+
+    _request(org, "R99", sent_at=at(10), status=RequestStatus.REVIEW)
+    clock.shift(datetime.timedelta(minutes=4))
+    count_national_figures.apply()  # beat, four minutes later: the page shows the new count, still counting nothing
+    with CaptureQueriesContext(connection) as look:
+        page = thai.get(url)
+    assert [q for q in look.captured_queries if "cases_coordinationrequest" in q["sql"]] == []
+    assert _sent_in_table(page.content.decode(), org.chiang_mai.pk) == str(int(sent) + 1)
