@@ -20,6 +20,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
+from accounts.backends import HeldUser
 from accounts.models import citizen_id_digits, citizen_id_is_valid
 from organisation.models import Province
 
@@ -55,7 +56,7 @@ def province_from_claims(claims: dict[str, Any]) -> Province | None:
     return Province.objects.filter(Q(code=value) | Q(name_th=value) | Q(name_en__iexact=value)).first()
 
 
-class DlaOIDCBackend(OIDCAuthenticationBackend):
+class DlaOIDCBackend(HeldUser, OIDCAuthenticationBackend):
     request: HttpRequest
 
     def _verify_jws(self, payload: str, key: Any) -> dict[str, Any]:

@@ -140,7 +140,8 @@ def work_stamp_key(work: str) -> str:
 # The stamps a held page's key names, by what it shows: the requests' work, the reports', or both.
 REQUESTS = (work_stamp_key("requests"),)
 REPORTS = (work_stamp_key("reports"),)
-EVERY_STAMP = (VERSION_KEY, SCOPE_VERSION_KEY, DIRECTORY_VERSION_KEY, *REQUESTS, *REPORTS)
+ACCOUNTS = (work_stamp_key("accounts"),)
+EVERY_STAMP = (VERSION_KEY, SCOPE_VERSION_KEY, DIRECTORY_VERSION_KEY, *REQUESTS, *REPORTS, *ACCOUNTS)
 
 
 def person_held_key(

@@ -99,10 +99,13 @@ ROOT_URLCONF = "project.urls"
 # The tables of the work, by the prefix of their names, and the kinds of work each belongs to: a write renews
 # their stamps, and the pages held rendered under them are drawn again (organisation/cached.py). Viewflow's
 # processes and tasks belong to both workflows; a report's draft saved does not draw the request lists again.
+# The accounts (auth_user and its groups and permissions) are not work, but the signed-in person is held under
+# their stamp (accounts/backends.py): any write to them, a sign-in, a deactivation, a password set, renews it.
 WORK_TABLES = {
     "cases_": ("requests",),
     "reporting_": ("reports",),
     "viewflow_": ("requests", "reports"),
+    "auth_user": ("accounts",),
 }
 
 # The audit log of changes (audit/models.py): django-auditlog with a log entry of our own.
