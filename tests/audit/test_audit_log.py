@@ -208,3 +208,16 @@ def test_the_search_page_reads_a_constant_number_of_queries(
         response = client.get(reverse("audit:search"))
 
     assert response.status_code == 200 and len(response.context["page"].object_list) == 50  # a full page
+
+
+def test_the_count_of_changes_is_written_with_thousands_separators(org: Org) -> None:
+    OfficerFactory(province=org.chiang_mai)
+    entry = AuditEntry.objects.order_by("pk").first()
+    assert entry is not None
+    values = {
+        f.attname: getattr(entry, f.attname) for f in AuditEntry._meta.concrete_fields if not f.primary_key
+    }
+    AuditEntry.objects.bulk_create(AuditEntry(**values) for _ in range(1234 - AuditEntry.objects.count()))
+
+    html = signed_in(org.central).get(reverse("audit:search")).content.decode()
+    assert "การเปลี่ยนแปลง 1,234 รายการ" in html
