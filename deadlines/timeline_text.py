@@ -84,7 +84,7 @@ def describe(entry: TimelineEntry) -> str:
     return str(data.get("text", entry.get_kind_display()))
 
 
-# Steps of a coordination request (cases/services/requests.py): the event, and the words for it.
+# Steps of a coordination request (cases/services/requests/): the event, and the words for it.
 _REQUEST_EVENTS = {
     "sent": lambda d: _("Sent to the group director as %(number)s") % {"number": d.get("number", "")},
     "routed": lambda d: _("Approved and routed to %(to)s") % {"to": d.get("to", "")},

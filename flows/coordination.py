@@ -13,7 +13,7 @@
 
 Every human task gets its deadline when it opens (task_opened), and closes it when done. A withdrawal
 cancels the process (services.request_withdraw). What the nodes call is in cases/services/process.py; the
-actions that drive the flow are in cases/services/requests.py.
+actions that drive the flow are in cases/services/requests/.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The coordination request's side of its process: what flows/coordination.py calls (the start, who
 each task goes to, what the last step decided, a task opening with its deadline, the closing by the
-acceptance timer). Nothing here drives the flow: that is cases/services/requests.py, which imports the flow."""
+acceptance timer). Nothing here drives the flow: that is cases/services/requests/, which imports the flow."""
 
 from __future__ import annotations
 

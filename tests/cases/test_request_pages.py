@@ -8,6 +8,7 @@ import uuid
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -163,13 +164,13 @@ def test_attachments_are_checked_by_content(name: str, content: bytes, ok: bool)
     if ok:
         assert services.attachment_check(upload)
     else:
-        with pytest.raises(services.ValidationError):
+        with pytest.raises(ValidationError):
             services.attachment_check(upload)
 
 
 def test_an_oversized_attachment_is_refused(settings: object, org: Org) -> None:
     settings.REQUEST_ATTACHMENT_MAX_BYTES = 100  # type: ignore[attr-defined]
-    with pytest.raises(services.ValidationError, match="MB"):
+    with pytest.raises(ValidationError, match="MB"):
         services.attachment_check(SimpleUploadedFile("a.pdf", pdf_bytes() + b"0" * 200))
 
 

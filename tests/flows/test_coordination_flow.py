@@ -18,6 +18,7 @@ from deadlines.models import Deadline, ScheduledAction, TimelineEntry
 from deadlines.services.deadlines import due_actions_fire
 from notifications.models import Notification
 from organisation.models import ActingDeputy
+from organisation.selectors.roles import user_scope
 from tests.coordination import Org, fresh, request_input, sent_request
 from workdays.calendar import BANGKOK
 
@@ -297,7 +298,7 @@ def test_overdue_review_escalates_through_the_ladder_and_the_head_reassigns(
     escalations = TimelineEntry.objects.filter(case_id=request.pk, kind="ESCALATION")
     assert [e.data["level"] for e in escalations] == [2]
     assert Notification.objects.filter(recipient=org.head, kind="escalated").exists()
-    scope_ok = services.may_reassign(services.user_scope(org.head), fresh(request))
+    scope_ok = services.may_reassign(user_scope(org.head), fresh(request))
     assert scope_ok
     services.request_reassign(
         request=fresh(request), task_id=open_task(request).pk, by=org.head, to=org.neighbour, reason="ผอ. ลา"
