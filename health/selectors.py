@@ -11,6 +11,7 @@ from viewflow.workflow.status import STATUS
 
 from deadlines.models import ScheduledAction
 from notifications.models import Delivery
+from organisation.cached import BACKGROUND, PERSON_HELD_SECONDS, held_cache, versions
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,18 @@ class Problems:
 
 
 def background_problems() -> Problems:
-    """The three counts in one query (on every look at central staff's home page)."""
+    """The three counts, held until something writes to the tables they count (central staff's home page asks
+    on every look)."""
+    key = f"health:problems:{versions(*BACKGROUND)}"
+    problems: Problems | None = held_cache.get(key)
+    if problems is None:
+        problems = _counted()
+        held_cache.set(key, problems, PERSON_HELD_SECONDS)
+    return problems
+
+
+def _counted() -> Problems:
+    """The three counts in one query."""
 
     def failed(queryset: QuerySet[Any], kind: str) -> QuerySet[Any]:
         # A constant is not grouped by: one row per kind, its count 0 when nothing failed.

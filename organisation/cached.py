@@ -141,7 +141,16 @@ def work_stamp_key(work: str) -> str:
 REQUESTS = (work_stamp_key("requests"),)
 REPORTS = (work_stamp_key("reports"),)
 ACCOUNTS = (work_stamp_key("accounts"),)
-EVERY_STAMP = (VERSION_KEY, SCOPE_VERSION_KEY, DIRECTORY_VERSION_KEY, *REQUESTS, *REPORTS, *ACCOUNTS)
+BACKGROUND = (work_stamp_key("background"),)
+EVERY_STAMP = (
+    VERSION_KEY,
+    SCOPE_VERSION_KEY,
+    DIRECTORY_VERSION_KEY,
+    *REQUESTS,
+    *REPORTS,
+    *ACCOUNTS,
+    *BACKGROUND,
+)
 
 
 def person_held_key(

@@ -101,10 +101,14 @@ ROOT_URLCONF = "project.urls"
 # processes and tasks belong to both workflows; a report's draft saved does not draw the request lists again.
 # The accounts (auth_user and its groups and permissions) are not work, but the signed-in person is held under
 # their stamp (accounts/backends.py): any write to them, a sign-in, a deactivation, a password set, renews it.
+# Background work that failed (health/selectors.py: reminders and escalations, deliveries, workflow steps) is
+# counted again only after a write to those tables.
 WORK_TABLES = {
     "cases_": ("requests",),
     "reporting_": ("reports",),
-    "viewflow_": ("requests", "reports"),
+    "viewflow_": ("requests", "reports", "background"),
+    "deadlines_scheduledaction": ("background",),
+    "notifications_delivery": ("background",),
     "auth_user": ("accounts",),
 }
 
