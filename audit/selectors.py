@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Field, Q, QuerySet
 from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 
 from audit.models import AuditEntry
 from organisation.models import Role
 from organisation.selectors.roles import UserScope
+from workdays.templatetags.thai_dates import thai_date, thai_datetime
 
 
 def may_read(scope: UserScope) -> bool:
@@ -54,3 +59,52 @@ def entries_search(
             )
         )
     return entries.order_by("-timestamp", "-pk")
+
+
+@dataclass(frozen=True)
+class Change:
+    label: str
+    before: str
+    after: str
+
+
+def changes_shown(entry: AuditEntry) -> list[Change]:
+    """What an entry changed, as a person reads it: each field by its name in the page's language, dates and
+    times in the Buddhist Era and Bangkok time, a choice by its label, nothing as a dash (the log keeps the
+    values as text: a field the model no longer has is shown as it was recorded)."""
+    model = entry.content_type.model_class()
+    shown = []
+    for name, values in entry.changes_dict.items():
+        before, after = [*values, None, None][:2] if isinstance(values, list) else (None, values)
+        try:
+            field = model._meta.get_field(name) if model is not None else None
+        except FieldDoesNotExist:
+            field = None
+        label = capfirst(str(getattr(field, "verbose_name", name))) if field is not None else name
+        shown.append(Change(label, _value(field, before), _value(field, after)))
+    return shown
+
+
+def _value(field: object, value: object) -> str:
+    if value in (None, "None", ""):
+        return "—"
+    text = str(value)
+    if not isinstance(field, Field):
+        return text
+    choices = dict(field.flatchoices) if field.choices else {}
+    if text in choices:
+        return str(choices[text])
+    kind = field.get_internal_type()
+    try:
+        if kind == "DateTimeField":
+            moment = datetime.datetime.fromisoformat(text)
+            if timezone.is_naive(moment):
+                moment = timezone.make_aware(moment, datetime.UTC)
+            return thai_datetime(moment)
+        if kind == "DateField":
+            return thai_date(datetime.date.fromisoformat(text[:10]))
+    except ValueError:
+        return text
+    if kind == "BooleanField" and text in ("True", "False"):
+        return _("Yes") if text == "True" else _("No")
+    return text

@@ -35,8 +35,15 @@ def search(request: HttpRequest) -> HttpResponse:
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    rows = [(entry, selectors.changes_shown(entry)) for entry in page.object_list]
     return render(
         request,
         "audit/search.html",
-        {"form": form, "page": page, "querystring": query.urlencode(), "is_central": scope.is_central},
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "querystring": query.urlencode(),
+            "is_central": scope.is_central,
+        },
     )

@@ -164,7 +164,10 @@ class Subscription(models.Model):
     country (no province); a provincial head to their province: only that province's events go to it."""
 
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="webhook_subscriptions"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="webhook_subscriptions",
+        verbose_name=_("owner"),
     )
     province = models.ForeignKey(
         "organisation.Province", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("province")
@@ -172,10 +175,12 @@ class Subscription(models.Model):
     name = models.CharField(_("name"), max_length=100)
     url = models.URLField(_("URL"), max_length=500)
     events = models.JSONField(_("events"), default=list)
-    secret = models.CharField(max_length=64)
+    secret = models.CharField(max_length=64, verbose_name=_("secret"))
     # Rotation without downtime: until `previous_secret_until` both secrets sign every delivery.
-    previous_secret = models.CharField(max_length=64, blank=True)
-    previous_secret_until = models.DateTimeField(null=True, blank=True)
+    previous_secret = models.CharField(max_length=64, blank=True, verbose_name=_("previous secret"))
+    previous_secret_until = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("previous secret until")
+    )
     is_active = models.BooleanField(_("on"), default=True)
     consecutive_failures = models.PositiveIntegerField(_("failures in a row"), default=0)
     disabled_reason = models.CharField(_("why switched off"), max_length=300, blank=True)

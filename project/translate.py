@@ -43,6 +43,8 @@ def main() -> int:
                 entry.msgstr = pending[entry.msgid]
             if "fuzzy" in entry.flags:
                 entry.flags.remove("fuzzy")
+            # The msgid makemessages guessed this one from, now that it has its own translation.
+            entry.previous_msgid = entry.previous_msgid_plural = None
         if not entry.translated() or "fuzzy" in entry.flags:
             missing.append(entry.msgid)
     po.save(str(CATALOGUE))

@@ -123,19 +123,34 @@ class ReportingCycle(models.Model):
     # The original deadline (end of the closing date's office hours). Each report's own deadline starts
     # here and moves with an extension; lateness is against the report's own (DistrictReport.late).
     due_at = models.DateTimeField(_("due"))
-    districts_total = models.PositiveIntegerField(default=0)
-    districts_spawned = models.PositiveIntegerField(default=0)
+    districts_total = models.PositiveIntegerField(default=0, verbose_name=_("districts total"))
+    districts_spawned = models.PositiveIntegerField(default=0, verbose_name=_("districts spawned"))
     process = models.OneToOneField(
-        "viewflow.Process", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "viewflow.Process",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("process"),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    opened_at = models.DateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    opened_at = models.DateTimeField(null=True, blank=True, verbose_name=_("opened at"))
+    closed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("closed at"))
     closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("closed by"),
     )
 
     class Meta:
@@ -253,18 +268,34 @@ LETTER_FIELDS = (
 
 
 class DistrictReport(models.Model):
-    cycle = models.ForeignKey(ReportingCycle, on_delete=models.CASCADE, related_name="reports")
-    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="reports")
-    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="+")
+    cycle = models.ForeignKey(
+        ReportingCycle, on_delete=models.CASCADE, related_name="reports", verbose_name=_("cycle")
+    )
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, related_name="reports", verbose_name=_("district")
+    )
+    province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, related_name="+", verbose_name=_("province")
+    )
     # The officer responsible for the district while its report is filled in: the one responsible when the
     # cycle opened, or the one it was handed to when the district changed hands before submission (empty:
     # nobody; then the report is the group director's and is flagged); and the user who holds it now.
     officer = models.ForeignKey(
-        Officer, on_delete=models.SET_NULL, null=True, blank=True, related_name="reports"
+        Officer,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("District officer"),
     )
     unassigned = models.BooleanField(_("nobody responsible"), default=False)
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assignee"),
     )
     status = models.CharField(
         _("status"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.NOT_STARTED
@@ -276,7 +307,7 @@ class DistrictReport(models.Model):
     within_extension = models.BooleanField(_("submitted within an extension"), default=False)
     # The report's own deadline: the cycle's, or the extension central staff granted.
     due_at = models.DateTimeField(_("due"))
-    extension_reason = models.CharField(max_length=500, blank=True)
+    extension_reason = models.CharField(max_length=500, blank=True, verbose_name=_("extension reason"))
 
     letters_received_office = models.PositiveIntegerField(
         _("letters received by the district office"), null=True, blank=True
@@ -292,17 +323,27 @@ class DistrictReport(models.Model):
     )
 
     # The director's comments of the last return: {"general": "...", "fields": {"i_12": "...", ...}}.
-    review_comments = models.JSONField(default=dict, blank=True)
+    review_comments = models.JSONField(default=dict, blank=True, verbose_name=_("review comments"))
     # Bumped on every save: a save from a page opened before another save is refused (two tabs).
-    revision = models.PositiveIntegerField(default=0)
+    revision = models.PositiveIntegerField(default=0, verbose_name=_("revision"))
     process = models.OneToOneField(
-        "viewflow.Process", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "viewflow.Process",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("process"),
     )
-    submitted_at = models.DateTimeField(null=True, blank=True)
-    approved_at = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("submitted at"))
+    approved_at = models.DateTimeField(null=True, blank=True, verbose_name=_("approved at"))
+    updated_at = models.DateTimeField(null=True, blank=True, verbose_name=_("updated at"))
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("updated by"),
     )
 
     class Meta:

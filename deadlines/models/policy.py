@@ -31,9 +31,14 @@ class DeadlinePolicy(models.Model):
     )
     note = models.TextField(_("note"), blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["-version"]
@@ -50,7 +55,9 @@ class DeadlinePolicy(models.Model):
 
 
 class DeadlineRule(models.Model):
-    policy = models.ForeignKey(DeadlinePolicy, on_delete=models.CASCADE, related_name="rules")
+    policy = models.ForeignKey(
+        DeadlinePolicy, on_delete=models.CASCADE, related_name="rules", verbose_name=_("policy")
+    )
     step = models.CharField(_("flow step"), max_length=100, help_text=_("For example coordination.review"))
     urgency = models.CharField(_("urgency"), max_length=20, choices=Urgency.choices)
     working_days = models.PositiveSmallIntegerField(_("working days allowed"))
@@ -90,7 +97,9 @@ class EscalationTarget(models.TextChoices):
 
 
 class EscalationStep(models.Model):
-    rule = models.ForeignKey(DeadlineRule, on_delete=models.CASCADE, related_name="escalations")
+    rule = models.ForeignKey(
+        DeadlineRule, on_delete=models.CASCADE, related_name="escalations", verbose_name=_("rule")
+    )
     level = models.PositiveSmallIntegerField(_("level"))
     after_working_days = models.PositiveSmallIntegerField(
         _("working days after the deadline"), help_text=_("0: at the deadline.")

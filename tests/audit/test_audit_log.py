@@ -221,3 +221,29 @@ def test_the_count_of_changes_is_written_with_thousands_separators(org: Org) -> 
 
     html = signed_in(org.central).get(reverse("audit:search")).content.decode()
     assert "การเปลี่ยนแปลง 1,234 รายการ" in html
+
+
+def test_the_page_names_each_changed_field_in_thai_and_writes_dates_in_the_buddhist_era(
+    org: Org, small_cycle: ReportingCycle
+) -> None:
+    report = DistrictReport.objects.get(cycle=small_cycle, district=org.district)
+    reports_extend(
+        reports=DistrictReport.objects.filter(pk=report.pk),
+        until=datetime.date(2026, 7, 3),
+        by=org.central,
+        reason="น้ำท่วมสำนักงาน",
+    )
+    report_reopen(
+        report=report_approve(
+            report=report_submit(report=report, data=full_input(report), by=org.officer), by=org.director
+        ),
+        by=org.central,
+        reason="ตัวเลขไม่ตรงกับสารบรรณ",
+    )
+
+    html = signed_in(org.central).get(reverse("audit:search"), {"subject": "districtreport"}).content.decode()
+    assert "<dt>ครบกำหนด</dt>" in html and "<dt>เหตุผลการขยายเวลา</dt>" in html
+    assert "3 ก.ค. 2569 16:30 น." in html  # the new deadline: the day's office close, Bangkok time, B.E.
+    assert "<dd>— → น้ำท่วมสำนักงาน</dd>" in html  # no reason before
+    assert "<dt>สถานะ</dt><dd>อนุมัติแล้ว → ส่งกลับแก้ไข</dd>" in html
+    assert "due_at" not in html and "extension_reason" not in html and "+00:00" not in html
