@@ -35,7 +35,7 @@ def search(request: HttpRequest) -> HttpResponse:
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    rows = [(entry, selectors.changes_shown(entry)) for entry in page.object_list]
+    rows = selectors.changes_shown(page.object_list)
     return render(
         request,
         "audit/search.html",

@@ -5,6 +5,7 @@ a provincial head their province's."""
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -247,3 +248,12 @@ def test_the_page_names_each_changed_field_in_thai_and_writes_dates_in_the_buddh
     assert "<dd>— → น้ำท่วมสำนักงาน</dd>" in html  # no reason before
     assert "<dt>สถานะ</dt><dd>อนุมัติแล้ว → ส่งกลับแก้ไข</dd>" in html
     assert "due_at" not in html and "extension_reason" not in html and "+00:00" not in html
+
+
+def test_a_related_record_is_named_not_numbered(org: Org) -> None:
+    officer = OfficerFactory(province=org.chiang_mai, first_name_th="ชมพู")
+    html = signed_in(org.central).get(reverse("audit:search"), {"subject": str(officer)}).content.decode()
+    changes = html.split('<dl class="changes">', 1)[1].split("</dl>", 1)[0]
+    assert f"<dd>— → {org.chiang_mai}</dd>" in changes  # the province, by its name
+    assert f"<dt>บัญชีผู้ใช้</dt><dd>— → {officer}</dd>" in changes  # an account, by its officer's name
+    assert re.search(r"<dd>— → \d+</dd>", changes) is None  # no bare key
