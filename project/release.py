@@ -40,8 +40,10 @@ def release_name(given: str, root: Path) -> str:
     return cleaned or code_digest(root)
 
 
-def held_cache_settings(default: dict[str, Any], release: str) -> dict[str, Any]:
-    """The cache of what is held made by the code: the default cache's store, under the release's own key prefix
-    (the store is shared: emptying the default cache empties this one too)."""
+def caches_for(default: dict[str, Any], release: str) -> dict[str, dict[str, Any]]:
+    """settings.CACHES around the default cache: the cache of what is held made by the code (`held`, and
+    `template_fragments`, which {% cache %} uses) is the default cache's store under the release's own key prefix
+    (the store is shared: emptying the default cache empties it too)."""
     prefix = ":".join(part for part in (default.get("KEY_PREFIX", ""), "release", release) if part)
-    return {**default, "KEY_PREFIX": prefix}
+    held = {**default, "KEY_PREFIX": prefix}
+    return {"default": default, "held": held, "template_fragments": held}

@@ -13,7 +13,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from project.release import held_cache_settings, release_name
+from project.release import caches_for, release_name
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -288,7 +288,7 @@ else:
 # the release's own (project/release.py): RELEASE names it, else a digest of the code. The sessions and the
 # version stamps in the default cache outlive a release: nobody is signed out by a deploy.
 RELEASE = release_name(env.str("RELEASE", default=""), BASE_DIR)
-CACHES["held"] = CACHES["template_fragments"] = held_cache_settings(CACHES["default"], RELEASE)
+CACHES = caches_for(CACHES["default"], RELEASE)
 
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL

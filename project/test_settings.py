@@ -20,8 +20,7 @@ ALLOWED_HOSTS = ["*"]
 WEBHOOK_ALLOW_HTTP = True
 WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
 # The cache in the test process only (Redis's is shared with the broker and other runs); cleared per test.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-CACHES["held"] = CACHES["template_fragments"] = held_cache_settings(CACHES["default"], RELEASE)  # noqa: F405
+CACHES = caches_for({"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}, RELEASE)  # noqa: F405
 
 # DLA-SSO on, against a provider that the OIDC tests stand in for (nothing listens on port 9).
 OIDC_RP_CLIENT_ID = "dla-coordination-test"

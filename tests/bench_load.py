@@ -691,17 +691,14 @@ def server_cache(server: Server) -> Iterator[None]:
     stamps the server's pages are held under."""
     from django.test.utils import override_settings
 
-    from project.release import held_cache_settings
+    from project.release import caches_for
 
     default = {
         "BACKEND": "project.cache.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": server.cache_prefix,
     }
-    held_settings = held_cache_settings(default, "bench-writer")  # the writer holds nothing
-    with override_settings(
-        CACHES={"default": default, "held": held_settings, "template_fragments": held_settings}
-    ):
+    with override_settings(CACHES=caches_for(default, "bench-writer")):  # the writer holds nothing
         yield
 
 

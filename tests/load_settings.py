@@ -8,5 +8,7 @@ from project.settings import *  # noqa: F403
 ROOT_URLCONF = "tests.load_urls"
 # A cache namespace of the bench run's own: nothing left from an earlier run (sessions, scopes, the centre
 # in the footer) is read, and nobody else's keys in the same Redis database are touched.
-CACHES["default"]["KEY_PREFIX"] = os.environ.get("BENCH_LOAD_CACHE_PREFIX", "dla-bench-load")  # noqa: F405
-CACHES["held"] = CACHES["template_fragments"] = held_cache_settings(CACHES["default"], RELEASE)  # noqa: F405
+CACHES = caches_for(  # noqa: F405
+    {**CACHES["default"], "KEY_PREFIX": os.environ.get("BENCH_LOAD_CACHE_PREFIX", "dla-bench-load")},  # noqa: F405
+    RELEASE,  # noqa: F405
+)

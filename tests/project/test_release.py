@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 
 from cases.selectors.held import held
 from organisation.cached import SCOPE_VERSION_KEY, stamp, work_stamp_key
-from project.release import code_digest, held_cache_settings, release_name
+from project.release import caches_for, code_digest, release_name
 from tests.coordination import Org
 
 WORK_TABLES = re.compile(r'"(cases_|reporting_|viewflow_)')
@@ -24,11 +24,7 @@ WORK_TABLES = re.compile(r'"(cases_|reporting_|viewflow_)')
 
 def _released(name: str) -> override_settings:
     """The same shared store, as the release `name` sees it."""
-    default = settings.CACHES["default"]
-    held_settings = held_cache_settings(default, name)
-    return override_settings(
-        CACHES={"default": default, "held": held_settings, "template_fragments": held_settings}
-    )
+    return override_settings(CACHES=caches_for(settings.CACHES["default"], name))
 
 
 def test_the_code_digest_follows_what_pages_are_drawn_from_and_nothing_else(tmp_path: Path) -> None:
